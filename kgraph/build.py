@@ -1,0 +1,207 @@
+"""Build stage: compile checked records into an RDF graph with the ontology's terms.
+
+The graph holds the ontology and its vocabularies, the compiled records and any Turtle
+files of the data folders, so that it answers queries on its own and exports as one
+self-contained file. Every node the builder mints remembers the record it came from, so
+that validation can point at a file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
+
+from .errors import InputError
+from .load import Dataset, Record, load_dataset
+from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, XSD, bind_prefixes
+from .resources import ontology_file
+from .schema import BOOLEAN, DATE, DECIMAL, INTEGER, REF, STRENGTHS, VOCABULARIES, YEAR
+
+#: Fields that the builder handles itself rather than as one predicate per value.
+_SPECIAL_FIELDS = {"id", "label", "labels", "type", "source", "quote", "evidence", "currency"}
+
+
+@dataclass
+class Origin:
+    """Where a node of the graph was written: a record in a YAML file, or a Turtle file."""
+
+    file: Path
+    line: int | None
+    kind: str | None = None
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else str(self.file)
+        return f"{where} ({self.kind} record '{self.record_id}')" if self.kind else where
+
+
+@dataclass
+class KnowledgeGraph:
+    """The compiled graph and, for each minted node, the record it came from."""
+
+    graph: Graph
+    origins: dict[URIRef, Origin] = field(default_factory=dict)
+    data_folders: list[Path] = field(default_factory=list)
+
+    def origin(self, node) -> Origin | None:
+        return self.origins.get(node)
+
+
+def entity_iri(record_id: str) -> URIRef:
+    return SPR[record_id]
+
+
+def load_ontology() -> Graph:
+    """The bundled ontology with its controlled vocabularies."""
+    return parse_turtle(ontology_file())
+
+
+def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
+    """Parse a Turtle file, reporting a syntax error with the file and line."""
+    graph = into if into is not None else Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except (SyntaxError, ParserError, ValueError) as exc:
+        message = " ".join(str(exc).split())
+        raise InputError(f"{path}: malformed Turtle: {message}. Expected a valid Turtle file "
+                         "(https://www.w3.org/TR/turtle/).") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc.reason}).") from None
+    return graph
+
+
+def vocabulary_ids(ontology: Graph) -> dict[str, set[str]]:
+    """For each controlled-vocabulary kind, the ids of its concepts in the ontology."""
+    ids = {}
+    for kind, rdf_class in VOCABULARIES.items():
+        ids[kind] = {str(s)[len(str(SPV)):] for s in ontology.subjects(RDF.type, rdf_class)
+                     if str(s).startswith(str(SPV))}
+    return ids
+
+
+def load_graph(data_folders: list[Path] | None = None) -> KnowledgeGraph:
+    """Load, check and compile the data folders (the bundled data by default)."""
+    ontology = load_ontology()
+    dataset = load_dataset(data_folders, vocabulary_ids(ontology))
+    return compile_dataset(dataset, ontology, data_folders or [])
+
+
+def compile_dataset(dataset: Dataset, ontology: Graph,
+                    data_folders: list[Path] | None = None) -> KnowledgeGraph:
+    """Compile checked records and merge the folders' Turtle files into one graph."""
+    graph = bind_prefixes(Graph())
+    for triple in ontology:
+        graph.add(triple)
+    kg = KnowledgeGraph(graph, data_folders=list(data_folders or []))
+    by_id = dataset.by_id()
+    for record in dataset.records:
+        _Compiler(kg, record, by_id).compile()
+    for path in dataset.turtle_files:
+        extra = parse_turtle(path)
+        for triple in extra:
+            graph.add(triple)
+            if not isinstance(triple[0], BNode):
+                kg.origins.setdefault(triple[0], Origin(path, None))
+    return kg
+
+
+class _Compiler:
+    """Compiles one record into triples."""
+
+    def __init__(self, kg: KnowledgeGraph, record: Record, by_id: dict[str, Record]):
+        self.kg = kg
+        self.graph = kg.graph
+        self.record = record
+        self.by_id = by_id
+        self.node = entity_iri(record.id)
+
+    def mint(self, node: URIRef) -> URIRef:
+        self.kg.origins[node] = Origin(self.record.file, self.record.line, self.record.kind,
+                                       self.record.id)
+        return node
+
+    def compile(self) -> None:
+        record, spec, node = self.record, self.record.spec, self.mint(self.node)
+        self.graph.add((node, RDF.type, spec.subtypes.get(record.values.get("type"), spec.rdf_class)))
+        self.graph.add((node, DCTERMS.identifier, Literal(record.id)))
+        self.compile_labels()
+        for fld in spec.fields:
+            if fld.name in _SPECIAL_FIELDS or fld.name not in record.values:
+                continue
+            values = record.values[fld.name] if fld.many else [record.values[fld.name]]
+            for position, value in enumerate(values, start=1):
+                self.compile_value(fld, value, position)
+        for truthy in spec.truthy:
+            self.compile_truthy(truthy)
+        self.compile_evidence()
+
+    def compile_labels(self) -> None:
+        values = self.record.values
+        if "label" in values:
+            self.graph.add((self.node, RDFS.label, Literal(values["label"], lang="en")))
+            self.graph.add((self.node, SKOS.prefLabel, Literal(values["label"], lang="en")))
+        for language, text in sorted(values.get("labels", {}).items()):
+            self.graph.add((self.node, SKOS.prefLabel, Literal(text.strip(), lang=language)))
+
+    def compile_value(self, fld, value, position: int) -> None:
+        if fld.type == STRENGTHS:
+            statement = self.mint(URIRef(f"{self.node}/{fld.name.rstrip('s')}/{position}"))
+            self.graph.add((self.node, fld.predicate, statement))
+            self.graph.add((statement, RDF.type, SP.Strength if fld.name == "strengths" else SP.Constraint))
+            self.graph.add((statement, RDFS.label, Literal(value, lang="en")))
+            self.graph.add((statement, SP.order, Literal(position)))
+        elif fld.name == "amount":
+            amount = self.mint(URIRef(f"{self.node}/amount"))
+            self.graph.add((self.node, SP.amount, amount))
+            self.graph.add((amount, RDF.type, SDO.MonetaryAmount))
+            self.graph.add((amount, SDO.value, Literal(value, datatype=XSD.decimal)))
+            self.graph.add((amount, SDO.currency, Literal(self.record.values["currency"])))
+        else:
+            self.graph.add((self.node, fld.predicate, self.term(fld, value)))
+
+    def term(self, fld, value):
+        if fld.type == REF:
+            target = self.by_id.get(value)
+            if target is None and any(k in VOCABULARIES for k in fld.targets):
+                return SPV[value]
+            return entity_iri(value)
+        if fld.type in (YEAR, INTEGER):
+            return Literal(value, datatype=XSD.integer)
+        if fld.type == DECIMAL:
+            return Literal(Decimal(value), datatype=XSD.decimal)
+        if fld.type == DATE:
+            return Literal(value.isoformat() if isinstance(value, dt.date) else value, datatype=XSD.date)
+        if fld.type == BOOLEAN:
+            return Literal(value)
+        if fld.name in ("alt_labels",):
+            return Literal(value, lang="en")
+        return Literal(value)
+
+    def compile_truthy(self, truthy) -> None:
+        values = self.record.values
+        if truthy.pairwise:
+            parties = [entity_iri(p) for p in values.get(truthy.subject, [])]
+            for a in parties:
+                for b in parties:
+                    if a != b:
+                        self.graph.add((a, truthy.predicate, b))
+            return
+        if truthy.subject in values and truthy.object in values:
+            self.graph.add((entity_iri(values[truthy.subject]), truthy.predicate,
+                            entity_iri(values[truthy.object])))
+
+    def compile_evidence(self) -> None:
+        for position, evidence in enumerate(self.record.evidence, start=1):
+            source = entity_iri(evidence.source)
+            self.graph.add((self.node, DCTERMS.source, source))
+            quotation = self.mint(URIRef(f"{self.node}/evidence/{position}"))
+            self.graph.add((self.node, SP.evidence, quotation))
+            self.graph.add((quotation, RDF.type, SP.Quotation))
+            self.graph.add((quotation, PROV.wasQuotedFrom, source))
+            if evidence.quote:
+                self.graph.add((quotation, SP.quote, Literal(evidence.quote)))

@@ -1,0 +1,423 @@
+"""Load stage: read data folders (YAML records and Turtle files) and check them against the format.
+
+Every problem is reported with the file, the line of the record, the value and what was
+expected, so that a researcher can fix the data without reading Python. All problems of a
+load are collected and reported together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from .errors import DataError, InputError
+from .resources import bundled_path
+from .schema import (BOOLEAN, COMPARATORS, DATE, DECIMAL, INTEGER, KINDS, OBSERVATION_STATUSES,
+                     REF, STRENGTHS, TEXT, VOCABULARIES, YEAR, YEAR_RANGE, RecordKind)
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+QUOTE_MAX_WORDS = 60
+
+
+@dataclass
+class Evidence:
+    source: str
+    quote: str | None
+
+
+@dataclass
+class Record:
+    """One YAML record, its checked values, and where it was written."""
+
+    kind: str
+    values: dict
+    file: Path
+    line: int
+    evidence: list[Evidence] = field(default_factory=list)
+    id: str = ""
+
+    @property
+    def spec(self) -> RecordKind:
+        return KINDS[self.kind]
+
+    def where(self) -> str:
+        name = f" '{self.values['id']}'" if "id" in self.values else ""
+        return f"{self.file}, line {self.line} ({self.kind} record{name})"
+
+
+@dataclass
+class Dataset:
+    """Everything read from the data folders, checked and ready to compile."""
+
+    records: list[Record]
+    turtle_files: list[Path]
+
+    def by_id(self) -> dict[str, Record]:
+        return {r.id: r for r in self.records}
+
+
+class _LineDict(dict):
+    """A mapping that remembers the line it started on and the lines of its keys."""
+
+    line = 0
+    key_lines: dict = {}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, keeping line numbers and refusing duplicate keys."""
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    mapping = _LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(
+                "while reading a mapping", node.start_mark,
+                f"found the key '{key}' twice (expected each field once)", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path):
+    """Parse one YAML file, turning a syntax error into a message with file, line and column."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_LineLoader)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc.reason}).") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        raise InputError(
+            f"{path}, {where}: malformed YAML: {exc.problem or exc.context}. "
+            "Expected a mapping from record kinds to lists of records "
+            "(see docs/data-format.md).") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: malformed YAML: {exc}") from None
+
+
+def data_files(folders: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The YAML and Turtle files of the data folders, in a stable order."""
+    yaml_files, turtle_files = [], []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError(
+                f"Data folder '{folder}' does not exist or is not a folder. "
+                "Expected a folder of *.yaml records (and optional *.ttl files); "
+                "give it with --data DIR.")
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".yaml", ".yml") and path.is_file():
+                yaml_files.append(path)
+            elif path.suffix == ".ttl" and path.is_file():
+                turtle_files.append(path)
+    return yaml_files, turtle_files
+
+
+def load_dataset(folders: list[Path] | None = None,
+                 vocabularies: dict[str, set[str]] | None = None) -> Dataset:
+    """Read and check every record of the data folders (the bundled data by default)."""
+    folders = [Path(f) for f in folders] if folders else [bundled_path("data")]
+    yaml_files, turtle_files = data_files(folders)
+    problems: list[str] = []
+    records: list[Record] = []
+    for path in yaml_files:
+        records.extend(_records_of_file(path, read_yaml(path), problems))
+    checker = _Checker(records, vocabularies or {}, problems)
+    checker.check()
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise DataError(f"The data has {len(problems)} {noun}:", problems)
+    return Dataset(records, turtle_files)
+
+
+def _records_of_file(path: Path, content, problems: list[str]) -> list[Record]:
+    if content is None:
+        return []
+    if not isinstance(content, dict):
+        problems.append(f"{path}, line 1: the file holds a {type(content).__name__}; expected a "
+                        "mapping from record kinds (e.g. 'universities:') to lists of records.")
+        return []
+    records = []
+    for kind, items in content.items():
+        line = content.key_lines.get(kind, 1)
+        if kind not in KINDS:
+            problems.append(f"{path}, line {line}: unknown record kind '{kind}'"
+                            f"{_suggest(str(kind), KINDS)}. Expected one of: {', '.join(KINDS)}.")
+            continue
+        if not isinstance(items, list):
+            problems.append(f"{path}, line {line}: '{kind}' must be a list of records "
+                            f"(lines starting with '- '), not a {type(items).__name__}.")
+            continue
+        for item in items:
+            if not isinstance(item, dict):
+                problems.append(f"{path}, line {line}: an item of '{kind}' is "
+                                f"{item!r}; expected a record with named fields.")
+                continue
+            records.append(Record(kind, dict(item), path, item.line))
+    return records
+
+
+def _suggest(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+class _Checker:
+    """Checks field names and value types, then ids and references across all records."""
+
+    def __init__(self, records: list[Record], vocabularies: dict[str, set[str]],
+                 problems: list[str]):
+        self.records = records
+        self.vocabularies = vocabularies
+        self.problems = problems
+
+    def fail(self, record: Record, message: str) -> None:
+        self.problems.append(f"{record.where()}: {message}")
+
+    def check(self) -> None:
+        for record in self.records:
+            self.check_fields(record)
+        index = self.check_ids()
+        for record in self.records:
+            self.check_references(record, index)
+
+    # -- fields -----------------------------------------------------------------------------
+    def check_fields(self, record: Record) -> None:
+        spec = record.spec
+        for name in list(record.values):
+            fld = spec.field_named(name)
+            if fld is None:
+                allowed = ", ".join(f.name for f in spec.fields)
+                self.fail(record, f"unknown field '{name}'{_suggest(str(name), [f.name for f in spec.fields])}. "
+                                  f"A {spec.name} record may have: {allowed}.")
+                del record.values[name]
+                continue
+            value = record.values[name]
+            if name in ("evidence", "source", "quote"):
+                continue
+            checked = self.check_value(record, fld, value)
+            if checked is None:
+                del record.values[name]
+            else:
+                record.values[name] = checked
+        for fld in spec.fields:
+            if fld.required and fld.name not in record.values:
+                self.fail(record, f"the required field '{fld.name}' is missing"
+                                  f"{(' (' + fld.doc + ')') if fld.doc else ''}.")
+        if spec.subtypes and "type" in record.values and record.values["type"] not in spec.subtypes:
+            self.fail(record, f"type '{record.values['type']}' is not a {spec.name} type; "
+                              f"expected one of: {', '.join(spec.subtypes)}.")
+            del record.values["type"]
+        self.check_kind_rules(record)
+        self.check_evidence(record)
+
+    def check_value(self, record: Record, fld, value):
+        if fld.name == "labels":
+            return self.check_labels(record, value)
+        if fld.many:
+            values = value if isinstance(value, list) else [value]
+            checked = [self.check_scalar(record, fld, v) for v in values]
+            return None if any(c is None for c in checked) else checked
+        if isinstance(value, list):
+            self.fail(record, f"field '{fld.name}' holds a list {value!r}; expected one value.")
+            return None
+        return self.check_scalar(record, fld, value)
+
+    def check_labels(self, record: Record, value):
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and LANGUAGE_PATTERN.match(k) and isinstance(v, str) and v.strip()
+                for k, v in value.items()):
+            self.fail(record, f"field 'labels' is {value!r}; expected a mapping from language "
+                              "codes to names, e.g. {kk: Қазақстан, ru: Казахстан}.")
+            return None
+        return dict(value)
+
+    def check_scalar(self, record: Record, fld, value):
+        expected = {
+            TEXT: "text", STRENGTHS: "text", REF: "the id of a record", YEAR: "a year (a whole number)",
+            DATE: "a date written YYYY-MM-DD", INTEGER: "a whole number that is not negative",
+            DECIMAL: "a number", BOOLEAN: "true or false",
+        }[fld.type]
+        result = _convert(fld.type, value)
+        if result is None:
+            self.fail(record, f"field '{fld.name}' is {value!r}; expected {expected}.")
+            return None
+        if fld.type == YEAR and not YEAR_RANGE[0] <= result <= YEAR_RANGE[1]:
+            self.fail(record, f"field '{fld.name}' is {value!r}; expected a year between "
+                              f"{YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+            return None
+        if fld.type in (DECIMAL, INTEGER) and result < 0:
+            self.fail(record, f"field '{fld.name}' is {value!r}; expected a number that is not "
+                              "negative (amounts and counts cannot be below zero).")
+            return None
+        return result
+
+    def check_kind_rules(self, record: Record) -> None:
+        values = record.values
+        if "amount" in values and not CURRENCY_PATTERN.match(str(values.get("currency", ""))):
+            self.fail(record, f"the amount {values['amount']} needs a currency: expected "
+                              "'currency:' with an ISO 4217 code such as USD.")
+        if record.kind == "observations":
+            for name, allowed in (("status", OBSERVATION_STATUSES), ("comparator", COMPARATORS)):
+                if name in values and values[name] not in allowed:
+                    self.fail(record, f"{name} '{values[name]}' is not known; expected one of: "
+                                      f"{', '.join(allowed)}.")
+        if record.kind == "partnerships" and len(values.get("parties", [])) < 2:
+            self.fail(record, "a partnership needs at least two parties.")
+        if record.kind == "sources" and "languages" in values:
+            bad = [v for v in values["languages"] if not LANGUAGE_PATTERN.match(v)]
+            if bad:
+                self.fail(record, f"languages {bad!r} are not language codes; expected ISO "
+                                  "639-1 codes such as en, kk, ru.")
+
+    def check_evidence(self, record: Record) -> None:
+        values = record.values
+        items = []
+        if "source" in values or "quote" in values:
+            items.append({"source": values.pop("source", None), "quote": values.pop("quote", None)})
+        raw = values.pop("evidence", None)
+        if raw is not None:
+            if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
+                self.fail(record, "field 'evidence' must be a list of {source: ..., quote: ...}.")
+                raw = []
+            items.extend(raw)
+        for item in items:
+            unknown = set(item) - {"source", "quote"}
+            if unknown:
+                self.fail(record, f"evidence has unknown fields {sorted(unknown)}; expected "
+                                  "only 'source' and 'quote'.")
+            source, quote = item.get("source"), item.get("quote")
+            if not isinstance(source, str) or not source:
+                self.fail(record, "evidence without a source: every fact names the id of the "
+                                  "source that supports it ('source: <id>').")
+                continue
+            if quote is not None and (not isinstance(quote, str) or not quote.strip()):
+                self.fail(record, f"the quote for source '{source}' is {quote!r}; expected a "
+                                  "short verbatim quote from that source.")
+                continue
+            if quote and len(quote.split()) > QUOTE_MAX_WORDS:
+                self.fail(record, f"the quote for source '{source}' has {len(quote.split())} "
+                                  f"words; expected a short quote (at most about 40 words).")
+            record.evidence.append(Evidence(source, " ".join(quote.split()) if quote else None))
+        if record.spec.needs_evidence and not record.evidence:
+            self.fail(record, "no source: every record that states a fact names its source and "
+                              "a short verbatim quote ('source:' and 'quote:', or 'evidence:').")
+
+    # -- ids and references -------------------------------------------------------------------
+    def check_ids(self) -> dict[str, Record]:
+        index: dict[str, Record] = {}
+        for record in self.records:
+            explicit = record.values.get("id")
+            if explicit is not None and (not isinstance(explicit, str) or not ID_PATTERN.match(explicit)):
+                self.fail(record, f"id {explicit!r} is not a readable id; expected lower-case "
+                                  "words joined by hyphens, e.g. de-montfort-university-kazakhstan.")
+                continue
+            record.id = explicit or _derived_id(record)
+            if record.id in index:
+                first = index[record.id]
+                self.fail(record, f"duplicate id '{record.id}': {first.where()} already defines "
+                                  "it. One entity, one id: reference the existing record, and keep "
+                                  "other names as alt_labels.")
+                continue
+            index[record.id] = record
+        return index
+
+    def check_references(self, record: Record, index: dict[str, Record]) -> None:
+        for fld in record.spec.fields:
+            if fld.type != REF or fld.name not in record.values:
+                continue
+            values = record.values[fld.name] if fld.many else [record.values[fld.name]]
+            for value in values:
+                self.check_reference(record, fld, value, index)
+        for evidence in record.evidence:
+            self.check_reference(record, KINDS["observations"].field_named("source"),
+                                 evidence.source, index)
+            target = index.get(evidence.source)
+            if (target is not None and target.kind == "sources" and evidence.quote is None
+                    and target.values.get("type") != "reference"):
+                self.fail(record, f"evidence from source '{evidence.source}' has no quote; "
+                                  "expected a short verbatim quote from that source.")
+
+    def check_reference(self, record: Record, fld, value: str, index: dict[str, Record]) -> None:
+        vocab_kinds = [k for k in fld.targets if k in VOCABULARIES]
+        for kind in vocab_kinds:
+            if value in self.vocabularies.get(kind, ()):
+                return
+        target = index.get(value)
+        if target is not None and target.kind in fld.targets:
+            return
+        expected = ", ".join(fld.targets)
+        if target is not None:
+            self.fail(record, f"field '{fld.name}' refers to '{value}', which is a {target.kind} "
+                              f"record ({target.where()}); expected a reference to: {expected}.")
+            return
+        candidates = [r.id for r in index.values() if r.kind in fld.targets]
+        for kind in vocab_kinds:
+            candidates.extend(self.vocabularies.get(kind, ()))
+        self.fail(record, f"field '{fld.name}' refers to '{value}', which no record defines"
+                          f"{_suggest(str(value), candidates)}; expected the id of one of: {expected}.")
+
+
+def _convert(kind: str, value):
+    """The value as the Python type of a field kind, or None when it is not one."""
+    if kind in (TEXT, STRENGTHS, REF):
+        return value.strip() if isinstance(value, str) and value.strip() else None
+    if kind in (YEAR, INTEGER):
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if kind == DECIMAL:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
+    if kind == DATE:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+    if kind == BOOLEAN:
+        return value if isinstance(value, bool) else None
+    raise ValueError(kind)
+
+
+def _derived_id(record: Record) -> str:
+    """A stable id for a relation or observation written without one.
+
+    Made of the kind, the ids it links, and a short digest of all its values, so that the
+    same record always gets the same IRI and two different records never share one.
+    """
+    import hashlib
+    import json
+
+    spec = record.spec
+    ends = [record.values.get(t.subject) for t in spec.truthy] + \
+           [record.values.get(t.object) for t in spec.truthy if not t.pairwise]
+    if spec.name == "observations":
+        ends = [record.values.get("subject"), record.values.get("indicator")]
+    ends = [e for e in ends if isinstance(e, str)]
+    payload = json.dumps({k: str(v) for k, v in sorted(record.values.items())},
+                         sort_keys=True, ensure_ascii=False)
+    payload += "|" + "|".join(f"{e.source}:{e.quote}" for e in record.evidence)
+    digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:8]
+    singular = {"observations": "observation"}.get(spec.name, spec.name.rstrip("s"))
+    return "-".join([singular, *ends, digest])

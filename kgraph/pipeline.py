@@ -1,0 +1,37 @@
+"""The main job: from data folders to a validated graph and its outputs in one folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import KnowledgeGraph, load_graph
+from .errors import DataError
+from .export import serialize
+from .files import write_atomic
+from .stats import GraphStats, graph_stats
+from .validate import ValidationReport, validate
+
+GRAPH_FILE = "softpower.ttl"
+
+
+@dataclass
+class BuildResult:
+    """What a build made: the graph, its validation, its counts and the files written."""
+
+    kg: KnowledgeGraph
+    report: ValidationReport
+    stats: GraphStats
+    outputs: list[Path] = field(default_factory=list)
+
+
+def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build")) -> BuildResult:
+    """Load, compile, validate, then write the outputs; write nothing if the data is invalid."""
+    kg = load_graph(data_folders)
+    report = validate(kg)
+    if not report.conforms:
+        raise DataError(f"The graph does not conform to the shapes: {report.summary()}. "
+                        "Nothing was written.", [v.describe() for v in report.errors])
+    out_dir = Path(out_dir)
+    outputs = [write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle"))]
+    return BuildResult(kg, report, graph_stats(kg.graph), outputs)

@@ -196,12 +196,18 @@ class _Compiler:
                             entity_iri(values[truthy.object])))
 
     def compile_evidence(self) -> None:
+        """Link the record to its sources and, where quoted, to a quotation node per quote.
+
+        A general reference (country codes) is cited without a quote, so it gets the source
+        link only.
+        """
         for position, evidence in enumerate(self.record.evidence, start=1):
             source = entity_iri(evidence.source)
             self.graph.add((self.node, DCTERMS.source, source))
+            if not evidence.quote:
+                continue
             quotation = self.mint(URIRef(f"{self.node}/evidence/{position}"))
             self.graph.add((self.node, SP.evidence, quotation))
             self.graph.add((quotation, RDF.type, SP.Quotation))
             self.graph.add((quotation, PROV.wasQuotedFrom, source))
-            if evidence.quote:
-                self.graph.add((quotation, SP.quote, Literal(evidence.quote)))
+            self.graph.add((quotation, SP.quote, Literal(evidence.quote)))

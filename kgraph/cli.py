@@ -113,3 +113,23 @@ def stats(data_folders, fmt):
 
     counts = graph_stats(load_graph(_folders(data_folders)).graph)
     click.echo(json.dumps(counts.as_dict(), indent=2) if fmt == "json" else format_stats(counts))
+
+
+@cli.command("check-quotes")
+@data_option
+@click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder holding the source texts named by the sources' text_file.")
+def check_quotes(data_folders, corpus):
+    """Check that every quote occurs verbatim in the source text it cites."""
+    from .build import load_graph
+    from .errors import InputError
+    from .quotes import check_quotes as run_check
+
+    if not corpus.is_dir():
+        raise InputError(f"Corpus folder '{corpus}' does not exist; expected the folder of "
+                         "source texts.")
+    checked, problems = run_check(load_graph(_folders(data_folders)).graph, corpus)
+    for problem in problems:
+        click.echo(problem.describe())
+    click.echo(f"{checked} quotes checked, {len(problems)} not found")
+    sys.exit(1 if problems else 0)

@@ -419,5 +419,5 @@ def _derived_id(record: Record) -> str:
                          sort_keys=True, ensure_ascii=False)
     payload += "|" + "|".join(f"{e.source}:{e.quote}" for e in record.evidence)
     digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:8]
-    singular = {"observations": "observation"}.get(spec.name, spec.name.rstrip("s"))
+    singular = spec.name.rstrip("s").replace("_", "-")
     return "-".join([singular, *ends, digest])

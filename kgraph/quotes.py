@@ -1,0 +1,82 @@
+"""Check that every quote in the graph really occurs in the text of the source it cites.
+
+Quotes are compared after folding what differs between a copied quote and the corpus text
+but not its words: Unicode compatibility forms, typographic quotes and dashes, words
+hyphenated across a line break, markdown emphasis, whitespace and case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from .namespaces import PROV, SP
+
+_SINGLE_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032`´]")
+_DOUBLE_QUOTES = re.compile(r"[\u201c\u201d\u201e\u201f\u2033«»]")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_EMPHASIS = re.compile(r"[*_]")
+
+
+def fold(text: str, join_hyphenated: bool = True) -> str:
+    """Text with the differences that do not change its words folded away."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    text = _SINGLE_QUOTES.sub("'", text)
+    text = _DOUBLE_QUOTES.sub('"', text)
+    text = _DASHES.sub("-", text)
+    text = _EMPHASIS.sub("", text)
+    if join_hyphenated:
+        text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    fact: str
+    source: str
+    quote: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"<{self.fact}> cites '{self.source}': {self.reason}: \"{self.quote}\""
+
+
+class Corpus:
+    """The folder of source texts, each folded once."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._folded: dict[str, tuple[str, str]] = {}
+
+    def contains(self, file_name: str, quote: str) -> bool:
+        if file_name not in self._folded:
+            text = (self.folder / file_name).read_text(encoding="utf-8")
+            self._folded[file_name] = (fold(text), fold(text, join_hyphenated=False))
+        needle = fold(quote)
+        return any(needle in version for version in self._folded[file_name])
+
+
+def check_quotes(graph: Graph, corpus_folder: Path) -> tuple[int, list[QuoteProblem]]:
+    """Check every quotation whose source names a corpus file; return (checked, problems)."""
+    corpus = Corpus(corpus_folder)
+    checked, problems = 0, []
+    for quotation, source in sorted(graph.subject_objects(PROV.wasQuotedFrom)):
+        file_name = graph.value(source, SP.corpusFile)
+        quote = graph.value(quotation, SP.quote)
+        if file_name is None or quote is None:
+            continue
+        fact = str(quotation).rsplit("/evidence/", 1)[0]
+        source_id = str(source).rsplit("/", 1)[-1]
+        if not (corpus.folder / str(file_name)).is_file():
+            problems.append(QuoteProblem(fact, source_id, str(quote),
+                                         f"the corpus file {file_name} is missing"))
+            continue
+        checked += 1
+        if not corpus.contains(str(file_name), str(quote)):
+            problems.append(QuoteProblem(fact, source_id, str(quote),
+                                         f"not found in {file_name}"))
+    return checked, problems

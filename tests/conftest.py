@@ -1,0 +1,44 @@
+"""Shared fixtures: one compiled graph and one build of the bundled data per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kgraph.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "sources"
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
+
+
+@pytest.fixture(scope="session")
+def bundled_kg():
+    """The bundled data compiled once (not validated: see ``built``)."""
+    from kgraph.build import load_graph
+
+    return load_graph()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """One full build of the bundled data into a temporary folder."""
+    from kgraph.pipeline import build
+
+    return build(None, tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture
+def minimal_data(tmp_path) -> Path:
+    """A copy of the tiny test data folder, for tests that break it on purpose."""
+    folder = tmp_path / "data"
+    shutil.copytree(MINIMAL, folder)
+    return folder
+
+
+def run(*args: str):
+    """Run the command line in-process, as a user would type it."""
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)

@@ -1,0 +1,139 @@
+"""Bad input gets one clear paragraph (file, line, value, expectation), an exit status, and no output."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import run
+
+
+def _build(data, tmp_path):
+    out = tmp_path / "out"
+    result = run("build", "--data", data, "-o", out)
+    assert not (out / "softpower.ttl").exists(), "a failed build must not write its outputs"
+    assert "Traceback" not in result.output
+    return result
+
+
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture no longer contains {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_minimal_data_builds(minimal_data, tmp_path):
+    out = tmp_path / "out"
+    result = run("build", "--data", minimal_data, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "softpower.ttl").is_file()
+    assert "0 violation(s)" in result.output
+
+
+def test_malformed_yaml(minimal_data, tmp_path):
+    facts = minimal_data / "facts.yaml"
+    _replace(facts, "    opened: 2023\n", "    opened: [2023\n")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 2
+    assert f"{facts}, line " in result.output
+    assert "malformed YAML" in result.output
+    assert re.search(r"line \d+, column \d+", result.output)
+
+
+def test_unknown_field_suggests_the_right_one(minimal_data, tmp_path):
+    _replace(minimal_data / "facts.yaml", "    host_city: almaty", "    hots_city: almaty")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "facts.yaml, line 8 (branch_campuses record 'de-montfort-university-kazakhstan')" in result.output
+    assert "unknown field 'hots_city' (did you mean 'host_city'?)" in result.output
+
+
+def test_reference_to_missing_id_lists_close_ids(minimal_data, tmp_path):
+    _replace(minimal_data / "facts.yaml", "    host_city: almaty", "    host_city: almatty")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "field 'host_city' refers to 'almatty', which no record defines (did you mean 'almaty'?)" in result.output
+    assert "expected the id of one of: cities" in result.output
+
+
+def test_reference_of_the_wrong_kind(minimal_data, tmp_path):
+    _replace(minimal_data / "facts.yaml", "    host_state: kazakhstan", "    host_state: test-scholarship")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "field 'host_state' refers to 'test-scholarship', which is a programmes record" in result.output
+    assert "expected a reference to: states" in result.output
+
+
+def test_duplicate_id_names_both_places(minimal_data, tmp_path):
+    places = minimal_data / "places.yaml"
+    places.write_text(places.read_text(encoding="utf-8") + (
+        "  - id: almaty\n    label: Almaty again\n    state: kazakhstan\n    source: test-reference\n"),
+        encoding="utf-8")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "duplicate id 'almaty'" in result.output
+    assert f"{places}, line 15 (cities record 'almaty') already defines it" in result.output
+
+
+def test_missing_source(minimal_data, tmp_path):
+    _replace(minimal_data / "facts.yaml",
+             "    launched: 2020\n    source: test-report\n", "    launched: 2020\n")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "(programmes record 'test-scholarship'): evidence without a source" in result.output
+
+
+def test_missing_quote(minimal_data, tmp_path):
+    _replace(minimal_data / "facts.yaml",
+             "    quote: The Test Scholarship funds students from Kazakhstan.\n", "")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "evidence from source 'test-report' has no quote" in result.output
+
+
+@pytest.mark.parametrize("field,old,new,expected", [
+    ("opened", "    opened: 2023", "    opened: twenty-three", "expected a year (a whole number)"),
+    ("opened", "    opened: 2023", "    opened: 20233", "expected a year between 1800 and 2100"),
+    ("amount", "    amount: 50000000", "    amount: fifty million", "expected a number"),
+    ("amount", "    amount: 50000000", "    amount: -5", "expected a number that is not negative"),
+])
+def test_values_that_are_not_numbers(minimal_data, tmp_path, field, old, new, expected):
+    _replace(minimal_data / "facts.yaml", old, new)
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    value = new.split(": ", 1)[1]
+    assert f"field '{field}' is {value!r}" in result.output or f"field '{field}' is {int(value)!r}" in result.output
+    assert expected in result.output
+
+
+def test_missing_data_folder(tmp_path):
+    result = _build(tmp_path / "nowhere", tmp_path)
+    assert result.exit_code == 2
+    assert f"Data folder '{tmp_path / 'nowhere'}' does not exist" in result.output
+
+
+def test_malformed_turtle(minimal_data, tmp_path):
+    extra = minimal_data / "extra.ttl"
+    extra.write_text("@prefix sp: <https://w3id.org/softpower/ontology#> .\n\nsp:a sp:b sp:c ;;; .\n",
+                     encoding="utf-8")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 2
+    assert f"{extra}: malformed Turtle" in result.output
+    assert "line 3" in result.output
+
+
+def test_shape_violation_in_turtle_names_the_node_and_rule(minimal_data, tmp_path):
+    extra = minimal_data / "extra.ttl"
+    extra.write_text(
+        "@prefix sp: <https://w3id.org/softpower/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/softpower/id/orphan-campus> a sp:BranchCampus ;\n"
+        "    rdfs:label \"Orphan campus\"@en .\n", encoding="utf-8")
+    result = _build(minimal_data, tmp_path)
+    assert result.exit_code == 1
+    assert "'Orphan campus' <https://w3id.org/softpower/id/orphan-campus>, property sp:hostState" in result.output
+    assert f"Written at {extra}" in result.output
+    validate = run("validate", "--data", minimal_data)
+    assert validate.exit_code == 1
+    assert "property sp:parentInstitution" in validate.output

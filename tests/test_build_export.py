@@ -1,0 +1,103 @@
+"""`kgraph build`, `stats` and `export`: outputs re-read by an independent parser, byte-identical."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+
+from conftest import run
+from kgraph.export import RDF_FORMATS, serialize
+
+OXIGRAPH_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+
+
+def oxigraph_count(payload: bytes, fmt: str) -> int:
+    return sum(1 for _ in pyoxigraph.parse(payload, format=OXIGRAPH_FORMATS[fmt]))
+
+
+def test_build_writes_a_valid_graph(built):
+    assert built.report.conforms
+    assert built.report.errors == []
+    written = built.outputs[0]
+    assert written.name == "softpower.ttl"
+    assert oxigraph_count(written.read_bytes(), "turtle") == len(built.kg.graph)
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_every_export_format_is_reread_by_oxigraph(bundled_kg, fmt, tmp_path):
+    target = tmp_path / f"graph.{RDF_FORMATS[fmt][1]}"
+    result = run("export", "--format", fmt, "-o", target)
+    assert result.exit_code == 0, result.output
+    assert oxigraph_count(target.read_bytes(), fmt) == len(bundled_kg.graph)
+
+
+def test_export_to_stdout_is_turtle(bundled_kg):
+    result = run("export")
+    assert result.exit_code == 0
+    reread = Graph().parse(data=result.stdout_bytes, format="turtle")
+    assert len(reread) == len(bundled_kg.graph)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "jsonld", "xml"])
+def test_serialisation_is_deterministic_across_processes(fmt, tmp_path):
+    """Two processes with different hash seeds write byte-identical files."""
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"{seed}.{fmt}"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-m", "kgraph", "export", "--format", fmt, "-o", target],
+                       check=True, env=env, capture_output=True)
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_serialize_does_not_depend_on_insertion_order(bundled_kg):
+    reversed_graph = Graph()
+    for triple in reversed(list(bundled_kg.graph)):
+        reversed_graph.add(triple)
+    assert serialize(reversed_graph) == serialize(bundled_kg.graph)
+
+
+def test_stats_counts_match_the_graph(bundled_kg):
+    result = run("stats", "--format", "json")
+    assert result.exit_code == 0
+    counts = json.loads(result.stdout)
+    assert counts["triples"] == len(bundled_kg.graph)
+    states = bundled_kg.graph.query(
+        "SELECT (COUNT(?s) AS ?n) WHERE { ?s a sp:State ; dcterms:identifier ?id }")
+    assert counts["classes"]["sp:State"] == int(next(iter(states))[0])
+    sources = {str(s).rsplit("/", 1)[-1] for s in bundled_kg.graph.objects(None, None)
+               if str(s).startswith("https://w3id.org/softpower/id/")} & set(counts["facts_per_source"])
+    assert "reference-iso-3166" in sources
+
+
+def test_build_summary_on_the_minimal_data(minimal_data, tmp_path):
+    result = run("build", "--data", minimal_data, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.split() == ["sp:BranchCampus", "1"] for line in lines)
+    assert any(line.split() == ["sp:State", "2"] for line in lines)
+    assert any(line.split() == ["test-report", "6"] for line in lines)
+
+
+def test_installed_entry_point_runs_as_a_subprocess(tmp_path):
+    executable = shutil.which("kgraph")
+    assert executable, "the kgraph console script is not installed"
+    done = subprocess.run([executable, "build", "-o", tmp_path / "out"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "0 violation(s)" in done.stdout
+    assert (tmp_path / "out" / "softpower.ttl").is_file()

@@ -23,7 +23,7 @@ from .resources import ontology_file
 from .schema import BOOLEAN, DATE, DECIMAL, INTEGER, REF, STRENGTHS, VOCABULARIES, YEAR
 
 #: Fields that the builder handles itself rather than as one predicate per value.
-_SPECIAL_FIELDS = {"id", "label", "labels", "type", "source", "quote", "evidence", "currency"}
+_SPECIAL_FIELDS = {"id", "label", "labels", "source", "quote", "evidence", "currency"}
 
 
 @dataclass

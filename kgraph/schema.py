@@ -327,7 +327,7 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
               (Truthy("origin", SP.sendsStudentsTo, "destination"),),
               _ref("origin", SP.origin, STATES + ("blocs",), required=True),
               _ref("destination", SP.destinationState, STATES + ("blocs",), required=True),
-              Field("count", SP.count, INTEGER),
+              Field("count", SP["count"], INTEGER),
               YEAR_FIELD,
               doc="students from one country studying in another"),
     _relation("partnerships", SP.Partnership,

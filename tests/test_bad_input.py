@@ -67,13 +67,16 @@ def test_reference_of_the_wrong_kind(minimal_data, tmp_path):
 
 def test_duplicate_id_names_both_places(minimal_data, tmp_path):
     places = minimal_data / "places.yaml"
-    places.write_text(places.read_text(encoding="utf-8") + (
+    original = places.read_text(encoding="utf-8")
+    first_line = original.splitlines().index("  - id: almaty") + 1
+    places.write_text(original + (
         "  - id: almaty\n    label: Almaty again\n    state: kazakhstan\n    source: test-reference\n"),
         encoding="utf-8")
     result = _build(minimal_data, tmp_path)
     assert result.exit_code == 1
     assert "duplicate id 'almaty'" in result.output
-    assert f"{places}, line 15 (cities record 'almaty') already defines it" in result.output
+    assert f"{places}, line {first_line} (cities record 'almaty') already defines it" in result.output
+    assert f"{places}, line {len(original.splitlines()) + 1} (cities record 'almaty')" in result.output
 
 
 def test_missing_source(minimal_data, tmp_path):
@@ -115,7 +118,7 @@ def test_missing_data_folder(tmp_path):
 
 def test_malformed_turtle(minimal_data, tmp_path):
     extra = minimal_data / "extra.ttl"
-    extra.write_text("@prefix sp: <https://w3id.org/softpower/ontology#> .\n\nsp:a sp:b sp:c ;;; .\n",
+    extra.write_text("@prefix sp: <https://w3id.org/softpower/ontology#> .\n\nsp:a sp:b \"unterminated .\n",
                      encoding="utf-8")
     result = _build(minimal_data, tmp_path)
     assert result.exit_code == 2

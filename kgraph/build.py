@@ -167,7 +167,8 @@ class _Compiler:
     def term(self, fld, value):
         if fld.type == REF:
             target = self.by_id.get(value)
-            if target is None and any(k in VOCABULARIES for k in fld.targets):
+            if (target is None or target.kind not in fld.targets) and any(
+                    k in VOCABULARIES for k in fld.targets):
                 return SPV[value]
             return entity_iri(value)
         if fld.type in (YEAR, INTEGER):

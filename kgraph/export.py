@@ -1,13 +1,14 @@
 """Export stage: the graph in the standard RDF formats, byte-identical for the same data.
 
 Deterministic output is what makes a diff of two builds mean something: triples are
-sorted before serialisation, and only IRIs are minted (no blank-node labels that change
-from run to run).
+sorted before serialisation, and blank nodes (the OWL axioms' lists) get canonical labels
+(RDF graph canonicalisation) instead of labels that change from run to run.
 """
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph
+from rdflib.compare import to_canonical_graph
 
 from .namespaces import bind_prefixes
 
@@ -23,6 +24,8 @@ RDF_FORMATS = {
 
 def sorted_graph(graph: Graph) -> Graph:
     """A copy of the graph whose triples were inserted in sorted order, with our prefixes."""
+    if any(isinstance(term, BNode) for triple in graph for term in triple[::2]):
+        graph = to_canonical_graph(graph)
     ordered = bind_prefixes(Graph())
     for triple in sorted(graph, key=lambda t: tuple(_sort_key(term) for term in t)):
         ordered.add(triple)

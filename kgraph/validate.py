@@ -92,7 +92,7 @@ def _violation(kg: KnowledgeGraph, results: Graph, result) -> Violation:
         label=str(label) if label else "",
         path=kg.graph.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else "",
         message=str(message) if message else "breaks a shape",
-        value=str(value) if value is not None else "",
+        value=str(value) if value is not None and value != focus else "",
         origin=str(origin) if origin else "",
     )
 

@@ -2,7 +2,9 @@
 
 Deterministic output is what makes a diff of two builds mean something: triples are
 sorted before serialisation, and blank nodes (the OWL axioms' lists) get canonical labels
-(RDF graph canonicalisation) instead of labels that change from run to run.
+(RDF graph canonicalisation) instead of labels that change from run to run. rdflib's
+RDF/XML and JSON-LD writers walk subjects in set order, so those two formats are written by
+Oxigraph's streaming writers, which keep the sorted order.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES, bind_prefixes
+from .terms import to_oxigraph_triple
 
 #: Format name on the command line -> (rdflib serializer, file suffix).
 RDF_FORMATS = {
@@ -18,16 +21,21 @@ RDF_FORMATS = {
     "nt": ("nt", "nt"),
     "jsonld": ("json-ld", "jsonld"),
     "trig": ("trig", "trig"),
-    "xml": ("pretty-xml", "rdf"),
+    "xml": ("xml", "rdf"),
 }
+
+
+def sorted_triples(graph: Graph) -> list:
+    """The graph's triples in a fixed order, blank nodes labelled canonically."""
+    if any(isinstance(term, BNode) for triple in graph for term in triple[::2]):
+        graph = to_canonical_graph(graph)
+    return sorted(graph, key=lambda t: tuple(_sort_key(term) for term in t))
 
 
 def sorted_graph(graph: Graph) -> Graph:
     """A copy of the graph whose triples were inserted in sorted order, with our prefixes."""
-    if any(isinstance(term, BNode) for triple in graph for term in triple[::2]):
-        graph = to_canonical_graph(graph)
     ordered = bind_prefixes(Graph())
-    for triple in sorted(graph, key=lambda t: tuple(_sort_key(term) for term in t)):
+    for triple in sorted_triples(graph):
         ordered.add(triple)
     return ordered
 
@@ -42,6 +50,8 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
     if fmt not in RDF_FORMATS:
         raise ValueError(f"unknown RDF format '{fmt}'; expected one of: {', '.join(RDF_FORMATS)}")
     rdflib_format, _ = RDF_FORMATS[fmt]
+    if fmt in ("jsonld", "xml"):
+        return _oxigraph_serialize(sorted_triples(graph), fmt)
     ordered = sorted_graph(graph)
     if fmt == "nt":
         lines = ordered.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
@@ -52,6 +62,13 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
         for triple in ordered:
             dataset.default_graph.add(triple)
         return dataset.serialize(format="trig", encoding="utf-8")
-    if fmt == "jsonld":
-        return ordered.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
     return ordered.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def _oxigraph_serialize(triples: list, fmt: str) -> bytes:
+    import pyoxigraph
+
+    rdf_format = pyoxigraph.RdfFormat.JSON_LD if fmt == "jsonld" else pyoxigraph.RdfFormat.RDF_XML
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    return pyoxigraph.serialize((to_oxigraph_triple(t) for t in triples), format=rdf_format,
+                                prefixes=prefixes)

@@ -24,8 +24,19 @@ OXIGRAPH_FORMATS = {
 }
 
 
+#: Formats that Oxigraph writes (rdflib's writers do not keep the sorted order); rdflib
+#: re-reads them, and Oxigraph re-reads what rdflib writes, so no writer checks itself.
+WRITTEN_BY_OXIGRAPH = {"jsonld": "json-ld", "xml": "xml"}
+
+
 def oxigraph_count(payload: bytes, fmt: str) -> int:
     return sum(1 for _ in pyoxigraph.parse(payload, format=OXIGRAPH_FORMATS[fmt]))
+
+
+def independent_count(payload: bytes, fmt: str) -> int:
+    if fmt in WRITTEN_BY_OXIGRAPH:
+        return len(Graph().parse(data=payload, format=WRITTEN_BY_OXIGRAPH[fmt]))
+    return oxigraph_count(payload, fmt)
 
 
 def test_build_writes_a_valid_graph(built):
@@ -37,11 +48,11 @@ def test_build_writes_a_valid_graph(built):
 
 
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
-def test_every_export_format_is_reread_by_oxigraph(bundled_kg, fmt, tmp_path):
+def test_every_export_format_is_reread_by_an_independent_parser(bundled_kg, fmt, tmp_path):
     target = tmp_path / f"graph.{RDF_FORMATS[fmt][1]}"
     result = run("export", "--format", fmt, "-o", target)
     assert result.exit_code == 0, result.output
-    assert oxigraph_count(target.read_bytes(), fmt) == len(bundled_kg.graph)
+    assert independent_count(target.read_bytes(), fmt) == len(bundled_kg.graph)
 
 
 def test_export_to_stdout_is_turtle(bundled_kg):
@@ -51,7 +62,7 @@ def test_export_to_stdout_is_turtle(bundled_kg):
     assert len(reread) == len(bundled_kg.graph)
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "jsonld", "xml"])
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
 def test_serialisation_is_deterministic_across_processes(fmt, tmp_path):
     """Two processes with different hash seeds write byte-identical files."""
     outputs = []

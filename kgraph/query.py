@@ -1,0 +1,399 @@
+"""Query stage: the named SPARQL queries of ``queries/`` and ad-hoc SPARQL, run safely.
+
+A named query is a ``.rq`` file whose header comment says what it answers::
+
+    # title: Foreign branch campuses in a host state
+    # question: Which foreign universities operate branch campuses in Kazakhstan?
+    # param host: entity = kazakhstan -- the state hosting the campuses
+    # columns: campus, parent, home_country, host_city, opened, source, quote
+
+Parameters are bound to the query's variables (``?host``), never pasted into its text, so
+a value is only ever a value. An entity parameter is given by id or by label and resolved
+to its IRI; an unknown one is refused with the closest names.
+
+Queries are parsed and checked with rdflib's SPARQL parser (syntax errors with line and
+column; the algebra shows what a query would reach) and evaluated by Oxigraph, whose engine
+is one to two orders of magnitude faster than rdflib's on joins and paths (see
+``benchmarks/``). The graph is loaded into an in-memory Oxigraph store once per graph.
+Parameters are passed as SEP-0007 substitutions, which Oxigraph applies to projected
+variables: every query therefore returns its parameters as columns of their own.
+
+Queries run over the local graph only. A ``SERVICE`` clause or a ``FROM`` graph would
+reach out of it (both engines follow SERVICE over HTTP); such queries are refused unless the
+caller allows network access. A timeout runs the query in a forked child that is killed when
+time is up, because a running query cannot be interrupted from Python.
+"""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+
+from .errors import QueryError
+from .namespaces import PREFIXES, SPR, SPV
+from .resources import bundled_path
+from .terms import from_oxigraph, to_oxigraph
+
+PARAMETER_TYPES = ("entity", "text", "integer")
+_HEADER = re.compile(r"^#\s*(title|question|columns|param|note)\s*:?\s*(.*)$")
+_PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<type>\w+)"
+                    r"(?:\s*=\s*(?P<default>[^-\s][^\s]*))?\s*(?:--\s*(?P<doc>.*))?$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "default": self.default,
+                "description": self.description}
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A ``.rq`` file of ``queries/`` with the metadata of its header comment."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    columns: tuple[str, ...]
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "columns": list(self.columns),
+                "parameters": [p.as_dict() for p in self.parameters]}
+
+
+@dataclass
+class QueryResult:
+    """What a query returned: rows of RDF terms (SELECT), a boolean (ASK) or a graph."""
+
+    kind: str  # "select", "ask" or "graph"
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def records(self) -> list[dict]:
+        """The rows as dicts of plain Python values (``pandas.DataFrame(result.records())``)."""
+        return [{c: _python(v) for c, v in zip(self.columns, row)} for row in self.rows]
+
+
+def _python(term):
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if isinstance(value, (int, float, bool, str)) else str(term)
+    return str(term)
+
+
+# --- the named queries ---------------------------------------------------------------------
+
+def queries_folder() -> Path:
+    return bundled_path("queries")
+
+
+def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query of the folder (the bundled ``queries/`` by default), by name."""
+    folder = folder or queries_folder()
+    return {path.stem: parse_header(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def parse_header(path: Path) -> NamedQuery:
+    """The metadata of a named query, read from its leading comment lines."""
+    fields: dict[str, list[str]] = {"title": [], "question": [], "columns": [], "param": [],
+                                    "note": []}
+    last = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match:
+            last = match.group(1)
+            fields[last].append(match.group(2).strip())
+        elif last in ("question", "note") and line[1:].strip():
+            fields[last][-1] += " " + line[1:].strip()
+    parameters = tuple(_parameter(path, text) for text in fields["param"])
+    if not fields["title"]:
+        raise QueryError(f"{path}: the header has no '# title:' line; expected a comment "
+                         "header with title, question, param and columns lines.")
+    columns = tuple(c.strip() for c in ",".join(fields["columns"]).split(",") if c.strip())
+    description = " ".join(fields["question"] + fields["note"])
+    return NamedQuery(path.stem, path, fields["title"][0], description, columns, parameters)
+
+
+def _parameter(path: Path, text: str) -> Parameter:
+    match = _PARAM.match(text)
+    if not match or match.group("type") not in PARAMETER_TYPES:
+        raise QueryError(f"{path}: malformed parameter line '# param {text}'; expected "
+                         f"'# param NAME: TYPE [= DEFAULT] -- description' with TYPE one of "
+                         f"{', '.join(PARAMETER_TYPES)}.")
+    return Parameter(match.group("name"), match.group("type"), match.group("default"),
+                     (match.group("doc") or "").strip())
+
+
+def find_query(name: str, folder: Path | None = None) -> NamedQuery:
+    queries = named_queries(folder)
+    if name not in queries:
+        close = difflib.get_close_matches(name, queries, n=3, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise QueryError(f"No named query '{name}'.{hint} `kgraph queries` lists all "
+                         f"{len(queries)}.")
+    return queries[name]
+
+
+# --- parsing and safety --------------------------------------------------------------------
+
+def prepare(text: str, origin: str = "query") -> Query:
+    """Parse SPARQL with the project prefixes; a syntax error says where it is."""
+    if _looks_like_update(text):
+        raise QueryError(f"{origin}: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) "
+                         "are not run; kgraph answers queries only (SELECT, ASK, CONSTRUCT, "
+                         "DESCRIBE).")
+    try:
+        return prepareQuery(text, initNs=PREFIXES)
+    except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
+        raise QueryError(_syntax_message(origin, text, exc)) from None
+
+
+_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def _looks_like_update(text: str) -> bool:
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return bool(_UPDATE.search(body)) and not re.search(
+        r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+
+
+def _syntax_message(origin: str, text: str, exc: Exception) -> str:
+    line, column = getattr(exc, "lineno", None), getattr(exc, "col", None)
+    if line is None:
+        return f"{origin}: not valid SPARQL: {' '.join(str(exc).split())}."
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    return (f"{origin}: SPARQL syntax error at line {line}, column {column}:\n"
+            f"  {source_line}\n  {' ' * max(column - 1, 0)}^\n"
+            f"Expected valid SPARQL 1.1 here ({' '.join(str(exc).split())}).")
+
+
+def check_safety(query: Query, origin: str, allow_network: bool = False) -> None:
+    """Refuse what would make rdflib reach the network: SERVICE, FROM and FROM NAMED."""
+    if allow_network:
+        return
+    found = []
+    datasets = query.algebra.get("datasetClause") or []
+    for clause in datasets:
+        iri = clause.get("default") or clause.get("named")
+        found.append(f"FROM{' NAMED' if clause.get('named') else ''} <{iri}>")
+    found.extend(f"SERVICE <{term}>" for term in _services(query.algebra))
+    if found:
+        raise QueryError(f"{origin}: the query would load data from outside the graph "
+                         f"({'; '.join(found)}). kgraph queries only the local graph; pass "
+                         "--allow-network to let it fetch remote data.")
+
+
+def _services(node) -> list:
+    if isinstance(node, CompValue):
+        found = [node.get("term")] if node.name == "ServiceGraphPattern" else []
+        for value in node.values():
+            found.extend(_services(value))
+        return found
+    if isinstance(node, (list, tuple)):
+        return [term for item in node for term in _services(item)]
+    return []
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+def bind_parameters(graph: Graph, named: NamedQuery, given: dict[str, str]) -> dict:
+    """The variable bindings for a named query: given values, or the defaults."""
+    known = {p.name: p for p in named.parameters}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        expected = ", ".join(known) or "none"
+        raise QueryError(f"Query '{named.name}' has no parameter '{unknown[0]}'; its "
+                         f"parameters: {expected}.")
+    bindings = {}
+    for parameter in named.parameters:
+        value = given.get(parameter.name, parameter.default)
+        if value is None:
+            continue
+        bindings[parameter.name] = resolve_value(graph, parameter, value, named.name)
+    return bindings
+
+
+def resolve_value(graph: Graph, parameter: Parameter, value: str, query_name: str):
+    """A parameter value as an RDF term: an entity by id or label, a number, or text."""
+    if parameter.type == "text":
+        return Literal(value)
+    if parameter.type == "integer":
+        try:
+            return Literal(int(value))
+        except ValueError:
+            raise QueryError(f"Parameter '{parameter.name}' of query '{query_name}' is "
+                             f"'{value}'; expected a whole number.") from None
+    return resolve_entity(graph, value, f"parameter '{parameter.name}' of query '{query_name}'")
+
+
+def resolve_entity(graph: Graph, value: str, what: str = "value") -> URIRef:
+    """The entity or vocabulary concept with this id, IRI or (case-insensitive) label."""
+    for candidate in (SPR[value], SPV[value], URIRef(value)):
+        if (candidate, None, None) in graph:
+            return candidate
+    labels = _labels(graph)
+    matches = sorted({node for label, node in labels if label.lower() == value.lower()})
+    if len(matches) == 1:
+        return matches[0]
+    names = sorted({label for label, _ in labels} | {_local(node) for _, node in labels})
+    if matches:
+        raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
+                         f"({', '.join(_local(m) for m in matches)}); give the id instead.")
+    close = difflib.get_close_matches(value, names, n=5, cutoff=0.6)
+    hint = f" Close names: {', '.join(close)}." if close else ""
+    raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
+                     f"graph.{hint}")
+
+
+def _labels(graph: Graph) -> list[tuple[str, URIRef]]:
+    pairs = []
+    for predicate in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+        for node, label in graph.subject_objects(predicate):
+            if isinstance(node, URIRef) and str(node).startswith((str(SPR), str(SPV))):
+                pairs.append((str(label), node))
+    return pairs
+
+
+def _local(node) -> str:
+    return str(node).rsplit("/", 1)[-1]
+
+
+# --- running -------------------------------------------------------------------------------
+
+def run(graph: Graph, name: str, folder: Path | None = None, **params) -> list[dict]:
+    """Run a named query with keyword parameters; rows as dicts of plain Python values.
+
+    ``kgraph.query.run(kg.graph, "branch-campuses", host="Kazakhstan")``
+    """
+    named = find_query(name, folder)
+    result = execute(graph, named.text, origin=f"query '{name}'",
+                     bindings=bind_parameters(graph, named, {k: str(v) for k, v in params.items()}))
+    if result.kind != "select":
+        raise QueryError(f"query '{name}' is not a SELECT query; use execute() for it.")
+    return result.records()
+
+
+def execute(graph: Graph, text: str, origin: str = "query", bindings: dict | None = None,
+            allow_network: bool = False, timeout: float | None = None) -> QueryResult:
+    """Parse, check and evaluate SPARQL text over the graph."""
+    check_safety(prepare(text, origin), origin, allow_network)
+    store = oxigraph_store(graph)
+    if timeout is None:
+        return _evaluate(store, text, bindings or {}, origin)
+    return _evaluate_with_timeout(store, text, bindings or {}, timeout, origin)
+
+
+_STORES: "weakref.WeakKeyDictionary[Graph, tuple[int, object]]" = weakref.WeakKeyDictionary()
+
+
+def oxigraph_store(graph: Graph):
+    """An in-memory Oxigraph store holding the graph's triples, built once per graph."""
+    import pyoxigraph
+
+    cached = _STORES.get(graph)
+    if cached and cached[0] == len(graph):
+        return cached[1]
+    store = pyoxigraph.Store()
+    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"),
+                    format=pyoxigraph.RdfFormat.N_TRIPLES)
+    _STORES[graph] = (len(graph), store)
+    return store
+
+
+def _evaluate(store, text: str, bindings: dict, origin: str) -> QueryResult:
+    import pyoxigraph
+
+    substitutions = {pyoxigraph.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+    try:
+        result = store.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()},
+                             substitutions=substitutions or None)
+    except (SyntaxError, RuntimeError, OSError) as exc:
+        raise QueryError(f"{origin}: the query failed: {' '.join(str(exc).split())}") from None
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, pyoxigraph.QueryTriples):
+        graph = Graph()
+        for triple in result:
+            graph.add(tuple(from_oxigraph(t) for t in (triple.subject, triple.predicate, triple.object)))
+        return QueryResult("graph", graph=graph)
+    columns = [variable.value for variable in result.variables]
+    rows = [tuple(from_oxigraph(solution[c]) for c in columns) for solution in result]
+    return QueryResult("select", columns, rows)
+
+
+def _evaluate_with_timeout(store, text: str, bindings: dict, timeout: float,
+                           origin: str) -> QueryResult:
+    """Evaluate in a forked child (which shares the loaded store) and kill it on timeout."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(store, text, bindings, origin, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryError(f"{origin}: stopped after {timeout:g} seconds (--timeout). "
+                             "Narrow the query, or give it more time.")
+        status, payload = receiver.recv()
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if status == "error":
+        raise QueryError(payload)
+    return _unpack(payload)
+
+
+def _child(store, text, bindings, origin, sender) -> None:
+    try:
+        result = _evaluate(store, text, bindings, origin)
+        sender.send(("ok", _pack(result)))
+    except QueryError as exc:
+        sender.send(("error", str(exc)))
+    finally:
+        sender.close()
+
+
+def _pack(result: QueryResult) -> QueryResult:
+    if result.graph is not None:  # a Graph does not pickle with its store; send triples
+        return QueryResult(result.kind, boolean=result.boolean, rows=list(result.graph))
+    return result
+
+
+def _unpack(result: QueryResult) -> QueryResult:
+    if result.kind == "graph":
+        graph = Graph()
+        for triple in result.rows:
+            graph.add(triple)
+        return QueryResult("graph", graph=graph)
+    return result
+

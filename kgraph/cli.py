@@ -133,3 +133,197 @@ def check_quotes(data_folders, corpus):
         click.echo(problem.describe())
     click.echo(f"{checked} quotes checked, {len(problems)} not found")
     sys.exit(1 if problems else 0)
+
+
+# --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
+
+_RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+
+
+@cli.command("queries")
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json"]), help="Output format.")
+def list_queries(fmt):
+    """List the named queries with their titles and parameters."""
+    from .query import named_queries
+
+    queries = list(named_queries().values())
+    if fmt == "json":
+        click.echo(json.dumps([q.as_dict() for q in queries], indent=1, ensure_ascii=False))
+        return
+    width = max(len(q.name) for q in queries)
+    for named in queries:
+        params = " ".join(f"[--param {p.name}=" + (p.default or p.type.upper()) + "]"
+                          for p in named.parameters)
+        click.echo(f"{named.name.ljust(width)}  {named.title}" + (f"  {params}" if params else ""))
+
+
+def _parse_params(values) -> dict[str, str]:
+    from .errors import QueryError
+
+    params = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param '{item}' is not NAME=VALUE.")
+        params[name.strip()] = value
+    return params
+
+
+def _query_text(name, file, sparql) -> tuple[str, str]:
+    """The SPARQL text and a name for messages, from exactly one of the three sources."""
+    from .errors import InputError, QueryError
+
+    given = [v for v in (name, file, sparql) if v is not None]
+    if len(given) != 1:
+        raise QueryError("Give exactly one of: a query NAME, --file F.rq, or --sparql TEXT "
+                         "('-' reads standard input).")
+    if sparql is not None:
+        return (sys.stdin.read() if sparql == "-" else sparql), "--sparql query"
+    if file is not None:
+        if str(file) == "-":
+            return sys.stdin.read(), "query from standard input"
+        if not file.is_file():
+            raise InputError(f"Query file '{file}' does not exist.")
+        return file.read_text(encoding="utf-8"), str(file)
+    return "", f"query '{name}'"
+
+
+@cli.command()
+@click.argument("name", required=False)
+@data_option
+@click.option("--file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="Run the SPARQL in this file ('-' for standard input).")
+@click.option("--sparql", help="Run this SPARQL text ('-' for standard input).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Parameter of a named query (repeatable); an entity by id or label.")
+@click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
+              help="Output format; default: table on a terminal, csv otherwise.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop the query after this many seconds.")
+@click.option("--allow-network", is_flag=True,
+              help="Let SERVICE and remote FROM clauses fetch data over the network.")
+def query(name, data_folders, file, sparql, params, fmt, output, timeout, allow_network):
+    """Run a named query (see `kgraph queries`), a query file or SPARQL text.
+
+    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print Turtle.
+    """
+    from .build import load_graph
+    from .files import write_atomic
+    from .query import bind_parameters, execute, find_query
+    from .results import render
+
+    text, origin = _query_text(name, file, sparql)
+    named = find_query(name) if name else None
+    if params and not named:
+        raise click.UsageError("--param applies to named queries only.")
+    kg = load_graph(_folders(data_folders))
+    bindings = bind_parameters(kg.graph, named, _parse_params(params)) if named else {}
+    result = execute(kg.graph, named.text if named else text, origin, bindings,
+                     allow_network=allow_network, timeout=timeout)
+    fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
+    payload = render(result, fmt)
+    if output:
+        write_atomic(output, payload)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(payload, nl=False)
+    if result.kind == "ask":
+        sys.exit(0 if result.boolean else 1)
+
+
+# --- network analysis: centralities, soft-power indicators, GraphML/GEXF --------------------
+
+#: Kept in step with kgraph.indicators.METRICS / INDICATORS and kgraph.netexport.NETWORK_FORMATS
+#: (a test checks); spelled out here so that ``kgraph --help`` does not import networkx.
+_METRICS = ("degree_in", "degree_out", "degree", "pagerank", "pagerank_weighted", "betweenness",
+            "eigenvector", "closeness", "community")
+_INDICATORS = ("channel-portfolio", "multivector", "benefactor-balance", "brokerage")
+_NETWORK_FORMATS = ("graphml", "gexf")
+
+
+def _network(data_folders):
+    from .network import load_network
+
+    return load_network(_folders(data_folders))
+
+
+@cli.command()
+@data_option
+@click.option("-m", "--metric", "metrics", multiple=True, type=click.Choice(_METRICS),
+              help="Metric to show (repeatable); default: all. The first one ranks the rows.")
+@click.option("-c", "--class", "classes", multiple=True, metavar="CLASS",
+              help="Only entities of this class or record kind (repeatable), e.g. University, "
+                   "Programme, states. Metrics are still computed on the whole network.")
+@click.option("-n", "--top", type=click.IntRange(min=1), help="Only the N highest-ranked rows.")
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "json"]), help="Output format.")
+def centrality(data_folders, metrics, classes, top, fmt):
+    """Centralities of the entity network: degree, PageRank, betweenness, eigenvector,
+    closeness and Louvain community (docs/network.md)."""
+    from .indicators import centralities, rows_as_csv, rows_as_json, rows_as_table
+    from .indicators import top as ranked
+
+    metrics = list(dict.fromkeys(metrics)) or list(_METRICS)
+    rank_by = "pagerank" if len(metrics) == len(_METRICS) else metrics[0]
+    rows = ranked(centralities(_network(data_folders), metrics, classes), rank_by, top)
+    if fmt == "json":
+        click.echo(rows_as_json(rows))
+    elif fmt == "csv":
+        click.echo(rows_as_csv(rows), nl=False)
+    else:
+        click.echo(rows_as_table(rows) if rows else "no entities match")
+
+
+@cli.command()
+@data_option
+@click.option("-i", "--indicator", "names", multiple=True, type=click.Choice(_INDICATORS),
+              help="Indicator to compute (repeatable); default: all four.")
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "json"]),
+              help="table: one table per indicator; csv: the tidy long form of indicators.csv; "
+                   "json: {indicator: rows}.")
+def indicators(data_folders, names, fmt):
+    """Soft-power indicators: channel portfolio, multi-vector index, benefactor balance and
+    brokerage, with their formulas in docs/indicators.md."""
+    from .indicators import LONG_COLUMNS, long_rows, rows_as_csv, rows_as_json, rows_as_table
+    from .indicators import indicators as compute
+
+    results = compute(_network(data_folders), list(dict.fromkeys(names)) or None)
+    if fmt == "json":
+        click.echo(rows_as_json(results))
+    elif fmt == "csv":
+        click.echo(rows_as_csv(long_rows(results), LONG_COLUMNS), nl=False)
+    else:
+        click.echo("\n\n".join(f"{name}:\n{rows_as_table(rows) if rows else '(no rows)'}"
+                               for name, rows in results.items()))
+
+
+@cli.command("graph-export")
+@data_option
+@click.option("-f", "--format", "fmt", default="graphml", show_default=True,
+              type=click.Choice(_NETWORK_FORMATS), help="Network file format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
+@click.option("--relation", "relations", multiple=True, help="Only edges of this relation (repeatable), e.g. hostState.")
+@click.option("--channel", "channels", multiple=True, help="Only edges in this influence channel (repeatable), e.g. scholarships.")
+@click.option("--class", "classes", multiple=True, help="Only entities of this class or record kind (repeatable).")
+@click.option("--until", type=int, help="Only relations dated up to this year (undated ones are kept).")
+@click.option("--actor", help="Only this entity's ego network (its id).")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Radius of the ego network, in links.")
+def graph_export(data_folders, fmt, output, relations, channels, classes, until, actor, depth):
+    """Export the entity network as GraphML or GEXF for Gephi, Cytoscape or igraph."""
+    from .files import write_atomic
+    from .netexport import serialize_network
+    from .network import filter_network
+
+    network = filter_network(_network(data_folders), relations=relations, channels=channels,
+                             classes=classes, until=until, actor=actor, depth=depth)
+    payload = serialize_network(network, fmt)
+    if output:
+        write_atomic(output, payload)
+        click.echo(f"wrote {output}: {network.number_of_nodes()} nodes, "
+                   f"{network.number_of_edges()} edges", err=True)
+    else:
+        click.get_binary_stream("stdout").write(payload)

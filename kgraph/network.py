@@ -1,0 +1,538 @@
+"""Network stage: the RDF graph as a NetworkX network of entities, its filters and simple views.
+
+Researchers want to measure the network, not only look things up. This module projects the
+compiled graph onto a :class:`networkx.MultiDiGraph` whose nodes are the curated entities
+(states, blocs, institutions, programmes, events, documents, people, places) and whose edges
+are the relations between them, with the year, amount, count, channel and source that the
+graph records. Centralities and the soft-power indicators (``kgraph.indicators``) and the
+GraphML/GEXF exports (``kgraph.netexport``) work on this projection.
+
+Which relations become edges (``docs/network.md`` has the full table):
+
+* A **qualified relation node** (an ``sp:InfluenceRelation``, ``sp:Membership``,
+  ``sp:RoleAssignment``, ``sp:Investment``, ``sp:ProgrammeFunding``, ``sp:StudentFlow`` or
+  ``sp:Partnership`` record) becomes ONE edge between its two ends, named after its plain
+  ("truthy") predicate (``influences``, ``memberOf``, ``holdsRoleIn``, ``investsIn``,
+  ``funds``, ``sendsStudentsTo``, ``partnerOf``), carrying the node's year (or ``since``),
+  amount and currency, count, channels, sources and record id. A partnership of n parties
+  becomes n(n-1) edges, both directions of each pair, as ``sp:partnerOf`` is symmetric.
+  The truthy edge the builder asserts beside the node is NOT projected again; a truthy
+  edge with no qualified node behind it (from a Turtle file) is projected as a plain edge.
+* A **plain reference field** between two entities becomes an edge from the record to the
+  entity it names, named after the predicate's local name: ``parentInstitution``,
+  ``hostState``, ``hostCity``, ``homeCountry``, ``fundedBy``, ``operatedBy``, ``reaches``,
+  ``participant``, ``subOrganizationOf``, ... (``ENTITY_LINK_PREDICATES``, derived from the
+  data format). Such an edge carries the subject's year (campus opened, programme launched,
+  organisation founded, event or document year), channels and sources.
+* **Not nodes**: literals, classes, the controlled vocabularies (influence channels are edge
+  and node attributes, not nodes), concept schemes, the analytical framework (concepts,
+  indicators, analytical dimensions, narratives, soft-power models), sources, evidence
+  (quotation) nodes, amount nodes, observations and the qualified relation nodes themselves.
+
+Node attributes: ``id``, ``label`` (English), ``label_kk``, ``label_ru`` (where present),
+``class`` (local name of the most specific ``sp:`` class), ``kind`` (the record kind),
+``channel`` and the entity's key attributes (``iso_code``, ``central_asian``, ``opened``,
+``founded``, ``launched``, ``year``, ``status``, ...). Edge attributes: ``relation``,
+``qualified``, ``record``, ``year``, ``amount``, ``currency``, ``count``, ``channel``
+(";"-joined channel ids), ``source`` (";"-joined source ids), ``instrument``, ``role``,
+``scope``. Every value is a ``str``, ``int``, ``float`` or ``bool``; an attribute the graph
+does not have is absent, never ``None``, so the projection writes to GraphML and GEXF as is.
+
+The projection is a function of the few SELECT queries in ``QUERIES``, run through
+:func:`run_select`; moving the graph to another SPARQL engine means replacing that one
+function.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from rdflib import Literal, URIRef
+
+from .errors import KgraphError
+from .namespaces import PREFIXES, SDO, SP, SPV
+from .schema import KINDS, REF, VOCABULARIES
+
+if TYPE_CHECKING:  # networkx is imported by the functions that need it
+    import networkx as nx
+
+# --- what the entity network holds ---------------------------------------------------------
+
+#: Record kinds whose records are nodes. The analytical framework (concepts, indicators,
+#: dimensions, narratives, models), sources, relations and observations are not.
+NODE_KINDS = ("states", "blocs", "regions", "cities", "organisations", "government_bodies",
+              "universities", "branch_campuses", "cultural_centres", "companies", "people",
+              "programmes", "events", "policy_documents")
+
+#: Record kinds whose records become one edge each (qualified relations).
+RELATION_KINDS = tuple(k for k, v in KINDS.items() if v.family == "relation")
+
+#: Literal fields of entities kept as node attributes: predicate -> attribute name.
+NODE_ATTRIBUTES = {
+    SP.iso3166Alpha2: "iso_code",
+    SP.isCentralAsian: "central_asian",
+    SP.openedIn: "opened",
+    SP.foundedIn: "founded",
+    SP.launchedIn: "launched",
+    SP.year: "year",
+    SP.status: "status",
+    SP.organisationType: "type",
+    SP.programmeType: "type",
+    SP.eventType: "type",
+    SP.documentType: "type",
+    SP.statedScale: "scale",
+    SP.occupation: "occupation",
+    SDO.startDate: "date",
+}
+
+#: Literal fields of qualified relation nodes kept as edge attributes.
+EDGE_ATTRIBUTES = {
+    SP.year: "year",
+    SP.since: "year",
+    SP["count"]: "count",  # not SP.count, which is str.count
+    SP.roleTitle: "role",
+    SP.scope: "scope",
+}
+
+#: The year of a plain edge is the year its subject came about, in this order of preference.
+SUBJECT_YEAR_ATTRIBUTES = ("opened", "launched", "year", "founded")
+
+#: Implied influence channel of an instrument that names none, by class: a branch campus is
+#: an instrument of the branch-campus channel by definition. Applied only when the channel
+#: exists in the ontology's vocabulary.
+IMPLIED_CHANNELS = {
+    "BranchCampus": "branch-campuses",
+    "LanguageCentre": "language",
+    "CulturalCentre": "cultural-centres",
+    "ScholarshipProgramme": "scholarships",
+    "LanguageProgramme": "language",
+}
+
+#: Relations whose two directions are one fact (a partnership between a and b).
+SYMMETRIC_RELATIONS = frozenset({"partnerOf"})
+
+
+def _local(iri) -> str:
+    text = str(iri)
+    for separator in ("#", "/"):
+        if separator in text:
+            text = text.rsplit(separator, 1)[1]
+    return text
+
+
+def _class_table() -> dict[URIRef, tuple[str, str, bool]]:
+    """Every class of a node kind -> (record kind, local name of the kind's class, is subtype)."""
+    table = {}
+    for name in NODE_KINDS:
+        kind = KINDS[name]
+        table[kind.rdf_class] = (name, _local(kind.rdf_class), False)
+        for subclass in kind.subtypes.values():
+            table.setdefault(subclass, (name, _local(kind.rdf_class), True))
+    return table
+
+
+NODE_CLASSES = _class_table()
+
+
+def _entity_links() -> tuple[URIRef, ...]:
+    """Predicates of reference fields from a node kind to node kinds (not vocabularies)."""
+    predicates = set()
+    for name in NODE_KINDS:
+        for fld in KINDS[name].fields:
+            if fld.type == REF and set(fld.targets) & set(NODE_KINDS) \
+                    and not set(fld.targets) & set(VOCABULARIES) and fld.name != "source":
+                predicates.add(fld.predicate)
+    return tuple(sorted(predicates))
+
+
+#: Plain reference predicates that become edges.
+ENTITY_LINK_PREDICATES = _entity_links()
+
+#: For each qualified relation class: (relation name, subject role, object role, pairwise).
+QUALIFIED_RELATIONS = {
+    KINDS[name].rdf_class: (
+        _local(KINDS[name].truthy[0].predicate),
+        KINDS[name].field_named(KINDS[name].truthy[0].subject).predicate,
+        KINDS[name].field_named(KINDS[name].truthy[0].object).predicate,
+        KINDS[name].truthy[0].pairwise)
+    for name in RELATION_KINDS
+}
+
+#: The plain predicates the builder asserts beside qualified relation nodes.
+TRUTHY_PREDICATES = tuple(sorted(KINDS[name].truthy[0].predicate for name in RELATION_KINDS))
+
+
+# --- the queries: all the SPARQL the projection runs ---------------------------------------
+
+def _values(variable: str, terms: Iterable) -> str:
+    return f"VALUES ?{variable} {{ {' '.join(f'<{t}>' for t in sorted(set(terms)))} }}"
+
+
+def _values_pairs(variables: tuple[str, str], pairs: Iterable[tuple]) -> str:
+    rows = " ".join(f"(<{a}> <{b}>)" for a, b in sorted(set(pairs)))
+    return f"VALUES (?{variables[0]} ?{variables[1]}) {{ {rows} }}"
+
+
+_ENTITY = _values("class", NODE_CLASSES) + "\n  ?entity a ?class ; dcterms:identifier ?id ."
+
+#: The SELECT queries of the projection, by name; prefixes are added by :func:`run_select`.
+QUERIES = {
+    # Entities of the network, with their identifier and every node class they carry.
+    "nodes": f"""SELECT ?entity ?id ?class WHERE {{
+  {_ENTITY}
+}}""",
+    # Labels of entities: English, Kazakh, Russian, ...
+    "labels": f"""SELECT ?entity ?label ?language WHERE {{
+  {_ENTITY}
+  ?entity skos:prefLabel|rdfs:label ?label .
+  BIND(LANG(?label) AS ?language)
+}}""",
+    # Literal attributes of entities and of qualified relation nodes.
+    "literals": f"""SELECT ?subject ?predicate ?value WHERE {{
+  {_values("predicate", list(NODE_ATTRIBUTES) + list(EDGE_ATTRIBUTES))}
+  ?subject ?predicate ?value .
+  FILTER(isLiteral(?value))
+}}""",
+    # Money: amount nodes of investments and fundings.
+    "amounts": """SELECT ?subject ?value ?currency WHERE {
+  ?subject sp:amount ?amount .
+  ?amount schema:value ?value .
+  OPTIONAL { ?amount schema:currency ?currency }
+}""",
+    # Influence channels of entities and relation nodes.
+    "channels": """SELECT ?subject ?channel WHERE {
+  ?subject sp:channel ?channel .
+}""",
+    # The channels the ontology's vocabulary defines.
+    "vocabulary_channels": """SELECT ?channel WHERE {
+  ?channel a sp:InfluenceChannel .
+}""",
+    # Sources cited by entities and relation nodes.
+    "sources": """SELECT ?subject ?source ?source_id WHERE {
+  ?subject dcterms:source ?source .
+  ?source dcterms:identifier ?source_id .
+}""",
+    # Qualified relation nodes: each role (actor, target, investor, ...) and its entity.
+    "relations": f"""SELECT ?relation ?id ?class ?role ?end WHERE {{
+  {_values_pairs(("class", "role"), [(c, r) for c, (_, s, o, _) in QUALIFIED_RELATIONS.items() for r in (s, o)] + [(SP.InfluenceRelation, SP.instrument)])}
+  ?relation a ?class ; dcterms:identifier ?id ; ?role ?end .
+}}""",
+    # Plain links between entities: reference fields and truthy edges.
+    "links": f"""SELECT ?subject ?predicate ?object WHERE {{
+  {_values("predicate", ENTITY_LINK_PREDICATES + TRUTHY_PREDICATES)}
+  ?subject ?predicate ?object .
+  FILTER(isIRI(?object))
+}}""",
+}
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
+
+
+def _python(term):
+    """An RDF term as a plain Python value: IRIs as str, literals as int/float/bool/str."""
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return float(value)
+        if isinstance(value, (bool, int, float, str)):
+            return value
+        return str(value)
+    return None if term is None else str(term)
+
+
+def run_select(graph, name: str) -> list[tuple]:
+    """Run one of ``QUERIES`` on an rdflib graph; rows of plain Python values.
+
+    The only place the network stage touches the RDF store: another engine (Oxigraph, a
+    remote endpoint) needs another version of this function, nothing else.
+    """
+    result = graph.query(_PROLOGUE + QUERIES[name])
+    return [tuple(_python(term) for term in row) for row in result]
+
+
+# --- the projection -------------------------------------------------------------------------
+
+def project(kg_or_graph, select: Callable[[object, str], list[tuple]] = run_select) -> "nx.MultiDiGraph":
+    """The entity network of a compiled graph (a ``KnowledgeGraph`` or an rdflib graph).
+
+    Nodes are added in sorted order of id and edges in sorted order of (source, target,
+    key), so that the same graph always gives the same network and the same exports.
+    """
+    import networkx as nx
+
+    graph = getattr(kg_or_graph, "graph", kg_or_graph)
+    rows = {name: select(graph, name) for name in QUERIES}
+
+    classes: dict[str, list[URIRef]] = defaultdict(list)
+    ids: dict[str, str] = {}
+    for entity, identifier, rdf_class in rows["nodes"]:
+        ids[entity] = str(identifier)
+        classes[entity].append(URIRef(rdf_class))
+    literals: dict[str, dict[str, object]] = defaultdict(dict)
+    for subject, predicate, value in sorted(rows["literals"], key=_row_key):
+        literals[subject].setdefault(predicate, value)
+    amounts = {subject: (float(value), str(currency or ""))
+               for subject, value, currency in sorted(rows["amounts"], key=_row_key)}
+    vocabulary = {_channel_id(c) for (c,) in rows["vocabulary_channels"]}
+    channels: dict[str, set[str]] = defaultdict(set)
+    for subject, channel in rows["channels"]:
+        channels[subject].add(_channel_id(channel))
+    sources: dict[str, set[str]] = defaultdict(set)
+    for subject, source, source_id in rows["sources"]:
+        sources[subject].add(str(source_id))
+
+    network = nx.MultiDiGraph(name="soft-power entity network",
+                              channels=";".join(sorted(vocabulary)))
+    for entity in sorted(ids, key=ids.get):
+        network.add_node(ids[entity], **_node_attributes(
+            ids[entity], classes[entity], literals[entity], channels[entity], vocabulary))
+    for entity, label, language in sorted(rows["labels"], key=_row_key):
+        if entity in ids:
+            _set_label(network.nodes[ids[entity]], str(label), str(language or "en"))
+
+    edges = []
+    covered = _qualified_edges(edges, network, rows["relations"], ids, literals, amounts,
+                               channels, sources)
+    _plain_edges(edges, network, rows["links"], ids, covered, sources)
+    for source, target, key, attributes in sorted(edges, key=lambda e: e[:3]):
+        network.add_edge(source, target, key=key, **attributes)
+    return network
+
+
+def _row_key(row) -> tuple:
+    return tuple("" if v is None else str(v) for v in row)
+
+
+def _channel_id(channel: str) -> str:
+    return channel[len(str(SPV)):] if channel.startswith(str(SPV)) else _local(channel)
+
+
+def _node_attributes(identifier, rdf_classes, literals, explicit_channels, vocabulary) -> dict:
+    """id, label (the id until a label is found), class, kind, channel and key attributes."""
+    ranked = sorted((NODE_CLASSES[c][2], _local(c), NODE_CLASSES[c][0]) for c in rdf_classes)
+    _, class_name, kind = ranked[-1]  # a subtype is more specific than its kind's class
+    attributes = {"id": identifier, "label": identifier, "class": class_name, "kind": kind}
+    for predicate, value in literals.items():
+        name = NODE_ATTRIBUTES.get(URIRef(predicate))
+        if name is not None:
+            attributes.setdefault(name, value)
+    channel = set(explicit_channels)
+    if not channel and IMPLIED_CHANNELS.get(class_name) in vocabulary:
+        channel = {IMPLIED_CHANNELS[class_name]}
+        attributes["channel_implied"] = True
+    if channel:
+        attributes["channel"] = ";".join(sorted(channel))
+    return attributes
+
+
+def _set_label(node: dict, label: str, language: str) -> None:
+    language = language.lower().replace("-", "_")
+    if language == "en":
+        if node["label"] == node["id"]:
+            node["label"] = label
+    else:
+        node.setdefault(f"label_{language}", label)
+
+
+def _edge_channel(own: set[str], *nodes: dict) -> str:
+    """The relation's own channels, else those of the first instrument that has some."""
+    if own:
+        return ";".join(sorted(own))
+    return next((n["channel"] for n in nodes if n and n.get("channel")), "")
+
+
+def _qualified_edges(edges, network, rows, ids, literals, amounts, channels, sources) -> set:
+    """One edge per qualified relation node (n(n-1) for a partnership of n parties)."""
+    relations: dict[str, dict] = {}
+    for relation, identifier, rdf_class, role, end in rows:
+        entry = relations.setdefault(relation, {"id": str(identifier), "class": URIRef(rdf_class),
+                                                "roles": defaultdict(set)})
+        if end in ids:
+            entry["roles"][URIRef(role)].add(ids[end])
+    covered = set()
+    for relation, entry in relations.items():
+        name, subject_role, object_role, pairwise = QUALIFIED_RELATIONS[entry["class"]]
+        record = entry["id"]
+        attributes = {"relation": name, "qualified": True, "record": record}
+        for predicate, value in literals.get(relation, {}).items():
+            attribute = EDGE_ATTRIBUTES.get(URIRef(predicate))
+            if attribute is not None:
+                attributes.setdefault(attribute, value)
+        if relation in amounts:
+            attributes["amount"], currency = amounts[relation]
+            if currency:
+                attributes["currency"] = currency
+        if sources.get(relation):
+            attributes["source"] = ";".join(sorted(sources[relation]))
+        instruments = sorted(entry["roles"].get(SP.instrument, ()))
+        if instruments:
+            attributes["instrument"] = ";".join(instruments)
+        if pairwise:
+            parties = sorted(entry["roles"].get(subject_role, ()))
+            pairs = [(a, b, f"{record}|{a}|{b}") for a in parties for b in parties if a != b]
+        else:
+            pairs = [(a, b, record) for a in sorted(entry["roles"].get(subject_role, ()))
+                     for b in sorted(entry["roles"].get(object_role, ()))]
+        for a, b, key in pairs:
+            edge = dict(attributes)
+            channel = _edge_channel(channels.get(relation, set()),
+                                    *(network.nodes[i] for i in instruments), network.nodes[b])
+            if channel:
+                edge["channel"] = channel
+            edges.append((a, b, key, edge))
+            covered.add((name, a, b))
+    return covered
+
+
+def _plain_edges(edges, network, rows, ids, covered, sources) -> None:
+    """One edge per reference between two entities, unless a qualified relation covers it."""
+    entity_iris = {identifier: iri for iri, identifier in ids.items()}
+    for subject, predicate, target in rows:
+        if subject not in ids or target not in ids:
+            continue
+        a, b, name = ids[subject], ids[target], _local(predicate)
+        if (name, a, b) in covered:
+            continue
+        node = network.nodes[a]
+        edge = {"relation": name, "qualified": False}
+        year = next((node[k] for k in SUBJECT_YEAR_ATTRIBUTES if isinstance(node.get(k), int)
+                     and not isinstance(node.get(k), bool)), None)
+        if year is not None:
+            edge["year"] = year
+        if node.get("channel"):
+            edge["channel"] = node["channel"]
+        if sources.get(entity_iris[a]):
+            edge["source"] = ";".join(sorted(sources[entity_iris[a]]))
+        edges.append((a, b, f"{a}|{name}|{b}", edge))
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+def _split(value) -> set[str]:
+    return {part for part in str(value or "").split(";") if part}
+
+
+def _keep_edges(network, keep: Callable[[dict], bool]) -> "nx.MultiDiGraph":
+    """A copy keeping the edges ``keep`` accepts; nodes that lose all their edges go too."""
+    result = network.copy()
+    had_edges = {n for n in result if result.degree(n)}
+    result.remove_edges_from([(u, v, k) for u, v, k, d in network.edges(keys=True, data=True)
+                              if not keep(d)])
+    result.remove_nodes_from([n for n in had_edges if not result.degree(n)])
+    return result
+
+
+def by_relation(network, relations: Iterable[str]) -> "nx.MultiDiGraph":
+    """Only edges of the given relation names (``hostState``, ``influences``, ...)."""
+    wanted = set(relations)
+    return _keep_edges(network, lambda d: d.get("relation") in wanted)
+
+
+def by_channel(network, channels: Iterable[str]) -> "nx.MultiDiGraph":
+    """Only edges in one of the given influence channels (ids such as ``scholarships``)."""
+    wanted = set(channels)
+    return _keep_edges(network, lambda d: bool(_split(d.get("channel")) & wanted))
+
+
+def until_year(network, year: int, keep_undated: bool = True) -> "nx.MultiDiGraph":
+    """The network as of ``year``: edges dated later are dropped; undated ones kept unless told."""
+    return _keep_edges(network, lambda d: d["year"] <= year if "year" in d else keep_undated)
+
+
+def matches_class(attributes: dict, classes: Iterable[str]) -> bool:
+    """True when a node's class, its kind's class or its record kind is one of ``classes``."""
+    wanted = {c.lower() for c in classes}
+    base = _local(KINDS[attributes["kind"]].rdf_class) if attributes.get("kind") in KINDS else ""
+    return bool({str(attributes.get("class", "")).lower(), base.lower(),
+                 str(attributes.get("kind", "")).lower()} & wanted)
+
+
+def by_class(network, classes: Iterable[str]) -> "nx.MultiDiGraph":
+    """The subnetwork induced by entities of the given classes (``University`` also matches
+    its record kind ``universities``; ``Programme`` includes ``ScholarshipProgramme``)."""
+    classes = list(classes)
+    return network.subgraph([n for n, d in network.nodes(data=True) if matches_class(d, classes)]).copy()
+
+
+def ego_network(network, actor: str, depth: int = 1) -> "nx.MultiDiGraph":
+    """The actor and every entity within ``depth`` links of it, in either direction."""
+    import networkx as nx
+
+    if actor not in network:
+        close = difflib.get_close_matches(actor, list(network), n=3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise KgraphError(f"No entity '{actor}' in the network.{hint} Expected an entity id "
+                          "such as kazakhstan or de-montfort-university-kazakhstan.")
+    return nx.ego_graph(network, actor, radius=depth, undirected=True)
+
+
+def filter_network(network, *, relations=None, channels=None, classes=None, until=None,
+                   keep_undated: bool = True, actor: str | None = None, depth: int = 1):
+    """All filters at once, each applied only when given: relation, channel, time, class, ego."""
+    if relations:
+        network = by_relation(network, relations)
+    if channels:
+        network = by_channel(network, channels)
+    if until is not None:
+        network = until_year(network, until, keep_undated)
+    if classes:
+        network = by_class(network, classes)
+    if actor:
+        network = ego_network(network, actor, depth)
+    return network
+
+
+# --- simple views for algorithms that need them ----------------------------------------------
+
+def _fact(u, v, data) -> tuple:
+    """What one edge states: its record, or (relation, ends) for a plain edge."""
+    if data.get("record"):
+        return ("record", data["record"])
+    if data.get("relation") in SYMMETRIC_RELATIONS:
+        return (data["relation"], *sorted((u, v)))
+    return (data.get("relation"), u, v)
+
+
+def simple_digraph(network) -> "nx.DiGraph":
+    """One directed edge per ordered pair; parallel edges combine into ``weight`` (how many
+    edges go from u to v) and ``relations`` (their relation names, ";"-joined)."""
+    import networkx as nx
+
+    view = nx.DiGraph()
+    view.add_nodes_from(network.nodes(data=True))
+    combined = defaultdict(list)
+    for u, v, data in network.edges(data=True):
+        if u != v:
+            combined[(u, v)].append(data.get("relation", ""))
+    for (u, v), relations in sorted(combined.items()):
+        view.add_edge(u, v, weight=len(relations), relations=";".join(sorted(set(relations))))
+    return view
+
+
+def simple_graph(network) -> "nx.Graph":
+    """One undirected edge per pair; ``weight`` is the number of distinct facts linking the
+    two in either direction (the two directions of one partnership are one fact)."""
+    import networkx as nx
+
+    view = nx.Graph()
+    view.add_nodes_from(network.nodes(data=True))
+    facts = defaultdict(set)
+    relations = defaultdict(set)
+    for u, v, data in network.edges(data=True):
+        if u != v:
+            pair = tuple(sorted((u, v)))
+            facts[pair].add(_fact(u, v, data))
+            relations[pair].add(data.get("relation", ""))
+    for pair, found in sorted(facts.items()):
+        view.add_edge(*pair, weight=len(found), relations=";".join(sorted(relations[pair])))
+    return view
+
+
+def load_network(data_folders=None) -> "nx.MultiDiGraph":
+    """Load and compile the data folders (the bundled data by default) and project them."""
+    from .build import load_graph
+
+    return project(load_graph(data_folders))

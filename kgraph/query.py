@@ -27,6 +27,7 @@ time is up, because a running query cannot be interrupted from Python.
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 import multiprocessing
 import re
 import weakref
@@ -103,6 +104,8 @@ def _python(term):
         return None
     if isinstance(term, Literal):
         value = term.toPython()
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
         return value if isinstance(value, (int, float, bool, str)) else str(term)
     return str(term)
 
@@ -131,8 +134,9 @@ def parse_header(path: Path) -> NamedQuery:
         if match:
             last = match.group(1)
             fields[last].append(match.group(2).strip())
-        elif last in ("question", "note") and line[1:].strip():
-            fields[last][-1] += " " + line[1:].strip()
+        elif last in ("question", "note", "columns") and line[1:].strip():
+            joiner = ", " if last == "columns" else " "
+            fields[last][-1] += joiner + line[1:].strip()
     parameters = tuple(_parameter(path, text) for text in fields["param"])
     if not fields["title"]:
         raise QueryError(f"{path}: the header has no '# title:' line; expected a comment "
@@ -203,8 +207,8 @@ def check_safety(query: Query, origin: str, allow_network: bool = False) -> None
     found = []
     datasets = query.algebra.get("datasetClause") or []
     for clause in datasets:
-        iri = clause.get("default") or clause.get("named")
-        found.append(f"FROM{' NAMED' if clause.get('named') else ''} <{iri}>")
+        named = "named" in clause
+        found.append(f"FROM{' NAMED' if named else ''} <{clause['named' if named else 'default']}>")
     found.extend(f"SERVICE <{term}>" for term in _services(query.algebra))
     if found:
         raise QueryError(f"{origin}: the query would load data from outside the graph "
@@ -289,7 +293,7 @@ def _local(node) -> str:
 
 # --- running -------------------------------------------------------------------------------
 
-def run(graph: Graph, name: str, folder: Path | None = None, **params) -> list[dict]:
+def run(graph: Graph, name: str, /, folder: Path | None = None, **params) -> list[dict]:
     """Run a named query with keyword parameters; rows as dicts of plain Python values.
 
     ``kgraph.query.run(kg.graph, "branch-campuses", host="Kazakhstan")``

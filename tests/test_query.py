@@ -1,0 +1,379 @@
+"""Named queries answer the competency questions with specific rows; `kgraph query` is safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+
+import pytest
+import yaml
+from rdflib import Graph
+
+from conftest import ROOT, run
+from kgraph.errors import QueryError
+from kgraph.query import bind_parameters, execute, named_queries, run as run_query
+
+
+def rows(bundled_kg, name, **params):
+    return run_query(bundled_kg.graph, name, **params)
+
+
+def only(found: list[dict], **match) -> dict:
+    hits = [row for row in found if all(row.get(k) == v for k, v in match.items())]
+    assert len(hits) == 1, f"expected one row matching {match}, found {len(hits)}"
+    return hits[0]
+
+
+def data_records(kind: str) -> list[dict]:
+    records = []
+    for path in sorted((ROOT / "data").glob("*.yaml")):
+        records.extend(yaml.safe_load(path.read_text(encoding="utf-8")).get(kind, []) or [])
+    return records
+
+
+# --- every named query -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_named_query_header_matches_its_result(bundled_kg, name):
+    named = named_queries()[name]
+    assert named.title and named.description
+    result = execute(bundled_kg.graph, named.text, name, bind_parameters(bundled_kg.graph, named, {}))
+    assert tuple(result.columns) == named.columns
+    assert result.rows, f"{name} returns no rows on the bundled data"
+
+
+def test_queries_lists_every_named_query_as_json():
+    result = run("queries", "--format", "json")
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    assert [q["name"] for q in listed] == sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+    campuses = next(q for q in listed if q["name"] == "branch-campuses")
+    assert set(campuses) >= {"name", "title", "description", "parameters"}
+    assert campuses["parameters"] == [{"name": "host", "type": "entity", "default": "kazakhstan",
+                                       "description": "the state hosting the campuses (id or label)"}]
+
+
+# --- specific answers on the bundled data ----------------------------------------------------
+
+def test_branch_campuses_give_parent_home_country_city_and_investment(bundled_kg):
+    found = rows(bundled_kg, "branch-campuses")
+    dmu = only(found, campus="De Montfort University Kazakhstan")
+    assert (dmu["parent"], dmu["home_country"], dmu["host_city"]) == (
+        "De Montfort University", "United Kingdom", "Almaty")
+    assert (dmu["investment"], dmu["currency"]) == (16000000, "USD")
+    assert "frigerio-east-west-bridge" in dmu["source"] and dmu["quote"]
+    coventry = only(found, campus="Coventry University Kazakhstan")
+    assert (coventry["host_city"], coventry["investment"]) == ("Astana", 50000000)
+    campuses = data_records("branch_campuses")
+    assert len(found) == len([c for c in campuses if c["host_state"] == "kazakhstan"])
+
+
+def test_a_parameter_is_accepted_by_label_or_by_id(bundled_kg):
+    assert rows(bundled_kg, "branch-campuses", host="Kazakhstan") == \
+        rows(bundled_kg, "branch-campuses", host="kazakhstan")
+    assert rows(bundled_kg, "branch-campuses", host="china") == []
+
+
+def test_campus_investment_totals_per_source(bundled_kg):
+    found = rows(bundled_kg, "campus-investment-totals")
+    reported = only(found, source="frigerio-east-west-bridge")
+    assert (reported["total"], reported["currency"], reported["investments"]) == (66000000, "USD", 2)
+    stated = only(found, source="nurbek-academic-hub")
+    assert (stated["basis"], stated["total"]) == ("total it states", 66000000)
+
+
+def test_comparative_models_match_the_data_of_table_2(bundled_kg):
+    found = {row["actor"]: row for row in rows(bundled_kg, "comparative-models")}
+    models = {m["actor"]: m for m in data_records("soft_power_models")}
+    for actor_id, actor in (("china", "China"), ("russia", "Russia"), ("united-states", "United States")):
+        row = found[actor]
+        assert row["strengths"] == " | ".join(models[actor_id]["strengths"])
+        assert row["constraints"] == " | ".join(models[actor_id]["constraints"])
+        assert row["narrative"]
+        assert "ustemirova-cultural-humanitarian-cooperation" in row["source"]
+    assert "Confucius Institute" in found["China"]["instruments"]
+
+
+def test_actor_channel_matrix_counts_campuses_by_parent_country(bundled_kg):
+    found = rows(bundled_kg, "actor-channel-matrix")
+    campuses = data_records("branch_campuses")
+    universities = {u["id"]: u for u in data_records("universities")}
+    british = {c["id"] for c in campuses if universities[c["parent"]]["country"] == "united-kingdom"}
+    uk = only(found, actor="United Kingdom", channel="branch campuses")
+    assert uk["instruments"] >= len(british) > 0
+    assert {row["actor"] for row in found} >= {"China", "Russia", "United States"}
+    assert "Kazakhstan" not in {row["actor"] for row in found}
+
+
+def test_actor_instruments_of_china(bundled_kg):
+    found = rows(bundled_kg, "actor-instruments", actor="China")
+    names = {row["instrument"] for row in found}
+    assert {"Belt and Road Initiative", "Confucius Institute", "Chinese Government Scholarship"} <= names
+    scholarship = only(found, instrument="Chinese Government Scholarship")
+    assert "scholarships" in scholarship["channels"]
+
+
+def test_scholarship_programmes_with_funders(bundled_kg):
+    found = rows(bundled_kg, "scholarship-programmes")
+    assert only(found, programme="Bolashak Scholarship")["funders"] == "Kazakhstan"
+    assert only(found, programme="Chinese Government Scholarship")["funders"] == "China"
+
+
+def test_tech_company_programmes(bundled_kg):
+    found = rows(bundled_kg, "tech-company-programmes")
+    binance = only(found, programme="Binance Crypto School")
+    assert (binance["company"], binance["fields"]) == ("Binance", "blockchain")
+    assert "1000" in binance["measured"]
+    assert {"Google", "Huawei", "NVIDIA"} <= {row["company"] for row in found}
+
+
+def test_international_students_numbers_target_and_origins(bundled_kg):
+    found = rows(bundled_kg, "international-students")
+    target = only(found, status="target")
+    assert (target["value"], target["year"], target["source"]) == (
+        150000, 2029, "qazinform-educational-diplomacy")
+    origins = {row["origin"] for row in found if row["measure"] == "student flow"}
+    flows = {f["origin"] for f in data_records("student_flows") if f["destination"] == "kazakhstan"}
+    assert len(origins) == len(flows) and "India" in origins
+
+
+def test_beneficiary_and_benefactor_directions(bundled_kg):
+    found = rows(bundled_kg, "beneficiary-benefactor")
+    incoming = {r["counterpart"] for r in found if r["direction"] == "incoming"}
+    outgoing = {r["counterpart"] for r in found if r["direction"] == "outgoing"}
+    assert {"United Kingdom", "China"} <= incoming
+    assert "India" in outgoing
+    assert all(r["source"] for r in found)
+
+
+def test_platforms_and_members(bundled_kg):
+    found = rows(bundled_kg, "platforms")
+    bologna = only(found, platform="Bologna Process", member="Kazakhstan")
+    assert (bologna["kind"], bologna["since"]) == ("higher-education area", 2010)
+    assert only(found, platform="C5+1", member="United States")["kind"] == "cooperation platform"
+
+
+def test_multivector_index_is_a_consistent_concentration(bundled_kg):
+    found = rows(bundled_kg, "multivector-index")
+    assert found[0]["state"] == "Kazakhstan"
+    for row in found:
+        assert row["partners"] >= 1 and row["links"] >= row["partners"]
+        assert 1 / row["partners"] - 1e-9 <= row["concentration"] <= 1
+        assert row["diversification"] == pytest.approx(1 - row["concentration"])
+
+
+def test_events_with_place_date_and_participants(bundled_kg):
+    connected = only(rows(bundled_kg, "events"), event="ConnectED 2024")
+    assert (connected["city"], connected["date"]) == ("Astana", "2024-10-17")
+    assert "Yuval Noah Harari" in connected["participants"]
+
+
+def test_people_roles(bundled_kg):
+    found = rows(bundled_kg, "people-roles")
+    roles = {row["role"] for row in found if row["person"] == "Sayasat Nurbek"}
+    assert any("Minister of Science and Higher Education" in role for role in roles)
+
+
+def test_observations_hold_every_observation_record(bundled_kg):
+    found = rows(bundled_kg, "observations")
+    assert len({row["observation_iri"] for row in found}) == len(data_records("observations"))
+    assert all(row["source"] for row in found)
+
+
+def test_source_disagreements_keep_both_values_with_their_sources(bundled_kg):
+    found = rows(bundled_kg, "source-disagreements")
+    campuses = only(found, indicator="number of foreign branch campuses")
+    assert {(campuses["value_a"], campuses["source_a"]), (campuses["value_b"], campuses["source_b"])} == {
+        (30, "qazinform-educational-diplomacy"), (34, "nurbek-academic-hub")}
+    students = only(found, indicator="number of international students")
+    assert {students["source_a"], students["source_b"]} == {
+        "qazinform-educational-diplomacy", "frigerio-east-west-bridge"}
+    assert all(row["source_a"] != row["source_b"] for row in found)
+
+
+def test_fact_sources_for_one_fact(bundled_kg):
+    found = rows(bundled_kg, "fact-sources", fact="de-montfort-university-kazakhstan")
+    assert {row["source"] for row in found} >= {"frigerio-east-west-bridge"}
+    assert all(row["quote"] for row in found)
+
+
+def test_framework_concepts_with_kazakh_and_russian_labels(bundled_kg):
+    found = rows(bundled_kg, "framework-concepts")
+    mobility = only(found, id="academic-mobility", scheme="analytical concepts")
+    assert (mobility["label_kk"], mobility["label_ru"]) == ("академиялық ұтқырлық", "академическая мобильность")
+    channels = [row for row in found if row["scheme"] == "Influence channels"]
+    assert only(channels, id="scholarships")["broader"] == "educational cooperation"
+
+
+def test_framework_dimensions_are_the_rows_of_table_1(bundled_kg):
+    found = rows(bundled_kg, "framework-dimensions")
+    assert [row["order"] for row in found] == sorted(d["order"] for d in data_records("analytical_dimensions"))
+
+
+# --- parameters are values, never query text ---------------------------------------------------
+
+@pytest.mark.parametrize("hostile", ['x" } ; DROP ALL #', "<http://evil>", "kazakhstan> } #"])
+def test_hostile_entity_parameter_is_a_clean_error(bundled_kg, hostile):
+    size = len(bundled_kg.graph)
+    result = run("query", "branch-campuses", "--param", f"host={hostile}")
+    assert result.exit_code == 2
+    assert "is not the id or label of anything in the graph" in result.output
+    assert len(bundled_kg.graph) == size
+
+
+def test_hostile_text_parameter_is_only_a_value(bundled_kg, tmp_path):
+    (tmp_path / "by-label.rq").write_text(
+        "# title: Entities with a label\n# param name: text -- an exact English label\n"
+        "# columns: entity, label, name\n"
+        "SELECT ?entity ?label ?name WHERE { ?entity rdfs:label ?label . FILTER(STR(?label) = ?name) }\n",
+        encoding="utf-8")
+    size = len(bundled_kg.graph)
+    assert run_query(bundled_kg.graph, "by-label", folder=tmp_path, name='x" } ; DROP ALL #') == []
+    found = run_query(bundled_kg.graph, "by-label", folder=tmp_path, name="Kazakhstan")
+    assert found and {row["label"] for row in found} == {"Kazakhstan"}
+    assert len(bundled_kg.graph) == size
+
+
+def test_unknown_parameter_value_suggests_close_names():
+    result = run("query", "branch-campuses", "--param", "host=Kazakstan")
+    assert result.exit_code == 2
+    assert "Close names: Kazakhstan" in result.output
+
+
+def test_unknown_query_name_suggests_close_names():
+    result = run("query", "branch-campus")
+    assert result.exit_code == 2
+    assert "No named query 'branch-campus'. Did you mean: branch-campuses" in result.output
+
+
+def test_syntax_error_shows_line_and_column():
+    result = run("query", "--sparql", "SELECT ?s\nWHERE { ?s ?p }")
+    assert result.exit_code == 2
+    assert "syntax error at line 2, column" in result.output
+    assert "WHERE { ?s ?p }" in result.output
+
+
+# --- nothing leaves the machine ---------------------------------------------------------------
+
+@pytest.fixture
+def listener():
+    """A loopback socket that records every connection made to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    connections = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connections.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_service_is_refused_and_no_connection_is_attempted(listener):
+    port, connections = listener
+    result = run("query", "--sparql",
+                 f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
+    assert result.exit_code == 2
+    assert f"SERVICE <http://127.0.0.1:{port}/sparql>" in result.output
+    assert "--allow-network" in result.output
+    assert connections == []
+
+
+def test_remote_from_is_refused(listener):
+    port, connections = listener
+    result = run("query", "--sparql", f"SELECT * FROM <http://127.0.0.1:{port}/g> WHERE {{ ?s ?p ?o }}")
+    assert result.exit_code == 2
+    assert f"FROM <http://127.0.0.1:{port}/g>" in result.output
+    assert connections == []
+
+
+def test_updates_are_refused():
+    result = run("query", "--sparql", "DROP ALL")
+    assert result.exit_code == 2
+    assert "SPARQL updates" in result.output
+
+
+def test_timeout_stops_a_runaway_query():
+    result = run("query", "--timeout", "1", "--sparql",
+                 "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert result.exit_code == 2
+    assert "stopped after 1 seconds (--timeout)" in result.output
+
+
+# --- output formats parse back ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def campus_rows(bundled_kg):
+    return rows(bundled_kg, "branch-campuses")
+
+
+def test_csv_and_tsv_parse_back(campus_rows):
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        result = run("query", "branch-campuses", "--format", fmt)
+        parsed = list(csv.DictReader(io.StringIO(result.stdout), delimiter=delimiter))
+        assert len(parsed) == len(campus_rows)
+        assert {row["campus"] for row in parsed} == {row["campus"] for row in campus_rows}
+
+
+def test_json_is_sparql_results_json(campus_rows):
+    result = run("query", "branch-campuses", "--format", "json")
+    parsed = json.loads(result.stdout)
+    assert parsed["head"]["vars"][:3] == ["host", "campus", "parent"]
+    bindings = parsed["results"]["bindings"]
+    assert len(bindings) == len(campus_rows)
+    assert bindings[0]["campus_iri"]["type"] == "uri"
+    assert bindings[0]["campus"]["xml:lang"] == "en"
+
+
+def test_markdown_and_table(campus_rows):
+    markdown = run("query", "branch-campuses", "--format", "markdown").stdout.splitlines()
+    assert len(markdown) == len(campus_rows) + 2 and markdown[1].startswith("|---")
+    table = run("query", "branch-campuses", "--format", "table").stdout.splitlines()
+    assert table[-1] == f"({len(campus_rows)} rows)"
+
+
+def test_construct_prints_turtle_and_ask_sets_the_exit_status():
+    construct = run("query", "--sparql",
+                    "CONSTRUCT { ?c sp:hostState ?s } WHERE { ?c a sp:BranchCampus ; sp:hostState ?s }")
+    graph = Graph().parse(data=construct.stdout, format="turtle")
+    assert len(graph) == len(data_records("branch_campuses"))
+    assert run("query", "--sparql", "ASK { spr:kazakhstan a sp:State }").stdout == "true\n"
+    assert run("query", "--sparql", "ASK { spr:kazakhstan a sp:State }").exit_code == 0
+    assert run("query", "--sparql", "ASK { spr:kazakhstan a sp:City }").exit_code == 1
+
+
+def test_query_from_file_and_standard_input(tmp_path):
+    query = "SELECT ?label WHERE { spr:kazakhstan rdfs:label ?label }"
+    path = tmp_path / "q.rq"
+    path.write_text(query, encoding="utf-8")
+    from_file = run("query", "--file", path, "--format", "csv").stdout
+    from click.testing import CliRunner
+    from kgraph.cli import cli
+    from_stdin = CliRunner().invoke(cli, ["query", "--file", "-", "--format", "csv"], input=query).stdout
+    assert from_file == from_stdin == "label\nKazakhstan\n"
+
+
+def test_output_file_is_written(tmp_path, campus_rows):
+    target = tmp_path / "campuses.csv"
+    result = run("query", "branch-campuses", "--format", "csv", "-o", target)
+    assert result.exit_code == 0
+    assert len(list(csv.DictReader(target.open(encoding="utf-8")))) == len(campus_rows)
+
+
+def test_python_api_raises_query_error_for_unknown_parameter(bundled_kg):
+    with pytest.raises(QueryError, match="has no parameter 'country'; its parameters: host"):
+        run_query(bundled_kg.graph, "branch-campuses", country="kazakhstan")

@@ -27,16 +27,22 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+#: The ``--data`` value that names the bundled data, to add one's own folders to it.
+BUNDLED_DATA = "@bundled"
+
+
 def data_option(command):
     """``--data DIR`` (repeatable): the data folders to read; the bundled data by default."""
     return click.option(
         "--data", "data_folders", multiple=True, type=click.Path(path_type=Path),
-        help="Data folder of YAML records and Turtle files (repeatable). "
-             "Default: the bundled data.")(command)
+        help="Data folder of YAML records and Turtle files (repeatable). Default: the bundled "
+             f"data; '{BUNDLED_DATA}' names it, to add your folders to it.")(command)
 
 
 def _folders(data_folders) -> list[Path] | None:
-    return list(data_folders) or None
+    from .resources import bundled_path
+
+    return [bundled_path("data") if str(f) == BUNDLED_DATA else Path(f) for f in data_folders] or None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

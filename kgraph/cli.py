@@ -91,16 +91,17 @@ def validate(data_folders):
 @cli.command()
 @data_option
 @click.option("-f", "--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml"]),
-              help="Output format.")
+              type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml", "graphml", "gexf"]),
+              help="Output format: an RDF format, or GraphML/GEXF for the entity network.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 def export(data_folders, fmt, output):
-    """Export the graph in an RDF format (byte-identical for the same data)."""
+    """Export the graph in an RDF format, or its entity network as GraphML or GEXF
+    (byte-identical for the same data)."""
     from .build import load_graph
-    from .export import serialize
     from .files import write_atomic
+    from .netexport import serialize_any
 
-    payload = serialize(load_graph(_folders(data_folders)).graph, fmt)
+    payload = serialize_any(load_graph(_folders(data_folders)), fmt)
     if output:
         write_atomic(output, payload)
         click.echo(f"wrote {output}", err=True)

@@ -9,6 +9,7 @@ from .build import KnowledgeGraph, load_graph
 from .errors import DataError
 from .export import serialize
 from .files import write_atomic
+from .indicators import write_network_outputs
 from .stats import GraphStats, graph_stats
 from .validate import ValidationReport, validate
 
@@ -34,4 +35,5 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"))
                         "Nothing was written.", [v.describe() for v in report.errors])
     out_dir = Path(out_dir)
     outputs = [write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle"))]
+    outputs += write_network_outputs(kg, out_dir)
     return BuildResult(kg, report, graph_stats(kg.graph), outputs)

@@ -44,6 +44,7 @@ def test_build_writes_a_valid_graph(built):
     assert built.report.errors == []
     written = built.outputs[0]
     assert written.name == "softpower.ttl"
+    assert {"centrality.csv", "indicators.csv"} <= {path.name for path in built.outputs}
     assert oxigraph_count(written.read_bytes(), "turtle") == len(built.kg.graph)
 
 
@@ -113,3 +114,16 @@ def test_installed_entry_point_runs_as_a_subprocess(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "0 violation(s)" in done.stdout
     assert (tmp_path / "out" / "softpower.ttl").is_file()
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_writes_the_entity_network_for_network_tools(bundled_kg, fmt, tmp_path):
+    import networkx as nx
+    from kgraph.network import project
+
+    target = tmp_path / f"network.{fmt}"
+    assert run("export", "--format", fmt, "-o", target).exit_code == 0
+    reread = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
+    network = project(bundled_kg)
+    assert (reread.number_of_nodes(), reread.number_of_edges()) == (
+        network.number_of_nodes(), network.number_of_edges())

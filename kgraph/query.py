@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
@@ -229,8 +228,11 @@ def _services(node) -> list:
 
 # --- parameters ----------------------------------------------------------------------------
 
-def bind_parameters(graph: Graph, named: NamedQuery, given: dict[str, str]) -> dict:
-    """The variable bindings for a named query: given values, or the defaults."""
+def bind_parameters(source, named: NamedQuery, given: dict[str, str]) -> dict:
+    """The variable bindings for a named query: given values, or the defaults.
+
+    ``source`` is an rdflib graph or a store (``kgraph.store``): entities are looked up in it.
+    """
     known = {p.name: p for p in named.parameters}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -242,11 +244,11 @@ def bind_parameters(graph: Graph, named: NamedQuery, given: dict[str, str]) -> d
         value = given.get(parameter.name, parameter.default)
         if value is None:
             continue
-        bindings[parameter.name] = resolve_value(graph, parameter, value, named.name)
+        bindings[parameter.name] = resolve_value(source, parameter, value, named.name)
     return bindings
 
 
-def resolve_value(graph: Graph, parameter: Parameter, value: str, query_name: str):
+def resolve_value(source, parameter: Parameter, value: str, query_name: str):
     """A parameter value as an RDF term: an entity by id or label, a number, or text."""
     if parameter.type == "text":
         return Literal(value)
@@ -256,35 +258,33 @@ def resolve_value(graph: Graph, parameter: Parameter, value: str, query_name: st
         except ValueError:
             raise QueryError(f"Parameter '{parameter.name}' of query '{query_name}' is "
                              f"'{value}'; expected a whole number.") from None
-    return resolve_entity(graph, value, f"parameter '{parameter.name}' of query '{query_name}'")
+    return resolve_entity(source, value, f"parameter '{parameter.name}' of query '{query_name}'")
 
 
-def resolve_entity(graph: Graph, value: str, what: str = "value") -> URIRef:
+_NAMES = f"""SELECT ?node ?label WHERE {{
+  ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
+  FILTER(isIRI(?node) && (STRSTARTS(STR(?node), "{SPR}") || STRSTARTS(STR(?node), "{SPV}")))
+}}"""
+
+
+def resolve_entity(source, value: str, what: str = "value") -> URIRef:
     """The entity or vocabulary concept with this id, IRI or (case-insensitive) label."""
+    names = [(str(label), node) for node, label in execute(source, _NAMES, "names").rows]
+    nodes = {node for _, node in names}
     for candidate in (SPR[value], SPV[value], URIRef(value)):
-        if (candidate, None, None) in graph:
+        if candidate in nodes:
             return candidate
-    labels = _labels(graph)
-    matches = sorted({node for label, node in labels if label.lower() == value.lower()})
+    matches = sorted({node for label, node in names if label.lower() == value.lower()})
     if len(matches) == 1:
         return matches[0]
-    names = sorted({label for label, _ in labels} | {_local(node) for _, node in labels})
     if matches:
         raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
                          f"({', '.join(_local(m) for m in matches)}); give the id instead.")
-    close = difflib.get_close_matches(value, names, n=5, cutoff=0.6)
+    choices = sorted({label for label, _ in names} | {_local(node) for node in nodes})
+    close = difflib.get_close_matches(value, choices, n=5, cutoff=0.6)
     hint = f" Close names: {', '.join(close)}." if close else ""
     raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
                      f"graph.{hint}")
-
-
-def _labels(graph: Graph) -> list[tuple[str, URIRef]]:
-    pairs = []
-    for predicate in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
-        for node, label in graph.subject_objects(predicate):
-            if isinstance(node, URIRef) and str(node).startswith((str(SPR), str(SPV))):
-                pairs.append((str(label), node))
-    return pairs
 
 
 def _local(node) -> str:
@@ -293,27 +293,35 @@ def _local(node) -> str:
 
 # --- running -------------------------------------------------------------------------------
 
-def run(graph: Graph, name: str, /, folder: Path | None = None, **params) -> list[dict]:
+def run(source, name: str, /, folder: Path | None = None, **params) -> list[dict]:
     """Run a named query with keyword parameters; rows as dicts of plain Python values.
 
-    ``kgraph.query.run(kg.graph, "branch-campuses", host="Kazakhstan")``
+    ``kgraph.query.run(kg.graph, "branch-campuses", host="Kazakhstan")``; ``source`` may also
+    be a store of ``kgraph.store``.
     """
     named = find_query(name, folder)
-    result = execute(graph, named.text, origin=f"query '{name}'",
-                     bindings=bind_parameters(graph, named, {k: str(v) for k, v in params.items()}))
+    result = execute(source, named.text, origin=f"query '{name}'",
+                     bindings=bind_parameters(source, named, {k: str(v) for k, v in params.items()}))
     if result.kind != "select":
         raise QueryError(f"query '{name}' is not a SELECT query; use execute() for it.")
     return result.records()
 
 
-def execute(graph: Graph, text: str, origin: str = "query", bindings: dict | None = None,
+def execute(source, text: str, origin: str = "query", bindings: dict | None = None,
             allow_network: bool = False, timeout: float | None = None) -> QueryResult:
-    """Parse, check and evaluate SPARQL text over the graph."""
+    """Parse, check and evaluate SPARQL text over an rdflib graph or a store."""
     check_safety(prepare(text, origin), origin, allow_network)
-    store = oxigraph_store(graph)
+    if isinstance(source, Graph):
+        return evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout)
+    return source.evaluate(text, bindings or {}, timeout, origin)
+
+
+def evaluate_in_oxigraph(store, text: str, bindings: dict, origin: str,
+                         timeout: float | None = None) -> QueryResult:
+    """Evaluate checked SPARQL in an Oxigraph store (in memory or on disk)."""
     if timeout is None:
-        return _evaluate(store, text, bindings or {}, origin)
-    return _evaluate_with_timeout(store, text, bindings or {}, timeout, origin)
+        return _evaluate(store, text, bindings, origin)
+    return _evaluate_with_timeout(store, text, bindings, timeout, origin)
 
 
 _STORES: "weakref.WeakKeyDictionary[Graph, tuple[int, object]]" = weakref.WeakKeyDictionary()

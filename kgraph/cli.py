@@ -7,6 +7,7 @@ them, so that ``kgraph --help`` starts at once.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -39,6 +40,37 @@ def data_option(command):
              f"data; '{BUNDLED_DATA}' names it, to add your folders to it.")(command)
 
 
+def store_option(command):
+    """``--store SPEC`` (with ``--store-update-url`` and ``--store-user``): where the graph
+    lives; the command receives them as one ``store`` dict."""
+    @functools.wraps(command)
+    def with_store(*args, store_spec, store_update_url, store_user, **kwargs):
+        return command(*args, store={"spec": store_spec, "update_url": store_update_url,
+                                     "user": store_user}, **kwargs)
+
+    for option in (
+            click.option("--store-user", envvar="KGRAPH_STORE_USER", metavar="USER",
+                         help="User of a remote store; the password is read from "
+                              "KGRAPH_STORE_PASSWORD, never from the command line."),
+            click.option("--store-update-url", envvar="KGRAPH_STORE_UPDATE_URL", metavar="URL",
+                         help="SPARQL Update URL of a remote store (default: its query URL)."),
+            click.option("--store", "store_spec", default="memory", show_default=True,
+                         envvar="KGRAPH_STORE", metavar="SPEC",
+                         help="Where the graph lives: memory (compiled from --data on each "
+                              "command), oxigraph:DIR (on disk, filled by kgraph build) or "
+                              "sparql:QUERY_URL (any SPARQL 1.1 engine).")):
+        with_store = option(with_store)
+    return with_store
+
+
+def _source(data_folders, store):
+    """The compiled data folders, or the store that holds the built graph."""
+    from .store import open_source
+
+    return open_source(store["spec"], _folders(data_folders), update_url=store["update_url"],
+                       user=store["user"])
+
+
 def _folders(data_folders) -> list[Path] | None:
     from .resources import bundled_path
 
@@ -58,20 +90,28 @@ def cli():
 
 @cli.command()
 @data_option
+@store_option
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder for the outputs.")
-def build(data_folders, out_dir):
-    """Load, validate and write the graph and its outputs."""
+@click.option("-q", "--quiet", is_flag=True, help="No progress display while loading a store.")
+def build(data_folders, store, out_dir, quiet):
+    """Load, validate and write the graph and its outputs; with --store, load it into the
+    store too, for later commands to open without rebuilding."""
     from .pipeline import build as run_build
     from .stats import format_stats
+    from .store import open_store
 
-    result = run_build(_folders(data_folders), out_dir)
+    target = open_store(store["spec"], update_url=store["update_url"], user=store["user"],
+                        create=True)
+    result = run_build(_folders(data_folders), out_dir, target, quiet)
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
     for warning in result.report.warnings:
         click.echo(f"  {warning.describe()}")
     for path in result.outputs:
         click.echo(f"wrote {path}")
+    if target is not None:
+        click.echo(f"loaded {target.triple_count()} triples into {target.spec}")
 
 
 @cli.command()
@@ -90,18 +130,18 @@ def validate(data_folders):
 
 @cli.command()
 @data_option
+@store_option
 @click.option("-f", "--format", "fmt", default="turtle", show_default=True,
               type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml", "graphml", "gexf"]),
               help="Output format: an RDF format, or GraphML/GEXF for the entity network.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
-def export(data_folders, fmt, output):
+def export(data_folders, store, fmt, output):
     """Export the graph in an RDF format, or its entity network as GraphML or GEXF
     (byte-identical for the same data)."""
-    from .build import load_graph
     from .files import write_atomic
     from .netexport import serialize_any
 
-    payload = serialize_any(load_graph(_folders(data_folders)), fmt)
+    payload = serialize_any(_source(data_folders, store), fmt)
     if output:
         write_atomic(output, payload)
         click.echo(f"wrote {output}", err=True)
@@ -111,14 +151,15 @@ def export(data_folders, fmt, output):
 
 @cli.command()
 @data_option
+@store_option
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "json"]), help="Output format.")
-def stats(data_folders, fmt):
+def stats(data_folders, store, fmt):
     """Counts by class, by relation and by source."""
-    from .build import load_graph
     from .stats import format_stats, graph_stats
+    from .store import rdf_graph_of
 
-    counts = graph_stats(load_graph(_folders(data_folders)).graph)
+    counts = graph_stats(rdf_graph_of(_source(data_folders, store)))
     click.echo(json.dumps(counts.as_dict(), indent=2) if fmt == "json" else format_stats(counts))
 
 
@@ -199,6 +240,7 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
 @cli.command()
 @click.argument("name", required=False)
 @data_option
+@store_option
 @click.option("--file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help="Run the SPARQL in this file ('-' for standard input).")
 @click.option("--sparql", help="Run this SPARQL text ('-' for standard input).")
@@ -211,23 +253,23 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
               help="Stop the query after this many seconds.")
 @click.option("--allow-network", is_flag=True,
               help="Let SERVICE and remote FROM clauses fetch data over the network.")
-def query(name, data_folders, file, sparql, params, fmt, output, timeout, allow_network):
+def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
     ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print Turtle.
     """
-    from .build import load_graph
     from .files import write_atomic
     from .query import bind_parameters, execute, find_query
     from .results import render
+    from .store import queryable
 
     text, origin = _query_text(name, file, sparql)
     named = find_query(name) if name else None
     if params and not named:
         raise click.UsageError("--param applies to named queries only.")
-    kg = load_graph(_folders(data_folders))
-    bindings = bind_parameters(kg.graph, named, _parse_params(params)) if named else {}
-    result = execute(kg.graph, named.text if named else text, origin, bindings,
+    source = queryable(_source(data_folders, store))
+    bindings = bind_parameters(source, named, _parse_params(params)) if named else {}
+    result = execute(source, named.text if named else text, origin, bindings,
                      allow_network=allow_network, timeout=timeout)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
     payload = render(result, fmt)
@@ -250,14 +292,15 @@ _INDICATORS = ("channel-portfolio", "multivector", "benefactor-balance", "broker
 _NETWORK_FORMATS = ("graphml", "gexf")
 
 
-def _network(data_folders):
-    from .network import load_network
+def _network(data_folders, store):
+    from .network import project
 
-    return load_network(_folders(data_folders))
+    return project(_source(data_folders, store))
 
 
 @cli.command()
 @data_option
+@store_option
 @click.option("-m", "--metric", "metrics", multiple=True, type=click.Choice(_METRICS),
               help="Metric to show (repeatable); default: all. The first one ranks the rows.")
 @click.option("-c", "--class", "classes", multiple=True, metavar="CLASS",
@@ -266,7 +309,7 @@ def _network(data_folders):
 @click.option("-n", "--top", type=click.IntRange(min=1), help="Only the N highest-ranked rows.")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]), help="Output format.")
-def centrality(data_folders, metrics, classes, top, fmt):
+def centrality(data_folders, store, metrics, classes, top, fmt):
     """Centralities of the entity network: degree, PageRank, betweenness, eigenvector,
     closeness and Louvain community (docs/network.md)."""
     from .indicators import centralities, rows_as_csv, rows_as_json, rows_as_table
@@ -274,7 +317,7 @@ def centrality(data_folders, metrics, classes, top, fmt):
 
     metrics = list(dict.fromkeys(metrics)) or list(_METRICS)
     rank_by = "pagerank" if len(metrics) == len(_METRICS) else metrics[0]
-    rows = ranked(centralities(_network(data_folders), metrics, classes), rank_by, top)
+    rows = ranked(centralities(_network(data_folders, store), metrics, classes), rank_by, top)
     if fmt == "json":
         click.echo(rows_as_json(rows))
     elif fmt == "csv":
@@ -285,19 +328,20 @@ def centrality(data_folders, metrics, classes, top, fmt):
 
 @cli.command()
 @data_option
+@store_option
 @click.option("-i", "--indicator", "names", multiple=True, type=click.Choice(_INDICATORS),
               help="Indicator to compute (repeatable); default: all four.")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]),
               help="table: one table per indicator; csv: the tidy long form of indicators.csv; "
                    "json: {indicator: rows}.")
-def indicators(data_folders, names, fmt):
+def indicators(data_folders, store, names, fmt):
     """Soft-power indicators: channel portfolio, multi-vector index, benefactor balance and
     brokerage, with their formulas in docs/indicators.md."""
     from .indicators import LONG_COLUMNS, long_rows, rows_as_csv, rows_as_json, rows_as_table
     from .indicators import indicators as compute
 
-    results = compute(_network(data_folders), list(dict.fromkeys(names)) or None)
+    results = compute(_network(data_folders, store), list(dict.fromkeys(names)) or None)
     if fmt == "json":
         click.echo(rows_as_json(results))
     elif fmt == "csv":
@@ -309,6 +353,7 @@ def indicators(data_folders, names, fmt):
 
 @cli.command("graph-export")
 @data_option
+@store_option
 @click.option("-f", "--format", "fmt", default="graphml", show_default=True,
               type=click.Choice(_NETWORK_FORMATS), help="Network file format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
@@ -319,13 +364,13 @@ def indicators(data_folders, names, fmt):
 @click.option("--actor", help="Only this entity's ego network (its id).")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego network, in links.")
-def graph_export(data_folders, fmt, output, relations, channels, classes, until, actor, depth):
+def graph_export(data_folders, store, fmt, output, relations, channels, classes, until, actor, depth):
     """Export the entity network as GraphML or GEXF for Gephi, Cytoscape or igraph."""
     from .files import write_atomic
     from .netexport import serialize_network
     from .network import filter_network
 
-    network = filter_network(_network(data_folders), relations=relations, channels=channels,
+    network = filter_network(_network(data_folders, store), relations=relations, channels=channels,
                              classes=classes, until=until, actor=actor, depth=depth)
     payload = serialize_network(network, fmt)
     if output:
@@ -334,3 +379,115 @@ def graph_export(data_folders, fmt, output, relations, channels, classes, until,
                    f"{network.number_of_edges()} edges", err=True)
     else:
         click.get_binary_stream("stdout").write(payload)
+
+
+# --- serving: a read-only SPARQL 1.1 endpoint ----------------------------------------------
+
+@cli.command()
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Any other than a loopback address makes the endpoint "
+                   "reachable from other machines.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--timeout", default=30.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0, min_open=True),
+              help="Stop a query after this many seconds and answer 503.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Cut answers at this many rows or triples (the X-SPARQL-MaxRows header "
+                   "says so).")
+@click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(min=1),
+              help="Refuse longer queries (413).")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
+def serve(data_folders, host, port, timeout, max_rows, max_query_bytes, quiet):
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql, with a query page at /.
+
+    Results as SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD, N-Triples or
+    RDF/XML, by the Accept header. Updates, SERVICE, LOAD and FROM are refused (docs/serve.md).
+    """
+    from .build import load_graph
+    from .serve import Limits, is_loopback, make_server, query_function
+
+    query = query_function(load_graph(_folders(data_folders)).graph)
+    server = make_server(query, host, port,
+                         Limits(timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes),
+                         log=None if quiet else lambda line: click.echo(line, err=True))
+    if not is_loopback(host):
+        click.echo(f"Warning: listening on {host}: other machines can query the graph.", err=True)
+    click.echo(f"SPARQL endpoint at {server.url}, query page at {server.url.removesuffix('sparql')}"
+               " (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+# --- synthetic data for benchmarks and scale tests ------------------------------------------
+
+@cli.command()
+@click.option("-n", "--triples", type=click.IntRange(min=1), required=True,
+              help="About how many triples the data compiles to, the ontology included.")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="New or empty folder for the YAML files.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed: the same seed and size write the same files.")
+def synth(triples, out_dir, seed):
+    """Write synthetic soft-power data in the project's YAML format, valid under the shapes.
+
+    Every record kind, a source and quote on every fact, heavy-tailed degrees and years
+    across decades; for benchmarks and scale tests (`kgraph build --data DIR`).
+    """
+    from .synth import synthesize
+
+    summary = synthesize(triples, out_dir, seed)
+    click.echo(f"wrote {sum(summary.records.values())} records of {len(summary.records)} kinds "
+               f"in {len(summary.files)} files to {out_dir} (about {summary.estimated_triples} "
+               "triples)")
+
+
+# --- interactive HTML graph --------------------------------------------------------------------
+
+#: Kept in step with kgraph.viz.VIEWS, LANGUAGES and SIZE_METRICS (a test checks).
+_VIEWS = ("full", "actors-channels", "ego")
+_LANGUAGES = ("en", "kk", "ru")
+_SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
+
+
+@cli.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("graph.html"), show_default=True, help="HTML file to write.")
+@click.option("--view", type=click.Choice(_VIEWS),
+              help="full: the whole network; actors-channels: external actors, the channels "
+                   "they use and the Central Asian states they reach; ego: the entities around "
+                   "--focus. Default: ego with --focus, else full.")
+@click.option("--focus", metavar="ENTITY", help="Entity id at the centre of the ego view.")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Radius of the ego view, in links.")
+@click.option("--channel", "channels", multiple=True,
+              help="Only relations in this influence channel (repeatable), e.g. scholarships.")
+@click.option("--class", "classes", multiple=True,
+              help="Only entities of this class or record kind (repeatable).")
+@click.option("--until", type=int, help="Only relations dated up to this year (undated ones are kept).")
+@click.option("--size-by", type=click.Choice(_SIZE_METRICS), default="pagerank", show_default=True,
+              help="Centrality that sizes the nodes (their area grows with it).")
+@click.option("--lang", type=click.Choice(_LANGUAGES), default="en", show_default=True,
+              help="Language of the labels, falling back to English.")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the web browser.")
+def viz(data_folders, output, view, focus, depth, channels, classes, until, size_by, lang,
+        open_page):
+    """Write the network as one interactive HTML page that works offline (docs/viz.md)."""
+    import webbrowser
+
+    from .build import load_graph
+    from .files import write_atomic
+    from .viz import graph_page
+
+    page = graph_page(load_graph(_folders(data_folders)), view=view, focus=focus, depth=depth,
+                      channels=channels, classes=classes, until=until, size_by=size_by, lang=lang)
+    write_atomic(output, page.html)
+    click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges", err=True)
+    if open_page:
+        webbrowser.open(output.resolve().as_uri())

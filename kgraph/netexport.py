@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rdflib import Graph
+
 from .files import write_atomic
 
 #: Format name on the command line -> (serialiser name, file suffix).
@@ -61,17 +63,17 @@ def write_network(network, path: Path, fmt: str | None = None) -> Path:
     return write_atomic(path, serialize_network(network, fmt))
 
 
-def serialize_any(kg, fmt: str) -> bytes:
-    """A compiled graph in any export format: RDF (``kgraph.export.RDF_FORMATS``) as is,
-    GraphML or GEXF through the entity network. ``kgraph export`` can call this instead of
-    ``serialize`` to offer both families with ``--format``."""
+def serialize_any(source, fmt: str) -> bytes:
+    """A compiled graph or a store (``kgraph.store``) in any export format: RDF
+    (``kgraph.export.RDF_FORMATS``) as is, GraphML or GEXF through the entity network."""
     from .export import serialize
+    from .store import rdf_graph_of
 
     if fmt in NETWORK_FORMATS:
         from .network import project
 
-        return serialize_network(project(kg), fmt)
-    return serialize(getattr(kg, "graph", kg), fmt)
+        return serialize_network(project(source), fmt)
+    return serialize(rdf_graph_of(source) if not isinstance(source, Graph) else source, fmt)
 
 
 def export_formats() -> dict[str, tuple[str, str]]:

@@ -243,20 +243,25 @@ def _python(term):
     return None if term is None else str(term)
 
 
-def run_select(graph, name: str) -> list[tuple]:
-    """Run one of ``QUERIES`` on an rdflib graph; rows of plain Python values.
+def run_select(source, name: str) -> list[tuple]:
+    """Run one of ``QUERIES`` on an rdflib graph or a store (``kgraph.store``); rows of
+    plain Python values.
 
-    The only place the network stage touches the RDF store: another engine (Oxigraph, a
-    remote endpoint) needs another version of this function, nothing else.
+    The only place the network stage touches the RDF store: the queries run in Oxigraph for
+    a graph in memory or on disk, and in the engine itself for a remote store, which sends
+    only the rows the projection needs, never the whole graph.
     """
-    result = graph.query(_PROLOGUE + QUERIES[name])
-    return [tuple(_python(term) for term in row) for row in result]
+    from .query import execute
+
+    result = execute(source, _PROLOGUE + QUERIES[name], f"network query '{name}'")
+    return [tuple(_python(term) for term in row) for row in result.rows]
 
 
 # --- the projection -------------------------------------------------------------------------
 
 def project(kg_or_graph, select: Callable[[object, str], list[tuple]] = run_select) -> "nx.MultiDiGraph":
-    """The entity network of a compiled graph (a ``KnowledgeGraph`` or an rdflib graph).
+    """The entity network of a compiled graph (a ``KnowledgeGraph``, an rdflib graph or a
+    store of ``kgraph.store``).
 
     Nodes are added in sorted order of id and edges in sorted order of (source, target,
     key), so that the same graph always gives the same network and the same exports.

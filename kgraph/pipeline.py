@@ -12,6 +12,7 @@ from .files import write_atomic
 from .indicators import write_network_outputs
 from .stats import GraphStats, graph_stats
 from .validate import ValidationReport, validate
+from .viz import GRAPH_HTML_FILE, write_graph_html
 
 GRAPH_FILE = "softpower.ttl"
 
@@ -26,8 +27,10 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
 
 
-def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build")) -> BuildResult:
-    """Load, compile, validate, then write the outputs; write nothing if the data is invalid."""
+def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
+          quiet: bool = False) -> BuildResult:
+    """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
+    if one is given; write nothing if the data is invalid."""
     kg = load_graph(data_folders)
     report = validate(kg)
     if not report.conforms:
@@ -36,4 +39,7 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"))
     out_dir = Path(out_dir)
     outputs = [write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle"))]
     outputs += write_network_outputs(kg, out_dir)
+    outputs.append(write_graph_html(kg, out_dir / GRAPH_HTML_FILE))
+    if store is not None:
+        store.load(kg.graph, quiet, turtle_file=outputs[0])
     return BuildResult(kg, report, graph_stats(kg.graph), outputs)

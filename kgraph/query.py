@@ -27,6 +27,7 @@ time is up, because a running query cannot be interrupted from Python.
 from __future__ import annotations
 
 import difflib
+import functools
 from decimal import Decimal
 import multiprocessing
 import re
@@ -118,7 +119,13 @@ def queries_folder() -> Path:
 def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
     """Every named query of the folder (the bundled ``queries/`` by default), by name."""
     folder = folder or queries_folder()
-    return {path.stem: parse_header(path) for path in sorted(folder.glob("*.rq"))}
+    return {path.stem: _cached_header(path, path.stat().st_mtime_ns)
+            for path in sorted(folder.glob("*.rq"))}
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_header(path: Path, modified: int) -> NamedQuery:
+    return parse_header(path)
 
 
 def parse_header(path: Path) -> NamedQuery:
@@ -167,8 +174,13 @@ def find_query(name: str, folder: Path | None = None) -> NamedQuery:
 
 # --- parsing and safety --------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=256)
 def prepare(text: str, origin: str = "query") -> Query:
-    """Parse SPARQL with the project prefixes; a syntax error says where it is."""
+    """Parse SPARQL with the project prefixes; a syntax error says where it is.
+
+    Cached: rdflib's parser takes tens of milliseconds, the evaluation of a named query on
+    the bundled data a few.
+    """
     if _looks_like_update(text):
         raise QueryError(f"{origin}: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) "
                          "are not run; kgraph answers queries only (SELECT, ASK, CONSTRUCT, "
@@ -261,6 +273,11 @@ def resolve_value(source, parameter: Parameter, value: str, query_name: str):
     return resolve_entity(source, value, f"parameter '{parameter.name}' of query '{query_name}'")
 
 
+_NODE = """SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"""
+_LABELLED = """SELECT DISTINCT ?node ?name WHERE {
+  ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
+  FILTER(isIRI(?node) && LCASE(STR(?label)) = LCASE(?name))
+}"""
 _NAMES = f"""SELECT ?node ?label WHERE {{
   ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
   FILTER(isIRI(?node) && (STRSTARTS(STR(?node), "{SPR}") || STRSTARTS(STR(?node), "{SPV}")))
@@ -268,23 +285,37 @@ _NAMES = f"""SELECT ?node ?label WHERE {{
 
 
 def resolve_entity(source, value: str, what: str = "value") -> URIRef:
-    """The entity or vocabulary concept with this id, IRI or (case-insensitive) label."""
-    names = [(str(label), node) for node, label in execute(source, _NAMES, "names").rows]
-    nodes = {node for _, node in names}
-    for candidate in (SPR[value], SPV[value], URIRef(value)):
-        if candidate in nodes:
+    """The entity or vocabulary concept with this id, IRI or (case-insensitive) label.
+
+    Two small queries find it; the names of everything are fetched only to suggest close
+    ones when nothing matches.
+    """
+    for candidate in _candidate_iris(value):
+        if execute(source, _NODE, "entity lookup", {"node": candidate}).rows:
             return candidate
-    matches = sorted({node for label, node in names if label.lower() == value.lower()})
+    matches = sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
+                                                 {"name": Literal(value)}).rows})
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
                          f"({', '.join(_local(m) for m in matches)}); give the id instead.")
-    choices = sorted({label for label, _ in names} | {_local(node) for node in nodes})
+    names = execute(source, _NAMES, "names").rows
+    choices = sorted({str(label) for _, label in names} | {_local(node) for node, _ in names})
     close = difflib.get_close_matches(value, choices, n=5, cutoff=0.6)
     hint = f" Close names: {', '.join(close)}." if close else ""
     raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
                      f"graph.{hint}")
+
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def _candidate_iris(value: str) -> list[URIRef]:
+    """The IRIs a value may name: an entity or concept id, or an IRI written in full."""
+    candidates = [SPR[value], SPV[value]] if _ID.match(value) else []
+    return candidates + ([URIRef(value)] if _IRI.match(value) else [])
 
 
 def _local(node) -> str:

@@ -1,0 +1,315 @@
+"""Store stage: where the graph lives, in memory, in an on-disk Oxigraph store, or in any
+SPARQL 1.1 engine, behind the same commands.
+
+``--store memory`` (the default) compiles the data folders on every command: right for the
+bundled data. ``--store oxigraph:DIR`` keeps the compiled graph in an embedded, persistent
+Oxigraph store: ``kgraph build`` loads it once with Oxigraph's bulk loader and later commands
+open it without rebuilding. ``--store sparql:URL`` puts the graph in a SPARQL 1.1 engine
+(Virtuoso, Fuseki, GraphDB, QLever, the Oxigraph server): ``build`` uploads it in batches of
+SPARQL Update into one named graph, and every query runs on the engine against that graph.
+
+Every store answers the same three questions: run this SPARQL (``evaluate``), how many
+triples do you hold (``triple_count``), and give me all of it as an rdflib graph
+(``rdflib_graph``, for exports and validation of what is stored). The network stage needs
+only ``evaluate``: it fetches the rows it projects, never the whole graph.
+
+Credentials for a remote store come from options or the environment
+(``KGRAPH_STORE_USER``, ``KGRAPH_STORE_PASSWORD``), never from a command-line literal that
+would land in shell history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from .errors import InputError, QueryError
+from .namespaces import PREFIXES
+from .query import QueryResult, prepare
+
+#: The named graph a remote store keeps the soft-power graph in.
+GRAPH_IRI = "https://w3id.org/softpower/graph"
+#: Triples per SPARQL Update request when uploading to a remote store (Virtuoso refuses
+#: requests whose generated SQL passes 10,000 lines, at a few thousand triples).
+UPLOAD_BATCH = 1000
+SPEC_HELP = "memory, oxigraph:DIR or sparql:QUERY_URL"
+
+
+def open_store(spec: str, *, update_url: str | None = None, user: str | None = None,
+               password: str | None = None, create: bool = False):
+    """The store a ``--store`` value names."""
+    kind, _, location = spec.partition(":")
+    if kind == "memory" and not location:
+        return None
+    if kind == "oxigraph" and location:
+        return OxigraphStore(Path(location), create=create)
+    if kind == "sparql" and location:
+        return SparqlStore(location, update_url or os.environ.get("KGRAPH_STORE_UPDATE_URL"),
+                           user or os.environ.get("KGRAPH_STORE_USER"),
+                           password or os.environ.get("KGRAPH_STORE_PASSWORD"))
+    raise InputError(f"--store '{spec}' is not a store; expected {SPEC_HELP} "
+                     "(e.g. oxigraph:build/store or sparql:http://127.0.0.1:7878/query).")
+
+
+def open_source(spec: str, data_folders=None, **store_options):
+    """What a command reads: the data folders compiled in memory (a ``KnowledgeGraph``), or
+    the store ``spec`` names, which already holds a built graph."""
+    store = open_store(spec, **store_options)
+    if store is None:
+        from .build import load_graph
+
+        return load_graph(data_folders)
+    return store
+
+
+def rdf_graph_of(source) -> Graph:
+    """The whole graph as rdflib holds it: for exports and counts."""
+    return source.graph if hasattr(source, "graph") else source.rdflib_graph()
+
+
+def queryable(source):
+    """What ``kgraph.query`` runs on: the rdflib graph of a compiled source, or the store."""
+    return source.graph if hasattr(source, "graph") else source
+
+
+class Progress:
+    """Items and rate on a terminal for long work; silent when piped or asked to be quiet."""
+
+    def __init__(self, what: str, total: int, quiet: bool = False, stream=None):
+        self.what, self.total, self.done = what, total, 0
+        self.stream = stream or sys.stderr
+        self.active = not quiet and self.stream.isatty()
+        self.started = self.shown = time.monotonic()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.active and (now - self.shown > 0.2 or self.done >= self.total):
+            rate = self.done / max(now - self.started, 1e-9)
+            self.stream.write(f"\r{self.what}: {self.done:,}/{self.total:,} ({rate:,.0f}/s)")
+            self.stream.flush()
+            self.shown = now
+
+    def finish(self) -> None:
+        if self.active:
+            self.stream.write("\n")
+
+
+# --- embedded on-disk Oxigraph -----------------------------------------------------------------
+
+@dataclass
+class OxigraphStore:
+    """An embedded, persistent Oxigraph store in a folder."""
+
+    path: Path
+    create: bool = False
+
+    def __post_init__(self):
+        import pyoxigraph
+
+        if not self.create and not self.path.is_dir():
+            raise InputError(f"No Oxigraph store at '{self.path}'. Build one first: "
+                             f"kgraph build --store oxigraph:{self.path}")
+        # Readers open the store read-only, so that several commands (and a running
+        # ``kgraph serve``) can read it while nothing writes.
+        self.store = (pyoxigraph.Store(str(self.path)) if self.create
+                      else pyoxigraph.Store.read_only(str(self.path)))
+
+    @property
+    def spec(self) -> str:
+        return f"oxigraph:{self.path}"
+
+    def load(self, graph: Graph, quiet: bool = False, turtle_file: Path | None = None) -> int:
+        """Replace the store's content with the graph, through Oxigraph's bulk loader.
+
+        ``kgraph build`` passes the Turtle file it has just written, which Oxigraph parses
+        natively; without one, the graph is serialised to N-Triples first.
+        """
+        import pyoxigraph
+
+        progress = Progress(f"loading {self.spec}", len(graph), quiet)
+        self.store.clear()
+        if turtle_file is not None:
+            self.store.bulk_load(path=str(turtle_file), format=pyoxigraph.RdfFormat.TURTLE)
+        else:
+            from .export import serialize
+
+            self.store.bulk_load(serialize(graph, "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        self.store.flush()
+        progress.advance(len(graph))
+        progress.finish()
+        return len(self.store)
+
+    def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
+                 origin: str = "query") -> QueryResult:
+        from .query import evaluate_in_oxigraph
+
+        return evaluate_in_oxigraph(self.store, text, bindings or {}, origin, timeout)
+
+    def triple_count(self) -> int:
+        return len(self.store)
+
+    def rdflib_graph(self) -> Graph:
+        import pyoxigraph
+
+        return Graph().parse(data=self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                                  from_graph=pyoxigraph.DefaultGraph()),
+                             format="nt")
+
+
+# --- any SPARQL 1.1 engine ---------------------------------------------------------------------
+
+@dataclass
+class SparqlStore:
+    """A SPARQL 1.1 engine reached over the SPARQL protocol; the graph lives in ``GRAPH_IRI``."""
+
+    query_url: str
+    update_url: str | None = None
+    user: str | None = None
+    password: str | None = None
+
+    def __post_init__(self):
+        handlers = []
+        if self.user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in {self.query_url, self.update_url or self.query_url}:
+                passwords.add_password(None, url, self.user, self.password or "")
+            # Basic or Digest, whichever the engine asks for (Virtuoso wants Digest).
+            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
+                         urllib.request.HTTPBasicAuthHandler(passwords)]
+        self.opener = urllib.request.build_opener(*handlers)
+
+    @property
+    def spec(self) -> str:
+        return f"sparql:{self.query_url}"
+
+    def load(self, graph: Graph, quiet: bool = False, turtle_file: Path | None = None) -> int:
+        """Replace the named graph's content, in batches of SPARQL Update INSERT DATA."""
+        from .export import sorted_triples
+
+        self.update(f"CLEAR SILENT GRAPH <{GRAPH_IRI}>")
+        triples = sorted_triples(graph)
+        # Blank nodes (the OWL axioms' lists) go in one INSERT ... WHERE {} request of their
+        # own, where one label is one node: engines such as Virtuoso refuse them in INSERT DATA.
+        with_blanks = [t for t in triples if any(isinstance(term, BNode) for term in t)]
+        batches = [triples[start:start + UPLOAD_BATCH] for start in range(0, len(triples), UPLOAD_BATCH)]
+        blank = set(with_blanks)
+        batches = [[t for t in batch if t not in blank] for batch in batches] + [with_blanks]
+        progress = Progress(f"uploading to {self.query_url}", len(triples), quiet)
+        for batch in batches:
+            if not batch:
+                continue
+            body = "\n".join(" ".join(term.n3() for term in triple) + " ." for triple in batch)
+            if batch is with_blanks:
+                self.update(f"INSERT {{ GRAPH <{GRAPH_IRI}> {{\n{body}\n}} }} WHERE {{}}")
+            else:
+                self.update(f"INSERT DATA {{ GRAPH <{GRAPH_IRI}> {{\n{body}\n}} }}")
+            progress.advance(len(batch))
+        progress.finish()
+        return self.triple_count()
+
+    def update(self, text: str) -> None:
+        url = self.update_url or self.query_url
+        data = urllib.parse.urlencode({"update": text}).encode("utf-8")
+        request = urllib.request.Request(url, data=data, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        self._send(request, 600, "update")
+
+    def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
+                 origin: str = "query") -> QueryResult:
+        """Run a checked query (``kgraph.query.execute`` checks it) on the engine; parameters
+        become a VALUES block of serialised terms."""
+        form = prepare(text, origin).algebra.name
+        text = with_values(text, bindings or {})
+        accept = ("text/turtle" if form in ("ConstructQuery", "DescribeQuery")
+                  else "application/sparql-results+json")
+        parameters = urllib.parse.urlencode({"query": _with_prefixes(text),
+                                             "default-graph-uri": GRAPH_IRI})
+        request = urllib.request.Request(f"{self.query_url}?{parameters}",
+                                         headers={"Accept": accept})
+        payload = self._send(request, timeout, origin)
+        if form in ("ConstructQuery", "DescribeQuery"):
+            return QueryResult("graph", graph=Graph().parse(data=payload, format="turtle"))
+        return parse_json_results(json.loads(payload))
+
+    def triple_count(self) -> int:
+        result = self.evaluate("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(result.rows[0][0])
+
+    def rdflib_graph(self) -> Graph:
+        return self.evaluate("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
+
+    def _send(self, request, timeout, origin) -> bytes:
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:500]
+            raise QueryError(f"{origin}: the SPARQL engine at {request.full_url.split('?')[0]} "
+                             f"answered {exc.code} {exc.reason}: {detail}") from None
+        except (socket.timeout, TimeoutError):
+            raise QueryError(f"{origin}: stopped after {timeout:g} seconds (--timeout).") from None
+        except urllib.error.URLError as exc:
+            raise InputError(f"Cannot reach the SPARQL engine at {self.query_url}: "
+                             f"{exc.reason}.") from None
+
+
+def _with_prefixes(text: str) -> str:
+    """The project prefixes declared before the query, for queries that rely on them."""
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", text, re.IGNORECASE)}
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items())
+                       if p.lower() not in declared)
+    return prologue + text
+
+
+def with_values(text: str, bindings: dict) -> str:
+    """The query with its parameters as a VALUES block opening every WHERE group.
+
+    The SPARQL protocol has no way to pass bindings. Fixing the variable in the outer query
+    and in every subquery means what Oxigraph's substitution (SEP-0007) means, and lets an
+    engine use the value inside subqueries. The terms are serialised by rdflib (IRIs the
+    graph holds, escaped literals), so a value never becomes query syntax.
+    """
+    if not bindings:
+        return text
+    if not re.search(r"\bWHERE\s*\{", text, re.IGNORECASE):
+        raise QueryError("A parameterised query needs a WHERE clause.")
+    values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items()))
+    return re.sub(r"\bWHERE\s*\{", lambda match: f"{match.group(0)} {values}", text,
+                  flags=re.IGNORECASE)
+
+
+def parse_json_results(document: dict) -> QueryResult:
+    """SPARQL 1.1 JSON results (and Virtuoso's older "typed-literal") as a QueryResult."""
+    if "boolean" in document:
+        return QueryResult("ask", boolean=bool(document["boolean"]))
+    columns = document["head"]["vars"]
+    rows = [tuple(_json_term(binding.get(column)) for column in columns)
+            for binding in document["results"]["bindings"]]
+    return QueryResult("select", columns, rows)
+
+
+def _json_term(value):
+    if value is None:
+        return None
+    if value["type"] == "uri":
+        return URIRef(value["value"])
+    if value["type"] == "bnode":
+        return BNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], lang=value["xml:lang"])
+    datatype = value.get("datatype")
+    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value["value"], datatype=URIRef(datatype))
+    return Literal(value["value"])

@@ -1,0 +1,560 @@
+"""Viz stage: the entity network as one interactive HTML page that works offline.
+
+The picture is what most users open first, often on a laptop with no internet. So the page
+is a single self-contained file: vis-network (the copy that ships inside pyvis), the page's
+own script and styles are inlined, a Content-Security-Policy forbids every request, and no
+font or image is fetched. pyvis's own HTML is not used: even its "in_line" mode loads
+Bootstrap from a CDN, and it switches to raw ``innerHTML`` popups when a title contains
+"href".
+
+Safety: the data travels as JSON in a ``<script type="application/json">`` element with
+``<``, ``>`` and ``&`` escaped, and the page builds its tooltips and legend with
+``textContent``, so a label such as ``<img src=x onerror=alert(1)>`` shows as text.
+
+Readability at size: up to ``PHYSICS_MAX_NODES`` nodes, vis-network lays the graph out
+with a bounded stabilisation and then stops its physics; above that, positions come from
+:func:`ring_layout`, computed here in seconds even at 20,000 nodes, and the page draws them
+at once with physics off (a button resumes it).
+
+The page exposes ``window.kgraph`` (``nodeCount()``, ``edgeCount()``, ``search(text)``,
+``filterClass(name, visible)``, ``filterChannel(id, visible)``, ``togglePhysics()``,
+``isStabilised()``, ...) for scripts and the browser tests. ``docs/viz.md`` describes the
+page and the views.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from .errors import InputError, KgraphError
+from .indicators import METRICS, PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
+from .namespaces import SPR
+from .network import NODE_CLASSES
+
+if TYPE_CHECKING:  # networkx is imported by the functions that need it
+    import networkx as nx
+
+VIEWS = ("full", "actors-channels", "ego")
+LANGUAGES = ("en", "kk", "ru")
+#: Metrics a node can be sized by: every centrality but the community number.
+SIZE_METRICS = tuple(m for m in METRICS if m != "community")
+DEFAULT_SIZE_BY = "pagerank"
+#: Centralities every tooltip shows, cheap even at 20,000 nodes; the size metric is added.
+TOOLTIP_METRICS = ("degree_in", "degree_out", "pagerank")
+METRIC_LABELS = {"degree_in": "In-degree", "degree_out": "Out-degree", "degree": "Degree",
+                 "pagerank": "PageRank", "pagerank_weighted": "PageRank (weighted)",
+                 "betweenness": "Betweenness", "eigenvector": "Eigenvector",
+                 "closeness": "Closeness"}
+
+#: Up to this many nodes the browser lays the graph out; above it, :func:`ring_layout` does.
+PHYSICS_MAX_NODES = 300
+#: Distance between neighbouring nodes on a ring of :func:`ring_layout`, in vis-network units.
+RING_SPACING = 60.0
+#: Node sizes (radius, vis-network units): the node's area grows with the size metric.
+MIN_SIZE, MAX_SIZE = 6.0, 36.0
+
+GRAPH_HTML_FILE = "graph.html"
+VIS_NETWORK = "vis-9.1.2"
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: Colour and shape of each record kind, in the legend under its class. Central Asian states
+#: stand apart from the external ones; ``channels`` are the channel nodes of the
+#: actors-channels view.
+NODE_STYLES = {
+    "states": ("#c0392b", "diamond"),
+    "central_asian_states": ("#1a5276", "diamond"),
+    "blocs": ("#8e44ad", "star"),
+    "regions": ("#138d75", "triangleDown"),
+    "cities": ("#48c9b0", "triangle"),
+    "organisations": ("#2471a3", "square"),
+    "government_bodies": ("#1b2631", "square"),
+    "universities": ("#f39c12", "dot"),
+    "branch_campuses": ("#d35400", "hexagon"),
+    "cultural_centres": ("#e74c3c", "hexagon"),
+    "companies": ("#717d7e", "square"),
+    "people": ("#a569bd", "dot"),
+    "programmes": ("#27ae60", "triangle"),
+    "events": ("#f1c40f", "star"),
+    "policy_documents": ("#6e2c00", "square"),
+    "channels": ("#e84393", "hexagon"),
+}
+#: Nodes of a kind the table does not know (data from a Turtle file, synthetic graphs).
+OTHER_NODE_STYLE = ("#99a3a4", "dot")
+#: Class name shown in the legend for each record kind (its kind's class, not a subclass).
+KIND_CLASSES = {kind: base for kind, base, _ in NODE_CLASSES.values()} | {
+    "central_asian_states": "Central Asian State", "channels": "InfluenceChannel"}
+
+#: Edge colours: (legend entry, colour, relations). The soft-power relations each have their
+#: own colour; reference links are grouped by what they say (belonging, location).
+EDGE_STYLES = (
+    ("influences", "#c0392b", ("influences",)),
+    ("partnerOf", "#27ae60", ("partnerOf",)),
+    ("memberOf", "#8e44ad", ("memberOf",)),
+    ("holdsRoleIn", "#a1887f", ("holdsRoleIn",)),
+    ("investsIn", "#e67e22", ("investsIn",)),
+    ("funds", "#d4ac0d", ("funds",)),
+    ("sendsStudentsTo", "#2471a3", ("sendsStudentsTo",)),
+    ("usesChannel", "#e84393", ("usesChannel",)),
+    ("channelReaches", "#c0392b", ("channelReaches",)),
+    ("belongs to", "#7f8c8d", SPHERE_RELATIONS),
+    ("lies in", "#76d7c4", PLACE_RELATIONS),
+)
+OTHER_EDGE_STYLE = ("other links", "#c8ced3")
+#: Relation -> (legend entry, colour); the first style naming a relation wins (homeCountry
+#: both belongs to a state and lies in it: it is drawn as belonging).
+EDGE_GROUPS = {relation: (group, colour) for group, colour, relations in reversed(EDGE_STYLES)
+               for relation in relations}
+
+#: Node attributes shown in tooltips, in this order, with their labels.
+NODE_FACTS = (("opened", "Opened"), ("founded", "Founded"), ("launched", "Launched"),
+              ("year", "Year"), ("date", "Date"), ("status", "Status"), ("type", "Type"),
+              ("scale", "Stated scale"), ("occupation", "Occupation"), ("iso_code", "ISO code"),
+              ("channel", "Channels"))
+#: Edge attributes shown in tooltips (``amount`` with its currency, ``count`` as students).
+EDGE_FACTS = (("year", "Year"), ("amount", "Amount"), ("count", "Count"),
+              ("channel", "Channels"), ("instrument", "Instruments"), ("role", "Role"),
+              ("scope", "Scope"), ("record", "Record"))
+#: What an edge's ``count`` counts, where it is not a plain count.
+COUNT_NAMES = {"sendsStudentsTo": "Students", "usesChannel": "Instruments", "channelReaches": "Instruments"}
+MONEY_RELATIONS = ("investsIn", "funds")
+#: Instruments listed by name in a tooltip; the rest are counted.
+MAX_LISTED = 12
+
+
+# --- evidence: the sources and quotes behind nodes and edges ---------------------------------
+
+@dataclass
+class Evidence:
+    """Quotes by fact id (entity or relation record) and source titles by source id."""
+
+    quotes: dict[str, list[tuple[str, str | None]]]
+    titles: dict[str, str]
+
+
+def load_evidence(graph) -> Evidence:
+    """The sources and verbatim quotes of every fact, from the named query ``fact-sources``."""
+    from .query import run
+
+    quotes: dict[str, dict] = defaultdict(dict)
+    titles = {}
+    prefix = str(SPR)
+    for row in run(graph, "fact-sources"):
+        fact = str(row["fact"])
+        if fact.startswith(prefix):
+            quotes[fact[len(prefix):]][(row["source"], row["quote"])] = None
+            titles[row["source"]] = row["title"]
+    return Evidence({fact: list(found) for fact, found in quotes.items()}, titles)
+
+
+# --- views -----------------------------------------------------------------------------------
+
+def select_view(network, view: str | None = None, focus: str | None = None, depth: int = 1):
+    """The network a view draws: ``full`` as is, ``ego`` around ``focus`` (the default view
+    when a focus is given), ``actors-channels`` as :func:`actors_channels`."""
+    from .network import ego_network
+
+    view = view or ("ego" if focus else "full")
+    if view not in VIEWS:
+        raise InputError(f"Unknown view '{view}'; expected one of: {', '.join(VIEWS)}.")
+    if view == "ego":
+        if not focus:
+            raise InputError("The ego view needs an entity to centre on: give --focus ENTITY "
+                             "(an entity id such as kazakhstan).")
+        return ego_network(network, focus, depth)
+    if focus:
+        raise InputError(f"--focus '{focus}' applies to the ego view only, not to the "
+                         f"'{view}' view; leave --view out or use --view ego.")
+    return actors_channels(network) if view == "actors-channels" else network
+
+
+def _is_external(attributes: dict) -> bool:
+    return attributes.get("kind") in STATE_KINDS and attributes.get("central_asian") is not True
+
+
+def actors_channels(network) -> "nx.MultiDiGraph":
+    """External actors, the influence channels they use and the Central Asian states they
+    reach: edges actor -> channel (``usesChannel``) and channel -> state (``channelReaches``),
+    each carrying the instruments behind it, from ``kgraph.indicators.soft_power_relations``."""
+    import networkx as nx
+
+    from .indicators import soft_power_relations
+
+    instruments: dict[tuple, set] = defaultdict(set)  # (from, to, relation) -> instruments
+    years: dict[tuple, list] = defaultdict(list)
+    for relation in soft_power_relations(network):
+        provider, receiver = network.nodes[relation.provider], network.nodes[relation.receiver]
+        if not (_is_external(provider) and receiver.get("central_asian") is True):
+            continue
+        for channel in relation.channels or {UNSPECIFIED}:
+            for link in ((relation.provider, f"channel:{channel}", "usesChannel"),
+                         (f"channel:{channel}", relation.receiver, "channelReaches")):
+                instruments[link].add(relation.instrument)
+                if relation.year is not None:
+                    years[link].append(relation.year)
+    view = nx.MultiDiGraph(name="actors and channels", channels=network.graph.get("channels", ""))
+    ends = {end for link in instruments for end in link[:2]}
+    view.add_nodes_from((n, network.nodes[n]) for n in sorted(ends) if n in network)
+    for node in sorted(ends - set(network)):
+        channel = node[len("channel:"):]
+        view.add_node(node, id=node, label=channel, kind="channels", channel=channel,
+                      **{"class": "InfluenceChannel"})
+    for (u, v, relation), found in sorted(instruments.items()):
+        channel = (u if relation == "channelReaches" else v)[len("channel:"):]
+        edge = {"relation": relation, "qualified": False, "count": len(found),
+                "instrument": ";".join(sorted(found)), "channel": channel}
+        if years[(u, v, relation)]:
+            edge["year"] = min(years[(u, v, relation)])
+        view.add_edge(u, v, key=f"{u}|{relation}|{v}", **edge)
+    return view
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+def ring_layout(network, spacing: float = RING_SPACING) -> dict[str, tuple[float, float]]:
+    """Positions for graphs too big for the browser to lay out: deterministic, and fast
+    enough for 20,000 nodes (``benchmarks/bench_viz.py``).
+
+    Nodes are grouped by their Louvain community (``kgraph.indicators.communities``), so that
+    what is linked sits together. Each connected part of a community is drawn as rings
+    around its best-connected node: ring d holds the nodes d links away, in breadth-first
+    order (so a node's neighbours sit in the sector of its parent), at least ``spacing``
+    apart. The parts are then packed in rows, largest first. Measured here, networkx's
+    spring layout takes 34 s at 5,000 nodes and its spectral layout 38 s at 20,000.
+    """
+    from .indicators import communities
+
+    community = communities(network)
+    neighbours: dict[str, set] = {n: set() for n in network}
+    for u, v in network.edges():
+        if u != v and community[u] == community[v]:
+            neighbours[u].add(v)
+            neighbours[v].add(u)
+    placed: set = set()
+    parts = []
+    for root in sorted(network, key=lambda n: (-len(neighbours[n]), str(n))):
+        if root not in placed:
+            placed.add(root)
+            parts.append(_rings(root, neighbours, placed, spacing))
+    return _pack(sorted(parts, key=lambda part: -len(part[1])), spacing)
+
+
+def _rings(root, neighbours, placed, spacing) -> tuple[float, dict]:
+    """The nodes reachable from ``root`` as rings around it: the outer radius and the
+    positions around (0, 0)."""
+    positions = {root: (0.0, 0.0)}
+    level, radius = [root], 0.0
+    while True:
+        following = []
+        for node in level:
+            for other in sorted(neighbours[node], key=str):
+                if other not in placed:
+                    placed.add(other)
+                    following.append(other)
+        if not following:
+            return radius, positions
+        radius = max(radius + spacing, len(following) * spacing / (2 * math.pi))
+        for index, node in enumerate(following):
+            angle = 2 * math.pi * index / len(following)
+            positions[node] = (radius * math.cos(angle), radius * math.sin(angle))
+        level = following
+
+
+def _pack(parts, spacing) -> dict[str, tuple[float, float]]:
+    """Parts (ring layouts around (0, 0)) in rows of square cells, left to right, top to bottom."""
+    width = max(math.sqrt(sum((2 * r + spacing) ** 2 for r, _ in parts)),
+                max(2 * r + spacing for r, _ in parts)) if parts else 0.0
+    positions = {}
+    x = y = row_height = 0.0
+    for radius, found in parts:
+        cell = 2 * radius + spacing
+        if x and x + cell > width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (px, py) in found.items():
+            positions[node] = (round(x + cell / 2 + px), round(y + cell / 2 + py))
+        x += cell
+        row_height = max(row_height, cell)
+    return positions
+
+
+# --- the page's data -------------------------------------------------------------------------
+
+def _number(value) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _label(attributes: dict, node, lang: str) -> str:
+    return str(attributes.get(f"label_{lang}") or attributes.get("label") or node)
+
+
+def _names(network, ids: str, lang: str) -> str:
+    """";"-joined ids as labels, the first ``MAX_LISTED`` of them, then how many more."""
+    found = [i for i in str(ids).split(";") if i]
+    names = [_label(network.nodes[i], i, lang) if i in network else i for i in found[:MAX_LISTED]]
+    more = f" and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
+    return ", ".join(names) + more
+
+
+def _key_figures(network) -> dict[str, list[list[str]]]:
+    """Money invested or funded and students sent, out and in, per node, from its edges."""
+    money: dict[tuple, float] = defaultdict(float)
+    students: dict[tuple, int] = defaultdict(int)
+    for u, v, data in network.edges(data=True):
+        if data.get("relation") in MONEY_RELATIONS and "amount" in data:
+            currency = data.get("currency", "")
+            money[(u, "Invests or funds", currency)] += data["amount"]
+            money[(v, "Receives investment or funding", currency)] += data["amount"]
+        elif data.get("relation") == "sendsStudentsTo" and "count" in data:
+            students[(u, "Students sent")] += data["count"]
+            students[(v, "Students received")] += data["count"]
+    figures: dict[str, list[list[str]]] = defaultdict(list)
+    for (node, name, currency), total in sorted(money.items()):
+        figures[node].append([name, f"{_number(total)} {currency}".strip()])
+    for (node, name), total in sorted(students.items()):
+        figures[node].append([name, _number(total)])
+    return figures
+
+
+def _node_channels(network) -> dict[str, set[str]]:
+    """Channels a node takes part in: its own and those of its edges."""
+    found = {n: {c for c in str(d.get("channel", "")).split(";") if c} for n, d in network.nodes(data=True)}
+    for u, v, data in network.edges(data=True):
+        channels = {c for c in str(data.get("channel", "")).split(";") if c}
+        found[u] |= channels
+        found[v] |= channels
+    return found
+
+
+def _sizes(values: dict) -> dict:
+    """Node radius from a metric: the area grows linearly from the smallest value to the largest."""
+    low, high = min(values.values(), default=0), max(values.values(), default=0)
+    if high <= low:
+        return {n: round((MIN_SIZE + MAX_SIZE) / 2, 2) for n in values}
+    return {n: round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt((v - low) / (high - low)), 2)
+            for n, v in values.items()}
+
+
+def _metric_text(value) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAULT_SIZE_BY,
+              lang: str = "en", title: str = "Soft-power network") -> dict:
+    """Everything the page draws, as plain JSON-ready data, in a fixed order."""
+    from .indicators import centralities
+
+    if size_by not in SIZE_METRICS:
+        raise InputError(f"Cannot size nodes by '{size_by}'; expected one of: {', '.join(SIZE_METRICS)}.")
+    evidence = evidence or Evidence({}, {})
+    metrics = list(dict.fromkeys((*TOOLTIP_METRICS, size_by)))
+    rows = {row["id"]: row for row in centralities(network, metrics)}
+    sizes = _sizes({n: rows[n][size_by] for n in rows})
+    positions = ring_layout(network) if network.number_of_nodes() > PHYSICS_MAX_NODES else {}
+    figures = _key_figures(network)
+    channels = _node_channels(network)
+    cited = set()
+
+    nodes = []
+    for node, attributes in sorted(network.nodes(data=True), key=lambda item: str(item[0])):
+        item = {"id": str(node), "label": _label(attributes, node, lang),
+                "class": str(attributes.get("class", "")), "group": _class_group(attributes),
+                "size": sizes[node], "channels": sorted(channels[node])}
+        if item["label"] != str(attributes.get("label", node)):
+            item["en"] = str(attributes.get("label", node))
+        if node in positions:
+            item["x"], item["y"] = positions[node]
+        item["facts"] = _node_facts(attributes) + figures.get(node, [])
+        item["metrics"] = [[METRIC_LABELS[m], _metric_text(rows[node][m])] for m in metrics]
+        if str(node) in evidence.quotes:
+            item["evidence"] = str(node)
+            cited.add(str(node))
+        nodes.append(item)
+
+    edges = []
+    ordered = sorted(network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+    for index, (u, v, _, attributes) in enumerate(ordered):
+        relation = str(attributes.get("relation", ""))
+        item = {"id": f"e{index}", "from": str(u), "to": str(v), "relation": relation,
+                "group": EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0],
+                "channels": sorted(c for c in str(attributes.get("channel", "")).split(";") if c),
+                "facts": _edge_facts(network, relation, attributes, lang)}
+        if attributes.get("qualified"):
+            item["qualified"] = True
+        fact = str(attributes.get("record") or u)
+        if fact in evidence.quotes:
+            item["evidence"] = fact
+            cited.add(fact)
+        edges.append(item)
+
+    return {
+        "title": title, "lang": lang, "sizeBy": METRIC_LABELS[size_by],
+        "physics": not positions,
+        "classes": _class_legend(network),
+        "relations": _relation_legend(edges),
+        "channels": _channel_legend(network, nodes),
+        "nodes": nodes, "edges": edges,
+        "evidence": {fact: [list(pair) for pair in evidence.quotes[fact]] for fact in sorted(cited)},
+        "sources": {s: evidence.titles[s] for s in sorted({s for f in cited for s, _ in evidence.quotes[f]})
+                    if s in evidence.titles},
+    }
+
+
+def _style_kind(attributes: dict) -> str | None:
+    """The record kind, with Central Asian states apart from the other states."""
+    kind = attributes.get("kind")
+    return "central_asian_states" if kind == "states" and attributes.get("central_asian") is True else kind
+
+
+def _class_group(attributes: dict) -> str:
+    return KIND_CLASSES.get(_style_kind(attributes), str(attributes.get("class") or "Entity"))
+
+
+def _node_facts(attributes: dict) -> list[list[str]]:
+    return [[name, ", ".join(str(attributes[key]).split(";")) if key == "channel" else _number(attributes[key])]
+            for key, name in NODE_FACTS if key in attributes]
+
+
+def _edge_facts(network, relation: str, attributes: dict, lang: str) -> list[list[str]]:
+    facts = []
+    for key, name in EDGE_FACTS:
+        if key not in attributes:
+            continue
+        value = attributes[key]
+        if key == "amount":
+            text = f"{_number(value)} {attributes.get('currency', '')}".strip()
+        elif key == "count":
+            name = COUNT_NAMES.get(relation, name)
+            text = _number(value)
+        elif key == "instrument":
+            text = _names(network, value, lang)
+        elif key == "channel":
+            text = ", ".join(str(value).split(";"))
+        else:
+            text = _number(value)
+        facts.append([name, text])
+    return facts
+
+
+def _class_legend(network) -> list[dict]:
+    """Classes in the order of ``NODE_STYLES``, then any others by name, with their counts."""
+    counts = defaultdict(int)
+    kinds = {}
+    for _, attributes in network.nodes(data=True):
+        group = _class_group(attributes)
+        counts[group] += 1
+        kinds.setdefault(group, _style_kind(attributes))
+    order = {KIND_CLASSES[k]: i for i, k in enumerate(NODE_STYLES)}
+    legend = []
+    for group in sorted(counts, key=lambda g: (order.get(g, len(order)), g)):
+        colour, shape = NODE_STYLES.get(kinds[group], OTHER_NODE_STYLE)
+        legend.append({"name": group, "colour": colour, "shape": shape, "count": counts[group]})
+    return legend
+
+
+def _relation_legend(edges: list[dict]) -> list[dict]:
+    """Edge colours in the order of ``EDGE_STYLES``, those used only, with their counts."""
+    counts = defaultdict(int)
+    for item in edges:
+        counts[item["group"]] += 1
+    styles = [(g, c) for g, c, _ in EDGE_STYLES] + [OTHER_EDGE_STYLE]
+    return [{"name": g, "colour": c, "count": counts[g]} for g, c in styles if counts[g]]
+
+
+def _channel_legend(network, nodes: list[dict]) -> list[dict]:
+    """Channels with their node counts, in the network's vocabulary order, then any others,
+    then "" for the nodes in no channel."""
+    counts = defaultdict(int)
+    for item in nodes:
+        for channel in item["channels"] or [""]:
+            counts[channel] += 1
+    vocabulary = [c for c in str(network.graph.get("channels", "")).split(";") if c]
+    used = [c for c in vocabulary if c in counts] + sorted(c for c in counts if c and c not in vocabulary)
+    return [{"id": c, "count": counts[c]} for c in used] + ([{"id": "", "count": counts[""]}] if "" in counts else [])
+
+
+# --- the page --------------------------------------------------------------------------------
+
+def _vis_network_files() -> tuple[str, str]:
+    """vis-network's script and style sheet, as shipped inside pyvis (without importing it)."""
+    spec = importlib.util.find_spec("pyvis")
+    folder = Path(next(iter(spec.submodule_search_locations))) if spec else None
+    library = folder / "templates" / "lib" / VIS_NETWORK if folder else None
+    if library is None or not (library / "vis-network.min.js").is_file():
+        raise KgraphError(f"vis-network ({VIS_NETWORK}) was not found inside the installed pyvis "
+                          f"package (looked in {library}); reinstall it with "
+                          "'pip install pyvis>=0.3.2'.")
+    return ((library / "vis-network.min.js").read_text(encoding="utf-8"),
+            (library / "vis-network.css").read_text(encoding="utf-8"))
+
+
+def json_for_script(data) -> str:
+    """JSON safe inside an HTML ``<script>`` element: ``<``, ``>`` and ``&`` as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def render_page(data: dict) -> str:
+    """The self-contained HTML page for :func:`page_data`'s data."""
+    import jinja2
+    from markupsafe import Markup  # a dependency of jinja2
+
+    script, style = _vis_network_files()
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     keep_trailing_newline=True)
+    return environment.get_template("graph.html.j2").render(
+        title=data["title"], lang=data["lang"], vis_script=Markup(script), vis_style=Markup(style),
+        page_script=Markup((TEMPLATES / "graph.js").read_text(encoding="utf-8")),
+        page_style=Markup((TEMPLATES / "graph.css").read_text(encoding="utf-8")),
+        data=Markup(json_for_script(data)))
+
+
+def graph_html(network, evidence: Evidence | None = None, *, size_by: str = DEFAULT_SIZE_BY,
+               lang: str = "en", title: str = "Soft-power network") -> str:
+    """The interactive page of an entity network (or any network with its attributes)."""
+    return render_page(page_data(network, evidence, size_by=size_by, lang=lang, title=title))
+
+
+@dataclass
+class GraphPage:
+    """A rendered page and the size of the network it draws."""
+
+    html: str
+    nodes: int
+    edges: int
+
+
+def graph_page(kg, *, view: str | None = None, focus: str | None = None, depth: int = 1,
+               channels: Iterable[str] = (), classes: Iterable[str] = (), until: int | None = None,
+               size_by: str = DEFAULT_SIZE_BY, lang: str = "en") -> GraphPage:
+    """The page of one view of a compiled graph: filters (channel, class, year) first, then
+    the view; quotes come from the graph's evidence."""
+    from .network import filter_network, project
+
+    if lang not in LANGUAGES:
+        raise InputError(f"Unknown language '{lang}'; expected one of: {', '.join(LANGUAGES)}.")
+    network = filter_network(project(kg), channels=list(channels), classes=list(classes), until=until)
+    network = select_view(network, view, focus, depth)
+    html = graph_html(network, load_evidence(kg.graph), size_by=size_by, lang=lang,
+                      title=_title(network, view, focus, depth, lang))
+    return GraphPage(html, network.number_of_nodes(), network.number_of_edges())
+
+
+def _title(network, view, focus, depth, lang) -> str:
+    view = view or ("ego" if focus else "full")
+    if view == "ego":
+        return f"Soft-power network around {_label(network.nodes[focus], focus, lang)} (depth {depth})"
+    return {"full": "Soft-power network", "actors-channels": "External actors, channels and Central Asian states"}[view]
+
+
+def write_graph_html(kg, path: Path, **options) -> Path:
+    """Write the page of a compiled graph (the full view unless told) to ``path``."""
+    from .files import write_atomic
+
+    return write_atomic(Path(path), graph_page(kg, **options).html)

@@ -1,0 +1,219 @@
+"""Stores: the same named queries give the same rows in memory, in an on-disk Oxigraph store,
+and in two real SPARQL engines (the Oxigraph server and Virtuoso) started on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+from kgraph.errors import InputError
+from kgraph.network import project
+from kgraph.query import named_queries, run as run_query
+from kgraph.store import OxigraphStore, Progress, open_store
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the engine exited with status {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"no answer from {url} after {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """The Oxigraph server (PyPI package `oxigraph`), loaded through kgraph."""
+    executable = shutil.which("oxigraph")
+    if executable is None:
+        pytest.skip("the Oxigraph server (pip install oxigraph) is not installed")
+    port = free_port()
+    process = subprocess.Popen([executable, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/query?query=ASK%7B%7D", process)
+        yield {"spec": f"sparql:{base}/query", "update_url": f"{base}/update", "user": None,
+               "password": None}
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """Virtuoso 7 with its own database and loopback ports in a temporary folder."""
+    executable = shutil.which("virtuoso-t")
+    if executable is None or not VIRTUOSO_INI.is_file():
+        pytest.skip("Virtuoso (Debian virtuoso-opensource) is not installed")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port, sql_port = free_port(), free_port()
+    ini = VIRTUOSO_INI.read_text(encoding="utf-8")
+    ini = re.sub(r"/var/lib/virtuoso-opensource-7/db/", f"{folder}/", ini)
+    ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini, flags=re.S)
+    ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>127.0.0.1:{http_port}", ini,
+                 flags=re.S)
+    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+    process = subprocess.Popen([executable, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
+                               cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_until_up(f"{base}/sparql?query=ASK%7B%7D", process)
+        # A fresh database's administrator is dba/dba; updates need HTTP Digest auth.
+        yield {"spec": f"sparql:{base}/sparql", "update_url": f"{base}/sparql-auth", "user": "dba",
+               "password": "dba"}
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_dir(tmp_path_factory):
+    return {"spec": f"oxigraph:{tmp_path_factory.mktemp('store') / 'db'}", "update_url": None,
+            "user": None, "password": None}
+
+
+@pytest.fixture(scope="session", params=["oxigraph_dir", "oxigraph_server", "virtuoso"])
+def loaded_store(request, bundled_kg):
+    """Each store, loaded once with the bundled graph."""
+    options = request.getfixturevalue(request.param)
+    store = open_store(options["spec"], update_url=options["update_url"], user=options["user"],
+                       password=options["password"], create=True)
+    assert store.load(bundled_kg.graph, quiet=True) == len(bundled_kg.graph)
+    return store
+
+
+def comparable(rows: list[dict]) -> list[tuple]:
+    """Rows with what engines may legitimately differ in folded away: the order of the parts
+    of a GROUP_CONCAT, and decimal digits beyond the ninth."""
+    folded = []
+    for row in rows:
+        cells = []
+        for key, value in sorted(row.items()):
+            if isinstance(value, float):
+                value = round(value, 9)
+            elif isinstance(value, str) and " | " not in value:
+                for separator in ("; ", ", "):
+                    if separator in value and key not in ("quote", "quote_a", "quote_b", "note"):
+                        value = separator.join(sorted(value.split(separator)))
+            cells.append((key, value))
+        folded.append(tuple(cells))
+    return sorted(folded, key=repr)
+
+
+@pytest.fixture(scope="module")
+def memory_answers(bundled_kg):
+    return {name: comparable(run_query(bundled_kg.graph, name)) for name in named_queries()}
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_named_queries_give_the_same_rows_on_every_store(loaded_store, memory_answers, name):
+    assert comparable(run_query(loaded_store, name)) == memory_answers[name]
+
+
+def test_parameters_by_label_work_on_every_store(loaded_store, bundled_kg):
+    assert comparable(run_query(loaded_store, "branch-campuses", host="Kazakhstan")) == \
+        comparable(run_query(bundled_kg.graph, "branch-campuses", host="kazakhstan"))
+
+
+def test_the_network_projects_the_same_from_every_store(loaded_store, bundled_kg):
+    """The projection asks the store for its rows only (SELECT), never for the whole graph."""
+    asked = []
+    evaluate = loaded_store.evaluate
+
+    def recording(text, *args, **kwargs):
+        asked.append(re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", text).group(1))
+        return evaluate(text, *args, **kwargs)
+
+    loaded_store.evaluate = recording
+    try:
+        from_store = project(loaded_store)
+    finally:
+        del loaded_store.evaluate
+    in_memory = project(bundled_kg)
+    assert set(asked) == {"SELECT"}
+    assert sorted(from_store.nodes) == sorted(in_memory.nodes)
+    assert sorted(from_store.edges(keys=True)) == sorted(in_memory.edges(keys=True))
+
+
+def test_build_fills_an_on_disk_store_that_later_commands_open(tmp_path):
+    store = f"oxigraph:{tmp_path / 'db'}"
+    built = run("build", "--store", store, "-o", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    loaded = re.search(r"loaded (\d+) triples into", built.output)
+    # Later commands read the store: a --data folder that does not exist is never opened.
+    missing = tmp_path / "no-such-folder"
+    stats = run("stats", "--store", store, "--data", missing, "--format", "json")
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.stdout)["triples"] == int(loaded.group(1))
+    answer = run("query", "branch-campuses", "--store", store, "--data", missing, "--format", "csv")
+    assert "De Montfort University Kazakhstan" in answer.stdout
+    from_store = run("export", "--store", store, "--format", "nt").stdout_bytes
+    from_data = run("export", "--format", "nt").stdout_bytes
+    assert from_store == from_data and from_store.count(b"\n") == int(loaded.group(1))
+
+
+def test_build_uploads_to_a_remote_engine_with_credentials_from_the_environment(virtuoso, tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.setenv("KGRAPH_STORE_USER", virtuoso["user"])
+    monkeypatch.setenv("KGRAPH_STORE_PASSWORD", virtuoso["password"])
+    built = run("build", "--store", virtuoso["spec"], "--store-update-url", virtuoso["update_url"],
+                "-o", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    answer = run("query", "comparative-models", "--store", virtuoso["spec"], "--format", "csv")
+    assert {"China", "Russia", "United States"} <= {line.split(",")[0] for line in answer.stdout.splitlines()}
+
+
+def test_an_unreachable_engine_is_a_clear_error():
+    port = free_port()
+    result = run("query", "branch-campuses", "--store", f"sparql:http://127.0.0.1:{port}/sparql")
+    assert result.exit_code == 2
+    assert f"Cannot reach the SPARQL engine at http://127.0.0.1:{port}/sparql" in result.output
+
+
+def test_unknown_store_and_missing_directory_are_clear_errors(tmp_path):
+    result = run("stats", "--store", "postgres:somewhere")
+    assert result.exit_code == 2 and "expected memory, oxigraph:DIR or sparql:QUERY_URL" in result.output
+    with pytest.raises(InputError, match="Build one first: kgraph build --store oxigraph:"):
+        OxigraphStore(tmp_path / "missing")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_items_and_rate_on_a_terminal_only():
+    terminal = _Terminal()
+    progress = Progress("loading", 2000, stream=terminal)
+    progress.advance(2000)
+    progress.finish()
+    assert re.search(r"loading: 2,000/2,000 \([\d,]+/s\)\n$", terminal.getvalue())
+    piped = io.StringIO()
+    Progress("loading", 10, stream=piped).advance(10)
+    quiet = _Terminal()
+    Progress("loading", 10, quiet=True, stream=quiet).advance(10)
+    assert piped.getvalue() == quiet.getvalue() == ""

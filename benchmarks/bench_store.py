@@ -9,7 +9,8 @@ whose peak memory (max RSS) is reported.
     python benchmarks/bench_store.py                      # 10k and 100k triples
     python benchmarks/bench_store.py --sizes 10000 100000 1000000 --runs 3
 
-Prints a table of medians (seconds) and ratios kgraph / raw Oxigraph.
+Prints a table of medians (seconds) and ratios kgraph / raw Oxigraph, and the start-up time
+of everyday commands.
 """
 
 from __future__ import annotations
@@ -126,6 +127,19 @@ def query_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def startup(runs: int) -> str:
+    """Wall time of commands a user types often, each a fresh process (imports included)."""
+    commands = {"kgraph --help": ["--help"],
+                "kgraph queries": ["queries"],
+                "kgraph query branch-campuses (bundled data)": ["query", "branch-campuses", "-f", "csv"]}
+    lines = ["| command | median wall time |", "|---|---|"]
+    for label, arguments in commands.items():
+        seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "kgraph", *arguments],
+                                                  capture_output=True, check=True), runs)
+        lines.append(f"| `{label}` | {seconds:.2f} s |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -147,6 +161,8 @@ def main() -> None:
     print(table(rows))
     print()
     print(query_table(rows))
+    print()
+    print(startup(max(options.runs, 5)))
 
 
 if __name__ == "__main__":

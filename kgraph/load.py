@@ -71,8 +71,9 @@ class _LineDict(dict):
     key_lines: dict = {}
 
 
-class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, keeping line numbers and refusing duplicate keys."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader (its libyaml parser where installed, five times faster), keeping
+    line numbers and refusing duplicate keys."""
 
 
 def _construct_mapping(loader, node):

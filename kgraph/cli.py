@@ -457,6 +457,7 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
 
 @cli.command()
 @data_option
+@store_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("graph.html"), show_default=True, help="HTML file to write.")
 @click.option("--view", type=click.Choice(_VIEWS),
@@ -476,16 +477,15 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
 @click.option("--lang", type=click.Choice(_LANGUAGES), default="en", show_default=True,
               help="Language of the labels, falling back to English.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the web browser.")
-def viz(data_folders, output, view, focus, depth, channels, classes, until, size_by, lang,
+def viz(data_folders, store, output, view, focus, depth, channels, classes, until, size_by, lang,
         open_page):
     """Write the network as one interactive HTML page that works offline (docs/viz.md)."""
     import webbrowser
 
-    from .build import load_graph
     from .files import write_atomic
     from .viz import graph_page
 
-    page = graph_page(load_graph(_folders(data_folders)), view=view, focus=focus, depth=depth,
+    page = graph_page(_source(data_folders, store), view=view, focus=focus, depth=depth,
                       channels=channels, classes=classes, until=until, size_by=size_by, lang=lang)
     write_atomic(output, page.html)
     click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges", err=True)

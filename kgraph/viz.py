@@ -530,18 +530,19 @@ class GraphPage:
     edges: int
 
 
-def graph_page(kg, *, view: str | None = None, focus: str | None = None, depth: int = 1,
+def graph_page(source, *, view: str | None = None, focus: str | None = None, depth: int = 1,
                channels: Iterable[str] = (), classes: Iterable[str] = (), until: int | None = None,
                size_by: str = DEFAULT_SIZE_BY, lang: str = "en") -> GraphPage:
-    """The page of one view of a compiled graph: filters (channel, class, year) first, then
-    the view; quotes come from the graph's evidence."""
+    """The page of one view of a compiled graph or a store (``kgraph.store``): filters
+    (channel, class, year) first, then the view; quotes come from the graph's evidence."""
     from .network import filter_network, project
+    from .store import queryable
 
     if lang not in LANGUAGES:
         raise InputError(f"Unknown language '{lang}'; expected one of: {', '.join(LANGUAGES)}.")
-    network = filter_network(project(kg), channels=list(channels), classes=list(classes), until=until)
+    network = filter_network(project(source), channels=list(channels), classes=list(classes), until=until)
     network = select_view(network, view, focus, depth)
-    html = graph_html(network, load_evidence(kg.graph), size_by=size_by, lang=lang,
+    html = graph_html(network, load_evidence(queryable(source)), size_by=size_by, lang=lang,
                       title=_title(network, view, focus, depth, lang))
     return GraphPage(html, network.number_of_nodes(), network.number_of_edges())
 

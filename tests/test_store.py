@@ -177,6 +177,9 @@ def test_build_fills_an_on_disk_store_that_later_commands_open(tmp_path):
     from_store = run("export", "--store", store, "--format", "nt").stdout_bytes
     from_data = run("export", "--format", "nt").stdout_bytes
     assert from_store == from_data and from_store.count(b"\n") == int(loaded.group(1))
+    pages = [run("viz", *extra, "-o", tmp_path / f"{i}.html").output.splitlines()[-1].split(": ")[1]
+             for i, extra in enumerate((("--store", store), ()))]
+    assert pages[0] == pages[1]  # "N nodes, M edges" from the store and from the data
 
 
 def test_build_uploads_to_a_remote_engine_with_credentials_from_the_environment(virtuoso, tmp_path,

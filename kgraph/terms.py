@@ -7,6 +7,8 @@ Both meet here.
 
 from __future__ import annotations
 
+import functools
+
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -33,10 +35,15 @@ def to_oxigraph_triple(triple):
 
 def from_oxigraph(term):
     """An Oxigraph term as the rdflib term the rest of kgraph works with."""
+    return None if term is None else _from_oxigraph(term)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _from_oxigraph(term):
+    """Cached: results repeat their labels, kinds and sources row after row, and an rdflib
+    literal costs microseconds to make (it parses its value)."""
     import pyoxigraph
 
-    if term is None:
-        return None
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):

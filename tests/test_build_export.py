@@ -24,9 +24,9 @@ OXIGRAPH_FORMATS = {
 }
 
 
-#: Formats that Oxigraph writes (rdflib's writers do not keep the sorted order); rdflib
-#: re-reads them, and Oxigraph re-reads what rdflib writes, so no writer checks itself.
-WRITTEN_BY_OXIGRAPH = {"jsonld": "json-ld", "xml": "xml"}
+#: Formats that Oxigraph writes (all but TriG); rdflib re-reads them, and Oxigraph re-reads
+#: what rdflib writes, so no writer checks itself.
+WRITTEN_BY_OXIGRAPH = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
 
 
 def oxigraph_count(payload: bytes, fmt: str) -> int:
@@ -45,7 +45,7 @@ def test_build_writes_a_valid_graph(built):
     written = built.outputs[0]
     assert written.name == "softpower.ttl"
     assert {"centrality.csv", "indicators.csv"} <= {path.name for path in built.outputs}
-    assert oxigraph_count(written.read_bytes(), "turtle") == len(built.kg.graph)
+    assert independent_count(written.read_bytes(), "turtle") == len(built.kg.graph)
 
 
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))

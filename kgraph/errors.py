@@ -37,3 +37,7 @@ class QueryError(KgraphError):
     """A query could not be parsed, found or run safely."""
 
     exit_code = 2
+
+
+class QueryTimeout(QueryError):
+    """A query was stopped at its time limit."""

@@ -40,7 +40,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from .errors import QueryError
+from .errors import QueryError, QueryTimeout
 from .namespaces import PREFIXES, SPR, SPV
 from .resources import bundled_path
 from .terms import from_oxigraph, to_oxigraph
@@ -223,8 +223,8 @@ def check_safety(query: Query, origin: str, allow_network: bool = False) -> None
     found.extend(f"SERVICE <{term}>" for term in _services(query.algebra))
     if found:
         raise QueryError(f"{origin}: the query would load data from outside the graph "
-                         f"({'; '.join(found)}). kgraph queries only the local graph; pass "
-                         "--allow-network to let it fetch remote data.")
+                         f"({'; '.join(found)}). kgraph queries only the local graph; remote "
+                         "data needs network access allowed (kgraph query --allow-network).")
 
 
 def _services(node) -> list:
@@ -403,8 +403,8 @@ def _evaluate_with_timeout(store, text: str, bindings: dict, timeout: float,
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise QueryError(f"{origin}: stopped after {timeout:g} seconds (--timeout). "
-                             "Narrow the query, or give it more time.")
+            raise QueryTimeout(f"{origin}: stopped after {timeout:g} seconds (--timeout). "
+                               "Narrow the query, or give it more time.")
         status, payload = receiver.recv()
     finally:
         if child.is_alive():

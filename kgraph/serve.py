@@ -32,7 +32,6 @@ import ipaddress
 import re
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,7 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from .errors import InputError, QueryError
+from .errors import InputError, QueryError, QueryTimeout
 from .export import RDF_FORMATS, serialize, sorted_triples
 from .query import QueryResult, execute, oxigraph_store
 from .results import render
@@ -133,20 +132,18 @@ class SparqlServer(ThreadingHTTPServer):
     def run(self, text: str) -> QueryResult:
         """Evaluate within the limits: wait for a free slot, then run under the time limit.
 
-        A query that fails at or after the time limit was stopped by it (503); one that
-        fails before was refused or malformed (400).
+        A query stopped by the time limit answers 503; one refused or malformed, 400.
         """
         limits = self.limits
         if not self.slots.acquire(timeout=limits.timeout):
             raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE,
                             f"The endpoint is busy: {limits.concurrent_queries} queries are "
                             "running. Try again shortly.", {"Retry-After": "1"})
-        started = time.monotonic()
         try:
             return self.query(text, limits.timeout)
+        except QueryTimeout as exc:
+            raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, str(exc)) from None
         except QueryError as exc:
-            if time.monotonic() - started >= limits.timeout:
-                raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, str(exc)) from None
             raise HttpError(HTTPStatus.BAD_REQUEST, str(exc)) from None
         finally:
             self.slots.release()

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .errors import InputError, QueryError
+from .errors import InputError, QueryError, QueryTimeout
 from .namespaces import PREFIXES
 from .query import QueryResult, prepare
 
@@ -259,7 +259,7 @@ class SparqlStore:
             raise QueryError(f"{origin}: the SPARQL engine at {request.full_url.split('?')[0]} "
                              f"answered {exc.code} {exc.reason}: {detail}") from None
         except (socket.timeout, TimeoutError):
-            raise QueryError(f"{origin}: stopped after {timeout:g} seconds (--timeout).") from None
+            raise QueryTimeout(f"{origin}: stopped after {timeout:g} seconds (--timeout).") from None
         except urllib.error.URLError as exc:
             raise InputError(f"Cannot reach the SPARQL engine at {self.query_url}: "
                              f"{exc.reason}.") from None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
 
 import pytest
 import yaml
@@ -257,31 +255,6 @@ def test_syntax_error_shows_line_and_column():
 
 
 # --- nothing leaves the machine ---------------------------------------------------------------
-
-@pytest.fixture
-def listener():
-    """A loopback socket that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    connections = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                connections.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], connections
-    stop.set()
-    thread.join()
-    server.close()
-
 
 def test_service_is_refused_and_no_connection_is_attempted(listener):
     port, connections = listener

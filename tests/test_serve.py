@@ -26,7 +26,6 @@ from rdflib.namespace import RDF
 from kgraph.namespaces import SP
 from kgraph.query import execute
 from kgraph.serve import SD, negotiate
-from test_query import listener  # noqa: F401 (the fixture: a loopback socket recording connections)
 
 TIMEOUT = 3
 MAX_ROWS = 5000

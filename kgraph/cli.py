@@ -63,6 +63,15 @@ def store_option(command):
     return with_store
 
 
+def validator_option(command):
+    """``--validator auto|pyshacl|sparql``: who checks the shapes."""
+    return click.option(
+        "--validator", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto",
+        show_default=True,
+        help="pyshacl, or the same shapes checked with SPARQL in Oxigraph (fast on large "
+             "graphs); auto picks SPARQL above 200,000 triples.")(command)
+
+
 def _source(data_folders, store):
     """The compiled data folders, or the store that holds the built graph."""
     from .store import open_source
@@ -93,8 +102,9 @@ def cli():
 @store_option
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder for the outputs.")
+@validator_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress display while loading a store.")
-def build(data_folders, store, out_dir, quiet):
+def build(data_folders, store, out_dir, validator, quiet):
     """Load, validate and write the graph and its outputs; with --store, load it into the
     store too, for later commands to open without rebuilding."""
     from .pipeline import build as run_build
@@ -103,7 +113,7 @@ def build(data_folders, store, out_dir, quiet):
 
     target = open_store(store["spec"], update_url=store["update_url"], user=store["user"],
                         create=True)
-    result = run_build(_folders(data_folders), out_dir, target, quiet)
+    result = run_build(_folders(data_folders), out_dir, target, quiet, validator)
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
     for warning in result.report.warnings:
@@ -116,12 +126,13 @@ def build(data_folders, store, out_dir, quiet):
 
 @cli.command()
 @data_option
-def validate(data_folders):
+@validator_option
+def validate(data_folders, validator):
     """Check the data against the SHACL shapes and report in human terms."""
     from .build import load_graph
     from .validate import validate as run_validate
 
-    report = run_validate(load_graph(_folders(data_folders)))
+    report = run_validate(load_graph(_folders(data_folders)), engine=validator)
     for violation in report.violations:
         click.echo(violation.describe())
     click.echo(f"{report.summary()}: {'conforms' if report.conforms else 'does not conform'}")

@@ -28,11 +28,11 @@ class BuildResult:
 
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
-          quiet: bool = False) -> BuildResult:
+          quiet: bool = False, validator: str = "auto") -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
     if one is given; write nothing if the data is invalid."""
     kg = load_graph(data_folders)
-    report = validate(kg)
+    report = validate(kg, engine=validator)
     if not report.conforms:
         raise DataError(f"The graph does not conform to the shapes: {report.summary()}. "
                         "Nothing was written.", [v.describe() for v in report.errors])

@@ -66,24 +66,49 @@ def load_shapes() -> Graph:
     return parse_turtle(shapes_file())
 
 
-def validate(kg: KnowledgeGraph, shapes: Graph | None = None) -> ValidationReport:
-    """Validate the graph with the bundled shapes (or the given ones)."""
-    import pyshacl
+#: Above this many triples ``validate`` checks the shapes with SPARQL in Oxigraph
+#: (``kgraph.shapecheck``): pyshacl needs tens of minutes and gigabytes at a million.
+PYSHACL_MAX_TRIPLES = 200_000
+ENGINES = ("auto", "pyshacl", "sparql")
 
+
+def validate(kg: KnowledgeGraph, shapes: Graph | None = None, engine: str = "auto") -> ValidationReport:
+    """Validate the graph with the bundled shapes (or the given ones), by pyshacl or, for
+    large graphs (``engine="auto"``) or on request, by SPARQL in Oxigraph."""
     shapes = shapes if shapes is not None else load_shapes()
-    _, results, _ = pyshacl.validate(kg.graph, shacl_graph=shapes, inference="none",
-                                     advanced=True, allow_warnings=True)
-    violations = [_violation(kg, results, r) for r in results.subjects(SH.focusNode, None, unique=True)]
-    violations.sort(key=lambda v: (v.severity != "Violation", v.origin, v.focus, v.path, v.message))
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine '{engine}'; expected one of {ENGINES}")
+    if engine == "sparql" or (engine == "auto" and len(kg.graph) > PYSHACL_MAX_TRIPLES):
+        results = _sparql_results(kg, shapes)
+    else:
+        results = _pyshacl_results(kg, shapes)
+    violations = [_violation(kg, *result) for result in results]
+    violations.sort(key=lambda v: (v.severity != "Violation", v.origin, v.focus, v.path, v.message,
+                                   v.value))
     return ValidationReport(violations)
 
 
-def _violation(kg: KnowledgeGraph, results: Graph, result) -> Violation:
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
-    message = results.value(result, SH.resultMessage)
-    severity = results.value(result, SH.resultSeverity)
+def _pyshacl_results(kg: KnowledgeGraph, shapes: Graph) -> list[tuple]:
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(kg.graph, shacl_graph=shapes, inference="none",
+                                    advanced=True, allow_warnings=True)
+    return [tuple(report.value(result, term) for term in
+                  (SH.focusNode, SH.resultPath, SH.value, SH.resultMessage, SH.resultSeverity))
+            for result in report.subjects(SH.focusNode, None, unique=True)]
+
+
+def _sparql_results(kg: KnowledgeGraph, shapes: Graph) -> list[tuple]:
+    from .query import execute
+    from .shapecheck import check
+
+    def evaluate(text):
+        return execute(kg.graph, text, "shape check").rows
+
+    return [(r.focus, r.path, r.value, r.message, SH[r.severity]) for r in check(kg.graph, shapes, evaluate)]
+
+
+def _violation(kg: KnowledgeGraph, focus, path, value, message, severity) -> Violation:
     label = kg.graph.value(focus, RDFS.label)
     origin = kg.origin(focus) or _owner_origin(kg, focus)
     return Violation(

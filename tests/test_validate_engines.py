@@ -1,0 +1,69 @@
+"""The SPARQL shape check (for large graphs) reports what pyshacl reports."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, run
+from kgraph.build import KnowledgeGraph, load_ontology, parse_turtle
+from kgraph.validate import validate
+
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken" / "broken.ttl"
+
+
+def comparable(report) -> set[tuple]:
+    """The results as a set, numbers compared by value (engines write -5.0 or -5)."""
+    def value(text):
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return text
+
+    return {(v.severity, v.focus, v.path, v.message, value(v.value)) for v in report.violations}
+
+
+@pytest.fixture(scope="module")
+def broken_kg():
+    graph = load_ontology()
+    parse_turtle(BROKEN, graph)
+    return KnowledgeGraph(graph)
+
+
+def test_both_engines_report_the_same_on_a_graph_that_breaks_many_shapes(broken_kg):
+    by_pyshacl = comparable(validate(broken_kg, engine="pyshacl"))
+    by_sparql = comparable(validate(broken_kg, engine="sparql"))
+    assert by_sparql == by_pyshacl
+    messages = {message for _, _, _, message, _ in by_sparql}
+    assert {"a programme needs a funder or an operator: who pays for it or runs it",
+            "an amount needs an ISO 4217 currency code such as USD",
+            "a quotation needs exactly one non-empty quote",
+            "a branch campus needs one parent institution, a university",
+            "year must be one whole number between 1800 and 2100"} <= messages
+    assert len(by_sparql) >= 25
+
+
+def test_both_engines_report_the_same_on_the_bundled_data(bundled_kg):
+    by_sparql = validate(bundled_kg, engine="sparql")
+    assert comparable(by_sparql) == comparable(validate(bundled_kg, engine="pyshacl"))
+    assert by_sparql.errors == [] and len(by_sparql.warnings) > 0
+
+
+def test_validate_chooses_the_engine_from_the_command_line(tmp_path):
+    extra = tmp_path / "data"
+    shutil.copytree(MINIMAL, extra)
+    shutil.copy(BROKEN, extra / "broken.ttl")
+    outputs = [run("validate", "--data", extra, "--validator", engine).output
+               for engine in ("pyshacl", "sparql")]
+    for output in outputs:
+        assert output.count("Violation: ") >= 25
+        assert output.splitlines()[-1].endswith(": does not conform")
+    # The same results, but for the lexical form of a number (-5.0 or -5), and for results
+    # pyshacl repeats once per constraint component (so the counts may differ).
+    def results(output):
+        return {line for line in output.splitlines()[:-1] if "(value: -5" not in line}
+
+    assert results(outputs[0]) == results(outputs[1])

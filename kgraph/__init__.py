@@ -3,15 +3,19 @@
 The public API, usable from Python and notebooks as well as through the ``kgraph``
 command line::
 
-    from kgraph import load_graph, validate, serialize
+    from kgraph import load_graph, serialize
+    from kgraph.validate import validate
     kg = load_graph()                 # the bundled data, compiled to an rdflib graph
     report = validate(kg)             # SHACL, in human terms
     turtle = serialize(kg.graph)      # deterministic Turtle
+
+``validate`` is imported from its module: a package attribute of that name would be replaced
+by the submodule ``kgraph.validate`` as soon as anything imports it.
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["load_graph", "validate", "serialize", "graph_stats"]
+__all__ = ["load_graph", "serialize", "graph_stats"]
 
 
 def __getattr__(name):
@@ -19,9 +23,6 @@ def __getattr__(name):
     if name == "load_graph":
         from .build import load_graph
         return load_graph
-    if name == "validate":
-        from .validate import validate
-        return validate
     if name == "serialize":
         from .export import serialize
         return serialize

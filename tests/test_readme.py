@@ -29,3 +29,13 @@ def test_every_command_has_help_and_is_in_the_readme():
     for name, command in cli.commands.items():
         assert command.help, f"kgraph {name} has no help text"
         assert f"`kgraph {name}" in README, f"kgraph {name} is not documented in README.md"
+
+
+def test_the_python_example_runs(tmp_path):
+    code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    code = code.replace('"oxigraph:graph-db"', repr(f"oxigraph:{tmp_path / 'graph-db'}"))
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 (the README's own example)
+    assert namespace["report"].conforms
+    assert {row["actor"] for row in namespace["rows"]} >= {"China", "Russia", "United States"}
+    assert namespace["store"].triple_count() == len(namespace["kg"].graph)

@@ -114,8 +114,8 @@ def test_star_degrees_betweenness_closeness_and_pagerank(star):
     assert method == "exact"
     assert between["centre"] == pytest.approx(1.0)  # all 6 leaf pairs pass the centre
     assert between["l1"] == 0
-    assert ind.closeness(star)["centre"] == pytest.approx(1.0)
-    assert ind.closeness(star)["l1"] == pytest.approx(4 / 7)
+    assert ind.closeness(star)[0]["centre"] == pytest.approx(1.0)
+    assert ind.closeness(star)[0]["l1"] == pytest.approx(4 / 7)
     # PageRank by hand (N=5, d=0.85, the centre dangling): x = 0.03 + 3.4y + 0.17x,
     # y = 0.03 + 0.17x, so x = 11/21 and y = 2.5/21.
     rank = ind.pagerank(star)
@@ -128,7 +128,8 @@ def test_path_betweenness_and_closeness(path):
     between, _ = ind.betweenness(path)
     # Pairs through b: (a,c) (a,d) (a,e) = 3 of 6; through c: 4 of 6.
     assert between == pytest.approx({"a": 0, "b": 0.5, "c": 4 / 6, "d": 0.5, "e": 0})
-    close = ind.closeness(path)
+    close, method = ind.closeness(path)
+    assert method == "exact"
     assert close["c"] == pytest.approx(4 / 6)
     assert close["a"] == pytest.approx(4 / 10)
 
@@ -460,7 +461,8 @@ def test_cli_centrality_json_by_class():
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == ["kazakhstan", "united-kingdom"]  # ranked by PageRank
-    assert set(rows[0]) == {"id", "label", "class", *ind.METRICS, "betweenness_method"}
+    assert set(rows[0]) == {"id", "label", "class", *ind.METRICS, "betweenness_method",
+                            "closeness_method"}
     assert rows[0]["degree_in"] == 4
 
 
@@ -498,7 +500,8 @@ def test_csv_writers(minimal_net, tmp_path):
     ind.write_centrality_csv(minimal_net, tmp_path / "centrality.csv")
     rows = list(csv.DictReader((tmp_path / "centrality.csv").open(encoding="utf-8")))
     assert len(rows) == 6
-    assert list(rows[0]) == ["id", "label", "class", *ind.METRICS, "betweenness_method"]
+    assert list(rows[0]) == ["id", "label", "class", *ind.METRICS, "betweenness_method",
+                             "closeness_method"]
     kazakhstan = next(r for r in rows if r["id"] == "kazakhstan")
     assert (kazakhstan["degree_in"], kazakhstan["degree_out"]) == ("4", "0")
     ind.write_indicators_csv(minimal_net, tmp_path / "indicators.csv")
@@ -527,7 +530,7 @@ def test_wrappers_equal_networkx_on_the_bundled_data(bundled_net):
     between, method = ind.betweenness(bundled_net)
     assert method == "exact"
     assert between == pytest.approx(nx.betweenness_centrality(undirected))
-    assert ind.closeness(bundled_net) == pytest.approx(nx.closeness_centrality(undirected))
+    assert ind.closeness(bundled_net)[0] == pytest.approx(nx.closeness_centrality(undirected))
     assert ind.eigenvector(bundled_net) == pytest.approx(
         nx.eigenvector_centrality(undirected, weight="weight", max_iter=10_000, tol=1e-9))
     found = ind.communities(bundled_net)
@@ -578,3 +581,15 @@ def test_bundled_campus_edges(bundled_net):
     assert bundled_net.nodes["kazakhstan"]["central_asian"] is True
     assert ("de-montfort-university", "united-kingdom") in {
         (u, v) for u, v, d in bundled_net.edges(data=True) if d["relation"] == "homeCountry"}
+
+
+def test_sampled_closeness_is_exact_when_every_node_is_a_pivot(partners):
+    import networkx as nx
+
+    view = ind.simple_graph(partners)
+    estimated, method = ind.closeness(partners, exact_max_nodes=1, sample=view.number_of_nodes())
+    assert method == f"sampled k={view.number_of_nodes()} seed={ind.SEED}"
+    exact = nx.closeness_centrality(view)
+    assert estimated == pytest.approx(exact)
+    fewer, _ = ind.closeness(partners, exact_max_nodes=1, sample=2)
+    assert set(fewer) == set(exact) and all(0 <= value <= 1 for value in fewer.values())

@@ -396,6 +396,7 @@ def graph_export(data_folders, store, fmt, output, relations, channels, classes,
 
 @cli.command()
 @data_option
+@store_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Any other than a loopback address makes the endpoint "
                    "reachable from other machines.")
@@ -410,16 +411,16 @@ def graph_export(data_folders, store, fmt, output, relations, channels, classes,
 @click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(min=1),
               help="Refuse longer queries (413).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
-def serve(data_folders, host, port, timeout, max_rows, max_query_bytes, quiet):
+def serve(data_folders, store, host, port, timeout, max_rows, max_query_bytes, quiet):
     """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql, with a query page at /.
 
     Results as SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD, N-Triples or
     RDF/XML, by the Accept header. Updates, SERVICE, LOAD and FROM are refused (docs/serve.md).
     """
-    from .build import load_graph
     from .serve import Limits, is_loopback, make_server, query_function
+    from .store import queryable
 
-    query = query_function(load_graph(_folders(data_folders)).graph)
+    query = query_function(queryable(_source(data_folders, store)))
     server = make_server(query, host, port,
                          Limits(timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes),
                          log=None if quiet else lambda line: click.echo(line, err=True))

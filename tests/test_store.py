@@ -14,9 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import RDF
 
 from conftest import run
 from kgraph.errors import InputError
+from kgraph.namespaces import SP
 from kgraph.network import project
 from kgraph.query import named_queries, run as run_query
 from kgraph.store import OxigraphStore, Progress, open_store
@@ -223,3 +225,12 @@ def test_progress_shows_items_and_rate_on_a_terminal_only():
     quiet = _Terminal()
     Progress("loading", 10, quiet=True, stream=quiet).advance(10)
     assert piped.getvalue() == quiet.getvalue() == ""
+
+
+def test_the_endpoint_answers_from_every_store(loaded_store, bundled_kg):
+    from kgraph.serve import query_function
+
+    count = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a sp:BranchCampus }"
+    answer = query_function(loaded_store)(count, 10)
+    expected = len(set(bundled_kg.graph.subjects(RDF.type, SP.BranchCampus)))
+    assert int(answer.rows[0][0]) == expected > 0

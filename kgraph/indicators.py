@@ -578,12 +578,9 @@ def write_indicators_csv(network, path: Path, names: Iterable[str] | None = None
     return write_atomic(Path(path), rows_as_csv(long_rows(indicators(network, names)), LONG_COLUMNS))
 
 
-def write_network_outputs(kg, out_dir: Path) -> list[Path]:
-    """Project a compiled graph once and write ``centrality.csv`` and ``indicators.csv`` into
+def write_network_outputs(network, out_dir: Path) -> list[Path]:
+    """Write ``centrality.csv`` and ``indicators.csv`` of the entity network into
     ``out_dir``: what ``kgraph build`` adds to its outputs."""
-    from .network import project
-
-    network = project(kg)
     out_dir = Path(out_dir)
     return [write_centrality_csv(network, out_dir / CENTRALITY_FILE),
             write_indicators_csv(network, out_dir / INDICATORS_FILE)]

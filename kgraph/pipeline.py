@@ -10,6 +10,7 @@ from .errors import DataError
 from .export import serialize
 from .files import write_atomic
 from .indicators import write_network_outputs
+from .network import project
 from .stats import GraphStats, graph_stats
 from .validate import ValidationReport, validate
 from .viz import GRAPH_HTML_FILE, write_graph_html
@@ -38,8 +39,9 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
                         "Nothing was written.", [v.describe() for v in report.errors])
     out_dir = Path(out_dir)
     outputs = [write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle"))]
-    outputs += write_network_outputs(kg, out_dir)
-    outputs.append(write_graph_html(kg, out_dir / GRAPH_HTML_FILE))
+    network = project(kg)  # once, for the CSVs and the page
+    outputs += write_network_outputs(network, out_dir)
+    outputs.append(write_graph_html(kg, out_dir / GRAPH_HTML_FILE, network=network))
     if store is not None:
         store.load(kg.graph, quiet, turtle_file=outputs[0])
     return BuildResult(kg, report, graph_stats(kg.graph), outputs)

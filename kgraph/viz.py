@@ -530,17 +530,18 @@ class GraphPage:
     edges: int
 
 
-def graph_page(source, *, view: str | None = None, focus: str | None = None, depth: int = 1,
+def graph_page(source, *, network=None, view: str | None = None, focus: str | None = None, depth: int = 1,
                channels: Iterable[str] = (), classes: Iterable[str] = (), until: int | None = None,
                size_by: str = DEFAULT_SIZE_BY, lang: str = "en") -> GraphPage:
     """The page of one view of a compiled graph or a store (``kgraph.store``): filters
-    (channel, class, year) first, then the view; quotes come from the graph's evidence."""
+    (channel, class, year) first, then the view; quotes come from the graph's evidence.
+    ``network`` is the source's projection when the caller has made it already."""
     from .network import filter_network, project
     from .store import queryable
 
     if lang not in LANGUAGES:
         raise InputError(f"Unknown language '{lang}'; expected one of: {', '.join(LANGUAGES)}.")
-    network = filter_network(project(source), channels=list(channels), classes=list(classes), until=until)
+    network = filter_network(network if network is not None else project(source), channels=list(channels), classes=list(classes), until=until)
     network = select_view(network, view, focus, depth)
     html = graph_html(network, load_evidence(queryable(source)), size_by=size_by, lang=lang,
                       title=_title(network, view, focus, depth, lang))

@@ -557,7 +557,7 @@ def test_bundled_exports_keep_every_node_edge_and_attribute(bundled_net, fmt):
 def test_build_outputs_and_export_formats(minimal_kg, tmp_path):
     from kgraph.netexport import export_formats, serialize_any
 
-    written = ind.write_network_outputs(minimal_kg, tmp_path)
+    written = ind.write_network_outputs(project(minimal_kg), tmp_path)
     assert [p.name for p in written] == ["centrality.csv", "indicators.csv"]
     assert len((tmp_path / "centrality.csv").read_text(encoding="utf-8").splitlines()) == 7
     assert {"graphml", "gexf", "turtle"} <= set(export_formats())

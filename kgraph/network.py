@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from rdflib import Literal, URIRef
 
 from .errors import KgraphError
-from .namespaces import PREFIXES, SDO, SP, SPV
+from .namespaces import SDO, SP, SPV
 from .schema import KINDS, REF, VOCABULARIES
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
@@ -178,7 +178,7 @@ def _values_pairs(variables: tuple[str, str], pairs: Iterable[tuple]) -> str:
 
 _ENTITY = _values("class", NODE_CLASSES) + "\n  ?entity a ?class ; dcterms:identifier ?id ."
 
-#: The SELECT queries of the projection, by name; prefixes are added by :func:`run_select`.
+#: The SELECT queries of the projection, by name; ``kgraph.query`` supplies the prefixes.
 QUERIES = {
     # Entities of the network, with their identifier and every node class they carry.
     "nodes": f"""SELECT ?entity ?id ?class WHERE {{
@@ -228,9 +228,6 @@ QUERIES = {
 }}""",
 }
 
-_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
-
-
 def _python(term):
     """An RDF term as a plain Python value: IRIs as str, literals as int/float/bool/str."""
     if isinstance(term, Literal):
@@ -253,7 +250,7 @@ def run_select(source, name: str) -> list[tuple]:
     """
     from .query import execute
 
-    result = execute(source, _PROLOGUE + QUERIES[name], f"network query '{name}'")
+    result = execute(source, QUERIES[name], f"network query '{name}'")
     return [tuple(_python(term) for term in row) for row in result.rows]
 
 

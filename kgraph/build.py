@@ -2,8 +2,9 @@
 
 The graph holds the ontology and its vocabularies, the compiled records and any Turtle
 files of the data folders, so that it answers queries on its own and exports as one
-self-contained file. Every node the builder mints remembers the record it came from, so
-that validation can point at a file and line.
+self-contained file. Every record's node remembers the record it came from (and the nodes
+minted under it, ``<record>/...``, are the record's), so that validation can point at a file
+and line.
 """
 
 from __future__ import annotations
@@ -42,14 +43,22 @@ class Origin:
 
 @dataclass
 class KnowledgeGraph:
-    """The compiled graph and, for each minted node, the record it came from."""
+    """The compiled graph and, for each record's node, the record it came from."""
 
     graph: Graph
     origins: dict[URIRef, Origin] = field(default_factory=dict)
     data_folders: list[Path] = field(default_factory=list)
 
     def origin(self, node) -> Origin | None:
-        return self.origins.get(node)
+        """Where the node was written; a node minted under a record is the record's."""
+        return self.origins.get(node) or self.origins.get(owner_iri(node))
+
+
+def owner_iri(node) -> URIRef | None:
+    """The record node a minted node (``<record>/evidence/1``) belongs to: record ids hold
+    no slash."""
+    text = str(node)
+    return entity_iri(text[len(SPR):].split("/", 1)[0]) if text.startswith(SPR) else None
 
 
 def entity_iri(record_id: str) -> URIRef:
@@ -87,20 +96,22 @@ def vocabulary_ids(ontology: Graph) -> dict[str, set[str]]:
 def load_graph(data_folders: list[Path] | None = None) -> KnowledgeGraph:
     """Load, check and compile the data folders (the bundled data by default)."""
     ontology = load_ontology()
-    dataset = load_dataset(data_folders, vocabulary_ids(ontology))
-    return compile_dataset(dataset, ontology, data_folders or [])
+    vocabularies = vocabulary_ids(ontology)
+    dataset = load_dataset(data_folders, vocabularies)
+    return compile_dataset(dataset, ontology, vocabularies, data_folders or [])
 
 
-def compile_dataset(dataset: Dataset, ontology: Graph,
+def compile_dataset(dataset: Dataset, ontology: Graph, vocabularies: dict[str, set[str]],
                     data_folders: list[Path] | None = None) -> KnowledgeGraph:
     """Compile checked records and merge the folders' Turtle files into one graph."""
     graph = bind_prefixes(Graph())
     for triple in ontology:
         graph.add(triple)
     kg = KnowledgeGraph(graph, data_folders=list(data_folders or []))
-    by_id = dataset.by_id()
     for record in dataset.records:
-        _Compiler(kg, record, by_id).compile()
+        kg.origins[entity_iri(record.id)] = record_origin(record)
+        for triple in record_triples(record, vocabularies):
+            graph.add(triple)
     for path in dataset.turtle_files:
         extra = parse_turtle(path)
         for triple in extra:
@@ -110,25 +121,34 @@ def compile_dataset(dataset: Dataset, ontology: Graph,
     return kg
 
 
+def record_origin(record: Record) -> Origin:
+    return Origin(record.file, record.line, record.kind, record.id)
+
+
+def record_triples(record: Record, vocabularies: dict[str, set[str]]) -> list[tuple]:
+    """The triples of one checked record; the nodes minted under it (``<record>/...``) are
+    the record's too."""
+    compiler = _Compiler(record, vocabularies)
+    compiler.compile()
+    return compiler.triples
+
+
 class _Compiler:
     """Compiles one record into triples."""
 
-    def __init__(self, kg: KnowledgeGraph, record: Record, by_id: dict[str, Record]):
-        self.kg = kg
-        self.graph = kg.graph
+    def __init__(self, record: Record, vocabularies: dict[str, set[str]]):
         self.record = record
-        self.by_id = by_id
+        self.vocabularies = vocabularies
         self.node = entity_iri(record.id)
+        self.triples: list[tuple] = []
 
-    def mint(self, node: URIRef) -> URIRef:
-        self.kg.origins[node] = Origin(self.record.file, self.record.line, self.record.kind,
-                                       self.record.id)
-        return node
+    def add(self, subject, predicate, obj) -> None:
+        self.triples.append((subject, predicate, obj))
 
     def compile(self) -> None:
-        record, spec, node = self.record, self.record.spec, self.mint(self.node)
-        self.graph.add((node, RDF.type, spec.subtypes.get(record.values.get("type"), spec.rdf_class)))
-        self.graph.add((node, DCTERMS.identifier, Literal(record.id)))
+        record, spec, node = self.record, self.record.spec, self.node
+        self.add(node, RDF.type, spec.subtypes.get(record.values.get("type"), spec.rdf_class))
+        self.add(node, DCTERMS.identifier, Literal(record.id))
         self.compile_labels()
         for fld in spec.fields:
             if fld.name in _SPECIAL_FIELDS or fld.name not in record.values:
@@ -143,32 +163,33 @@ class _Compiler:
     def compile_labels(self) -> None:
         values = self.record.values
         if "label" in values:
-            self.graph.add((self.node, RDFS.label, Literal(values["label"], lang="en")))
-            self.graph.add((self.node, SKOS.prefLabel, Literal(values["label"], lang="en")))
+            self.add(self.node, RDFS.label, Literal(values["label"], lang="en"))
+            self.add(self.node, SKOS.prefLabel, Literal(values["label"], lang="en"))
         for language, text in sorted(values.get("labels", {}).items()):
-            self.graph.add((self.node, SKOS.prefLabel, Literal(text.strip(), lang=language)))
+            self.add(self.node, SKOS.prefLabel, Literal(text.strip(), lang=language))
 
     def compile_value(self, fld, value, position: int) -> None:
         if fld.type == STRENGTHS:
-            statement = self.mint(URIRef(f"{self.node}/{fld.name.rstrip('s')}/{position}"))
-            self.graph.add((self.node, fld.predicate, statement))
-            self.graph.add((statement, RDF.type, SP.Strength if fld.name == "strengths" else SP.Constraint))
-            self.graph.add((statement, RDFS.label, Literal(value, lang="en")))
-            self.graph.add((statement, SP.order, Literal(position)))
+            statement = (URIRef(f"{self.node}/{fld.name.rstrip('s')}/{position}"))
+            self.add(self.node, fld.predicate, statement)
+            self.add(statement, RDF.type, SP.Strength if fld.name == "strengths" else SP.Constraint)
+            self.add(statement, RDFS.label, Literal(value, lang="en"))
+            self.add(statement, SP.order, Literal(position))
         elif fld.name == "amount":
-            amount = self.mint(URIRef(f"{self.node}/amount"))
-            self.graph.add((self.node, SP.amount, amount))
-            self.graph.add((amount, RDF.type, SDO.MonetaryAmount))
-            self.graph.add((amount, SDO.value, Literal(value, datatype=XSD.decimal)))
-            self.graph.add((amount, SDO.currency, Literal(self.record.values["currency"])))
+            amount = (URIRef(f"{self.node}/amount"))
+            self.add(self.node, SP.amount, amount)
+            self.add(amount, RDF.type, SDO.MonetaryAmount)
+            self.add(amount, SDO.value, Literal(value, datatype=XSD.decimal))
+            self.add(amount, SDO.currency, Literal(self.record.values["currency"]))
         else:
-            self.graph.add((self.node, fld.predicate, self.term(fld, value)))
+            self.add(self.node, fld.predicate, self.term(fld, value))
 
     def term(self, fld, value):
         if fld.type == REF:
-            target = self.by_id.get(value)
-            if (target is None or target.kind not in fld.targets) and any(
-                    k in VOCABULARIES for k in fld.targets):
+            # A field may take a concept of a vocabulary or a record; the concept wins, as in
+            # the checker (``kgraph.load``).
+            if any(value in self.vocabularies.get(kind, ()) for kind in fld.targets
+                   if kind in VOCABULARIES):
                 return SPV[value]
             return entity_iri(value)
         if fld.type in (YEAR, INTEGER):
@@ -190,11 +211,11 @@ class _Compiler:
             for a in parties:
                 for b in parties:
                     if a != b:
-                        self.graph.add((a, truthy.predicate, b))
+                        self.add(a, truthy.predicate, b)
             return
         if truthy.subject in values and truthy.object in values:
-            self.graph.add((entity_iri(values[truthy.subject]), truthy.predicate,
-                            entity_iri(values[truthy.object])))
+            self.add(entity_iri(values[truthy.subject]), truthy.predicate,
+                     entity_iri(values[truthy.object]))
 
     def compile_evidence(self) -> None:
         """Link the record to its sources and, where quoted, to a quotation node per quote.
@@ -205,14 +226,14 @@ class _Compiler:
         quoted = 0
         for position, evidence in enumerate(self.record.evidence, start=1):
             source = entity_iri(evidence.source)
-            self.graph.add((self.node, DCTERMS.source, source))
+            self.add(self.node, DCTERMS.source, source)
             if not evidence.quote:
                 continue
             quoted += 1
-            quotation = self.mint(URIRef(f"{self.node}/evidence/{position}"))
-            self.graph.add((self.node, SP.evidence, quotation))
-            self.graph.add((quotation, RDF.type, SP.Quotation))
-            self.graph.add((quotation, PROV.wasQuotedFrom, source))
-            self.graph.add((quotation, SP.quote, Literal(evidence.quote)))
+            quotation = (URIRef(f"{self.node}/evidence/{position}"))
+            self.add(self.node, SP.evidence, quotation)
+            self.add(quotation, RDF.type, SP.Quotation)
+            self.add(quotation, PROV.wasQuotedFrom, source)
+            self.add(quotation, SP.quote, Literal(evidence.quote))
             # Queries show a fact's first quote: "sp:order 1" finds it on any engine.
-            self.graph.add((quotation, SP.order, Literal(quoted)))
+            self.add(quotation, SP.order, Literal(quoted))

@@ -60,9 +60,6 @@ class Dataset:
     records: list[Record]
     turtle_files: list[Path]
 
-    def by_id(self) -> dict[str, Record]:
-        return {r.id: r for r in self.records}
-
 
 class _LineDict(dict):
     """A mapping that remembers the line it started on and the lines of its keys."""
@@ -134,18 +131,16 @@ def data_files(folders: list[Path]) -> tuple[list[Path], list[Path]]:
 def load_dataset(folders: list[Path] | None = None,
                  vocabularies: dict[str, set[str]] | None = None) -> Dataset:
     """Read and check every record of the data folders (the bundled data by default)."""
-    folders = [Path(f) for f in folders] if folders else [bundled_path("data")]
-    yaml_files, turtle_files = data_files(folders)
-    problems: list[str] = []
-    records: list[Record] = []
-    for path in yaml_files:
-        records.extend(_records_of_file(path, read_yaml(path), problems))
-    checker = _Checker(records, vocabularies or {}, problems)
-    checker.check()
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        raise DataError(f"The data has {len(problems)} {noun}:", problems)
+    yaml_files, turtle_files = data_files(data_folders(folders))
+    checker = RecordChecker(vocabularies or {})
+    records = [record for path in yaml_files for record in checker.check_file(path)]
+    checker.finish()
     return Dataset(records, turtle_files)
+
+
+def data_folders(folders: list[Path] | None) -> list[Path]:
+    """The folders given, or the bundled data."""
+    return [Path(f) for f in folders] if folders else [bundled_path("data")]
 
 
 def _records_of_file(path: Path, content, problems: list[str]) -> list[Record]:
@@ -180,24 +175,58 @@ def _suggest(value: str, choices) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
-class _Checker:
-    """Checks field names and value types, then ids and references across all records."""
+@dataclass(frozen=True)
+class IdEntry:
+    """What the checker remembers of a record once its file is done: enough to check
+    references to it and to point at it, not its values."""
 
-    def __init__(self, records: list[Record], vocabularies: dict[str, set[str]],
-                 problems: list[str]):
-        self.records = records
+    kind: str
+    file: Path
+    line: int
+    reference_source: bool = False  # a source of type reference, cited without quotes
+
+    def where(self, record_id: str) -> str:
+        return f"{self.file}, line {self.line} ({self.kind} record '{record_id}')"
+
+
+class RecordChecker:
+    """Checks field names and value types record by record, then ids and references across
+    all records, one file at a time.
+
+    Only the ids seen so far are kept (an :class:`IdEntry` each), not the records, so that a
+    build can stream files of any total size. A reference to an id no file has defined yet
+    waits until :meth:`finish`, when every id is known.
+    """
+
+    def __init__(self, vocabularies: dict[str, set[str]]):
         self.vocabularies = vocabularies
-        self.problems = problems
+        self.problems: list[str] = []
+        self.index: dict[str, IdEntry] = {}
+        self.pending: list[tuple[str, object, str, bool]] = []
 
-    def fail(self, record: Record, message: str) -> None:
-        self.problems.append(f"{record.where()}: {message}")
+    def fail(self, record: Record | str, message: str) -> None:
+        where = record if isinstance(record, str) else record.where()
+        self.problems.append(f"{where}: {message}")
 
-    def check(self) -> None:
-        for record in self.records:
+    def check_file(self, path: Path) -> list[Record]:
+        """The checked records of one YAML file; problems are collected for :meth:`finish`."""
+        records = _records_of_file(path, read_yaml(path), self.problems)
+        for record in records:
             self.check_fields(record)
-        index = self.check_ids()
-        for record in self.records:
-            self.check_references(record, index)
+        for record in records:
+            self.check_id(record)
+        for record in records:
+            self.check_references(record)
+        return records
+
+    def finish(self) -> None:
+        """Check the references that waited for later files; raise every problem found."""
+        pending, self.pending = self.pending, []
+        for where, fld, value, quoteless in pending:
+            self.check_reference(where, fld, value, quoteless, final=True)
+        if self.problems:
+            noun = "problem" if len(self.problems) == 1 else "problems"
+            raise DataError(f"The data has {len(self.problems)} {noun}:", self.problems)
 
     # -- fields -----------------------------------------------------------------------------
     def check_fields(self, record: Record) -> None:
@@ -322,58 +351,61 @@ class _Checker:
                               "a short verbatim quote ('source:' and 'quote:', or 'evidence:').")
 
     # -- ids and references -------------------------------------------------------------------
-    def check_ids(self) -> dict[str, Record]:
-        index: dict[str, Record] = {}
-        for record in self.records:
-            explicit = record.values.get("id")
-            if explicit is not None and (not isinstance(explicit, str) or not ID_PATTERN.match(explicit)):
-                self.fail(record, f"id {explicit!r} is not a readable id; expected lower-case "
-                                  "words joined by hyphens, e.g. de-montfort-university-kazakhstan.")
-                continue
-            record.id = explicit or _derived_id(record)
-            if record.id in index:
-                first = index[record.id]
-                self.fail(record, f"duplicate id '{record.id}': {first.where()} already defines "
-                                  "it. One entity, one id: reference the existing record, and keep "
-                                  "other names as alt_labels.")
-                continue
-            index[record.id] = record
-        return index
+    def check_id(self, record: Record) -> None:
+        explicit = record.values.get("id")
+        if explicit is not None and (not isinstance(explicit, str) or not ID_PATTERN.match(explicit)):
+            self.fail(record, f"id {explicit!r} is not a readable id; expected lower-case "
+                              "words joined by hyphens, e.g. de-montfort-university-kazakhstan.")
+            return
+        record.id = explicit or _derived_id(record)
+        if record.id in self.index:
+            first = self.index[record.id].where(record.id)
+            self.fail(record, f"duplicate id '{record.id}': {first} already defines "
+                              "it. One entity, one id: reference the existing record, and keep "
+                              "other names as alt_labels.")
+            return
+        self.index[record.id] = IdEntry(
+            record.kind, record.file, record.line,
+            record.kind == "sources" and record.values.get("type") == "reference")
 
-    def check_references(self, record: Record, index: dict[str, Record]) -> None:
+    def check_references(self, record: Record) -> None:
+        where = record.where()
         for fld in record.spec.fields:
             if fld.type != REF or fld.name not in record.values:
                 continue
             values = record.values[fld.name] if fld.many else [record.values[fld.name]]
             for value in values:
-                self.check_reference(record, fld, value, index)
+                self.check_reference(where, fld, value)
+        source_field = KINDS["observations"].field_named("source")
         for evidence in record.evidence:
-            self.check_reference(record, KINDS["observations"].field_named("source"),
-                                 evidence.source, index)
-            target = index.get(evidence.source)
-            if (target is not None and target.kind == "sources" and evidence.quote is None
-                    and target.values.get("type") != "reference"):
-                self.fail(record, f"evidence from source '{evidence.source}' has no quote; "
-                                  "expected a short verbatim quote from that source.")
+            self.check_reference(where, source_field, evidence.source, evidence.quote is None)
 
-    def check_reference(self, record: Record, fld, value: str, index: dict[str, Record]) -> None:
+    def check_reference(self, where: str, fld, value: str, quoteless: bool = False,
+                        final: bool = False) -> None:
+        """Check that ``value`` names a record (or concept) of a kind ``fld`` accepts and, for
+        evidence without a quote, that the source is a general reference."""
         vocab_kinds = [k for k in fld.targets if k in VOCABULARIES]
-        for kind in vocab_kinds:
-            if value in self.vocabularies.get(kind, ()):
-                return
-        target = index.get(value)
+        if any(value in self.vocabularies.get(kind, ()) for kind in vocab_kinds):
+            return
+        target = self.index.get(value)
+        if target is None and not final:
+            self.pending.append((where, fld, value, quoteless))
+            return
         if target is not None and target.kind in fld.targets:
+            if quoteless and target.kind == "sources" and not target.reference_source:
+                self.fail(where, f"evidence from source '{value}' has no quote; "
+                                 "expected a short verbatim quote from that source.")
             return
         expected = ", ".join(fld.targets)
         if target is not None:
-            self.fail(record, f"field '{fld.name}' refers to '{value}', which is a {target.kind} "
-                              f"record ({target.where()}); expected a reference to: {expected}.")
+            self.fail(where, f"field '{fld.name}' refers to '{value}', which is a {target.kind} "
+                             f"record ({target.where(value)}); expected a reference to: {expected}.")
             return
-        candidates = [r.id for r in index.values() if r.kind in fld.targets]
+        candidates = [i for i, entry in self.index.items() if entry.kind in fld.targets]
         for kind in vocab_kinds:
             candidates.extend(self.vocabularies.get(kind, ()))
-        self.fail(record, f"field '{fld.name}' refers to '{value}', which no record defines"
-                          f"{_suggest(str(value), candidates)}; expected the id of one of: {expected}.")
+        self.fail(where, f"field '{fld.name}' refers to '{value}', which no record defines"
+                         f"{_suggest(str(value), candidates)}; expected the id of one of: {expected}.")
 
 
 def _convert(kind: str, value):

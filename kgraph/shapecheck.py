@@ -38,9 +38,9 @@ class ShapeResult:
     constraint: str  # one result per constraint broken, as SHACL reports them
 
 
-def check(graph: Graph, shapes: Graph, evaluate) -> list[ShapeResult]:
-    """Every result of the shapes on the graph; ``evaluate(text)`` runs a SELECT and returns
-    its rows (``kgraph.query.execute`` on the graph, or a store)."""
+def check(shapes: Graph, evaluate) -> list[ShapeResult]:
+    """Every result of the shapes on a graph; ``evaluate(text)`` runs a SELECT on it and
+    returns its rows (``kgraph.query.execute`` on an rdflib graph, or a store)."""
     return _Checker(shapes, evaluate).run()
 
 

@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from .build import KnowledgeGraph, parse_turtle
-from .namespaces import RDFS
+from .namespaces import RDFS, bind_prefixes
 from .resources import shapes_file
 
 
@@ -73,61 +73,76 @@ ENGINES = ("auto", "pyshacl", "sparql")
 
 
 def validate(kg: KnowledgeGraph, shapes: Graph | None = None, engine: str = "auto") -> ValidationReport:
-    """Validate the graph with the bundled shapes (or the given ones), by pyshacl or, for
-    large graphs (``engine="auto"``) or on request, by SPARQL in Oxigraph."""
+    """Validate a compiled graph with the bundled shapes (or the given ones), by pyshacl or,
+    for large graphs (``engine="auto"``) or on request, by SPARQL in Oxigraph."""
+    return check_shapes(kg.graph, kg.origin, shapes, engine)
+
+
+def check_shapes(source, origin_of, shapes: Graph | None = None,
+                 engine: str = "auto") -> ValidationReport:
+    """Validate an rdflib graph or a store (``kgraph.store``); ``origin_of(node)`` says where
+    a node was written. A store is checked by SPARQL in its engine; pyshacl needs the whole
+    graph in rdflib, which only small stores can afford."""
     shapes = shapes if shapes is not None else load_shapes()
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine '{engine}'; expected one of {ENGINES}")
-    if engine == "sparql" or (engine == "auto" and len(kg.graph) > PYSHACL_MAX_TRIPLES):
-        results = _sparql_results(kg, shapes)
+    size = len(source) if isinstance(source, Graph) else source.triple_count()
+    if engine == "sparql" or (engine == "auto" and size > PYSHACL_MAX_TRIPLES):
+        results = _sparql_results(source, shapes)
     else:
-        results = _pyshacl_results(kg, shapes)
-    violations = [_violation(kg, *result) for result in results]
+        graph = source if isinstance(source, Graph) else source.rdflib_graph()
+        results = _pyshacl_results(graph, shapes)
+    labels = _labels(source, {result[0] for result in results})
+    violations = [_violation(labels, origin_of, *result) for result in results]
     violations.sort(key=lambda v: (v.severity != "Violation", v.origin, v.focus, v.path, v.message,
                                    v.value))
     return ValidationReport(violations)
 
 
-def _pyshacl_results(kg: KnowledgeGraph, shapes: Graph) -> list[tuple]:
+def _pyshacl_results(graph: Graph, shapes: Graph) -> list[tuple]:
     import pyshacl
 
-    _, report, _ = pyshacl.validate(kg.graph, shacl_graph=shapes, inference="none",
+    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
                                     advanced=True, allow_warnings=True)
     return [tuple(report.value(result, term) for term in
                   (SH.focusNode, SH.resultPath, SH.value, SH.resultMessage, SH.resultSeverity))
             for result in report.subjects(SH.focusNode, None, unique=True)]
 
 
-def _sparql_results(kg: KnowledgeGraph, shapes: Graph) -> list[tuple]:
+def _sparql_results(source, shapes: Graph) -> list[tuple]:
     from .query import execute
     from .shapecheck import check
 
     def evaluate(text):
-        return execute(kg.graph, text, "shape check").rows
+        return execute(source, text, "shape check").rows
 
-    return [(r.focus, r.path, r.value, r.message, SH[r.severity]) for r in check(kg.graph, shapes, evaluate)]
+    return [(r.focus, r.path, r.value, r.message, SH[r.severity]) for r in check(shapes, evaluate)]
 
 
-def _violation(kg: KnowledgeGraph, focus, path, value, message, severity) -> Violation:
-    label = kg.graph.value(focus, RDFS.label)
-    origin = kg.origin(focus) or _owner_origin(kg, focus)
+def _labels(source, nodes) -> dict:
+    """The label of each node, to name it in the report."""
+    from .query import execute
+
+    if not nodes:
+        return {}
+    values = " ".join(node.n3() for node in nodes if isinstance(node, URIRef))
+    rows = execute(source, f"SELECT ?node ?label WHERE {{ VALUES ?node {{ {values} }} "
+                           f"?node <{RDFS.label}> ?label }}", "labels of the report").rows
+    return {node: label for node, label in sorted(rows)}
+
+
+_NAMESPACES = bind_prefixes(Graph()).namespace_manager
+
+
+def _violation(labels: dict, origin_of, focus, path, value, message, severity) -> Violation:
+    label = labels.get(focus)
+    origin = origin_of(focus)
     return Violation(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         focus=str(focus),
         label=str(label) if label else "",
-        path=kg.graph.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else "",
+        path=_NAMESPACES.normalizeUri(path) if isinstance(path, URIRef) else "",
         message=str(message) if message else "breaks a shape",
         value=str(value) if value is not None and value != focus else "",
         origin=str(origin) if origin else "",
     )
-
-
-def _owner_origin(kg: KnowledgeGraph, node):
-    """The origin of a node minted under another (an evidence or amount node)."""
-    text = str(node)
-    while "/" in text:
-        text = text.rsplit("/", 1)[0]
-        origin = kg.origins.get(URIRef(text))
-        if origin:
-            return origin
-    return None

@@ -148,16 +148,12 @@ def validate(data_folders, validator):
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 def export(data_folders, store, fmt, output):
     """Export the graph in an RDF format, or its entity network as GraphML or GEXF
-    (byte-identical for the same data)."""
-    from .files import write_atomic
-    from .netexport import serialize_any
+    (byte-identical for the same data; an on-disk store writes in its own order)."""
+    from .netexport import write_export
 
-    payload = serialize_any(_source(data_folders, store), fmt)
+    write_export(_source(data_folders, store), fmt, output, click.get_binary_stream("stdout"))
     if output:
-        write_atomic(output, payload)
         click.echo(f"wrote {output}", err=True)
-    else:
-        click.get_binary_stream("stdout").write(payload)
 
 
 @cli.command()
@@ -168,9 +164,9 @@ def export(data_folders, store, fmt, output):
 def stats(data_folders, store, fmt):
     """Counts by class, by relation and by source."""
     from .stats import format_stats, graph_stats
-    from .store import rdf_graph_of
+    from .store import queryable
 
-    counts = graph_stats(rdf_graph_of(_source(data_folders, store)))
+    counts = graph_stats(queryable(_source(data_folders, store)))
     click.echo(json.dumps(counts.as_dict(), indent=2) if fmt == "json" else format_stats(counts))
 
 

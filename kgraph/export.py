@@ -59,11 +59,18 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
     return _oxigraph_serialize(sorted_triples(graph), fmt)
 
 
+def oxigraph_format(fmt: str):
+    """The Oxigraph writer of a format named on the command line."""
+    import pyoxigraph
+
+    return {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+            "jsonld": pyoxigraph.RdfFormat.JSON_LD, "xml": pyoxigraph.RdfFormat.RDF_XML,
+            "trig": pyoxigraph.RdfFormat.TRIG}[fmt]
+
+
 def _oxigraph_serialize(triples: list, fmt: str) -> bytes:
     import pyoxigraph
 
-    rdf_format = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-                  "jsonld": pyoxigraph.RdfFormat.JSON_LD, "xml": pyoxigraph.RdfFormat.RDF_XML}[fmt]
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    return pyoxigraph.serialize((to_oxigraph_triple(t) for t in triples), format=rdf_format,
-                                prefixes=prefixes)
+    return pyoxigraph.serialize((to_oxigraph_triple(t) for t in triples),
+                                format=oxigraph_format(fmt), prefixes=prefixes)

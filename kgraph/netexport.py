@@ -76,6 +76,17 @@ def serialize_any(source, fmt: str) -> bytes:
     return serialize(rdf_graph_of(source) if not isinstance(source, Graph) else source, fmt)
 
 
+def write_export(source, fmt: str, output: Path | None, stream) -> None:
+    """Write ``serialize_any`` to a file (atomically) or to a binary stream. An on-disk store
+    writes RDF itself, streamed by Oxigraph in its own order, never whole in Python's memory."""
+    if fmt not in NETWORK_FORMATS and hasattr(source, "dump"):
+        source.dump(output or stream, fmt)
+    elif output:
+        write_atomic(output, serialize_any(source, fmt))
+    else:
+        stream.write(serialize_any(source, fmt))
+
+
 def export_formats() -> dict[str, tuple[str, str]]:
     """Every format ``serialize_any`` writes: name -> (serialiser, file suffix)."""
     from .export import RDF_FORMATS

@@ -5,24 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import KnowledgeGraph, load_graph
 from .errors import DataError
-from .export import serialize
 from .files import write_atomic
-from .indicators import write_network_outputs
-from .network import project
 from .stats import GraphStats, graph_stats
-from .validate import ValidationReport, validate
-from .viz import GRAPH_HTML_FILE, write_graph_html
+from .validate import ValidationReport
 
 GRAPH_FILE = "softpower.ttl"
 
 
 @dataclass
 class BuildResult:
-    """What a build made: the graph, its validation, its counts and the files written."""
+    """What a build made: the graph (a ``KnowledgeGraph``, or the store it was built into),
+    its validation, its counts and the files written."""
 
-    kg: KnowledgeGraph
+    source: object
     report: ValidationReport
     stats: GraphStats
     outputs: list[Path] = field(default_factory=list)
@@ -31,17 +27,58 @@ class BuildResult:
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
           quiet: bool = False, validator: str = "auto") -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
-    if one is given; write nothing if the data is invalid."""
+    if one is given; write nothing if the data is invalid.
+
+    An on-disk Oxigraph store is built file by file (``kgraph.bulk``), without the graph in
+    memory; otherwise the graph is compiled in memory and, for a SPARQL store, uploaded.
+    """
+    from .store import OxigraphStore
+
+    if isinstance(store, OxigraphStore):
+        return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator)
+    from .build import load_graph
+    from .export import serialize
+    from .validate import validate
+
     kg = load_graph(data_folders)
-    report = validate(kg, engine=validator)
+    report = _conforming(validate(kg, engine=validator))
+    outputs = [write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle"))]
+    outputs += _network_outputs(kg, Path(out_dir))
+    if store is not None:
+        store.load(kg.graph, quiet)
+    return BuildResult(kg, report, graph_stats(kg.graph), outputs)
+
+
+def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: str) -> BuildResult:
+    """Fill a staging store, validate it in Oxigraph, write the outputs from it, and only
+    then put it in the store's place."""
+    from .bulk import bulk_load, staging_store
+    from .validate import check_shapes
+
+    with staging_store(store) as staged:
+        loaded = bulk_load(data_folders, staged, quiet)
+        report = _conforming(check_shapes(staged, loaded.origin, engine=validator))
+        outputs = [staged.dump(out_dir / GRAPH_FILE)]
+        outputs += _network_outputs(staged, out_dir)
+        stats = graph_stats(staged)
+    store.replace_with(staged)
+    return BuildResult(store, report, stats, outputs)
+
+
+def _conforming(report: ValidationReport) -> ValidationReport:
     if not report.conforms:
         raise DataError(f"The graph does not conform to the shapes: {report.summary()}. "
                         "Nothing was written.", [v.describe() for v in report.errors])
-    out_dir = Path(out_dir)
-    outputs = [write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle"))]
-    network = project(kg)  # once, for the CSVs and the page
-    outputs += write_network_outputs(network, out_dir)
-    outputs.append(write_graph_html(kg, out_dir / GRAPH_HTML_FILE, network=network))
-    if store is not None:
-        store.load(kg.graph, quiet, turtle_file=outputs[0])
-    return BuildResult(kg, report, graph_stats(kg.graph), outputs)
+    return report
+
+
+def _network_outputs(source, out_dir: Path) -> list[Path]:
+    """The centralities, the indicators and the page, from one projection of the network."""
+    from .indicators import write_network_outputs
+    from .network import project
+    from .viz import GRAPH_HTML_FILE, write_graph_html
+
+    network = project(source)
+    outputs = write_network_outputs(network, out_dir)
+    outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network))
+    return outputs

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
-from .namespaces import DCTERMS, RDF, SPR
+from .namespaces import DCTERMS, RDF, SPR, bind_prefixes
 
 
 @dataclass
@@ -28,17 +28,41 @@ class GraphStats:
                 "relations": self.relations, "facts_per_source": self.sources}
 
 
-def graph_stats(graph: Graph) -> GraphStats:
-    """Count the records of the data (nodes with an identifier), their links and sources."""
-    records = {s for s in graph.subjects(DCTERMS.identifier, None) if str(s).startswith(str(SPR))}
-    short = graph.namespace_manager.normalizeUri
-    classes = Counter(short(o) for s in records for o in graph.objects(s, RDF.type))
-    relations = Counter(
-        short(p) for s in records for p, o in graph.predicate_objects(s)
-        if o in records and p not in (DCTERMS.source, RDF.type))
-    sources = Counter(str(o)[len(str(SPR)):] for s in records for o in graph.objects(s, DCTERMS.source)
-                      if isinstance(o, URIRef))
-    return GraphStats(_sorted(classes), _sorted(relations), _sorted(sources), len(graph))
+_RECORD = f"""?record <{DCTERMS.identifier}> ?identifier .
+  FILTER(STRSTARTS(STR(?record), "{SPR}"))"""
+_COUNTS = {
+    "classes": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
+  {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
+  ?record <{RDF.type}> ?key .
+}} GROUP BY ?key""",
+    "relations": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
+  {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
+  ?record ?key ?object .
+  FILTER(?key NOT IN (<{DCTERMS.source}>, <{RDF.type}>))
+  FILTER EXISTS {{ ?object <{DCTERMS.identifier}> ?other . FILTER(STRSTARTS(STR(?object), "{SPR}")) }}
+}} GROUP BY ?key""",
+    "sources": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
+  {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
+  ?record <{DCTERMS.source}> ?key .
+  FILTER(isIRI(?key))
+}} GROUP BY ?key""",
+}
+_SHORT = bind_prefixes(Graph()).namespace_manager.normalizeUri
+
+
+def graph_stats(source) -> GraphStats:
+    """Count the records of the data (nodes with an identifier), their links and sources, in
+    an rdflib graph or a store (``kgraph.store``): three counting queries run by the engine,
+    so a store of millions of triples is never read into Python."""
+    from .query import execute
+
+    counts = {name: Counter() for name in _COUNTS}
+    for name, text in _COUNTS.items():
+        for key, count in execute(source, text, f"counting {name}").rows:
+            label = str(key)[len(SPR):] if name == "sources" else _SHORT(key)
+            counts[name][label] += int(count)
+    triples = len(source) if isinstance(source, Graph) else source.triple_count()
+    return GraphStats(*(_sorted(counts[name]) for name in _COUNTS), triples)
 
 
 def _sorted(counter: Counter) -> dict[str, int]:

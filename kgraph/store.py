@@ -20,9 +20,12 @@ would land in shell history.
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import os
 import re
+import shutil
 import socket
 import sys
 import time
@@ -84,9 +87,10 @@ def queryable(source):
 
 
 class Progress:
-    """Items and rate on a terminal for long work; silent when piped or asked to be quiet."""
+    """Items and rate on a terminal for long work; silent when piped or asked to be quiet.
+    ``total`` is None when the work streams and its size is not known in advance."""
 
-    def __init__(self, what: str, total: int, quiet: bool = False, stream=None):
+    def __init__(self, what: str, total: int | None, quiet: bool = False, stream=None):
         self.what, self.total, self.done = what, total, 0
         self.stream = stream or sys.stderr
         self.active = not quiet and self.stream.isatty()
@@ -95,14 +99,19 @@ class Progress:
     def advance(self, count: int) -> None:
         self.done += count
         now = time.monotonic()
-        if self.active and (now - self.shown > 0.2 or self.done >= self.total):
-            rate = self.done / max(now - self.started, 1e-9)
-            self.stream.write(f"\r{self.what}: {self.done:,}/{self.total:,} ({rate:,.0f}/s)")
-            self.stream.flush()
-            self.shown = now
+        if self.active and (now - self.shown > 0.2 or self.done == self.total):
+            self.show(now)
+
+    def show(self, now: float) -> None:
+        rate = self.done / max(now - self.started, 1e-9)
+        of_total = f"/{self.total:,}" if self.total is not None else ""
+        self.stream.write(f"\r{self.what}: {self.done:,}{of_total} ({rate:,.0f}/s)")
+        self.stream.flush()
+        self.shown = now
 
     def finish(self) -> None:
         if self.active:
+            self.show(time.monotonic())
             self.stream.write("\n")
 
 
@@ -110,46 +119,71 @@ class Progress:
 
 @dataclass
 class OxigraphStore:
-    """An embedded, persistent Oxigraph store in a folder."""
+    """An embedded, persistent Oxigraph store in a folder.
+
+    ``kgraph build`` fills it through :mod:`kgraph.bulk`: in a staging store beside it, which
+    replaces it (:meth:`replace_with`) once the data is valid. Readers open it read-only, so
+    that several commands (and a running ``kgraph serve``) can read it while nothing writes.
+    """
 
     path: Path
     create: bool = False
 
     def __post_init__(self):
-        import pyoxigraph
-
         if not self.create and not self.path.is_dir():
             raise InputError(f"No Oxigraph store at '{self.path}'. Build one first: "
                              f"kgraph build --store oxigraph:{self.path}")
-        # Readers open the store read-only, so that several commands (and a running
-        # ``kgraph serve``) can read it while nothing writes.
-        self.store = (pyoxigraph.Store(str(self.path)) if self.create
-                      else pyoxigraph.Store.read_only(str(self.path)))
+
+    @functools.cached_property
+    def store(self):
+        """The Oxigraph store, opened on first use (a build opens only its staging store)."""
+        import pyoxigraph
+
+        return (pyoxigraph.Store(str(self.path)) if self.create
+                else pyoxigraph.Store.read_only(str(self.path)))
 
     @property
     def spec(self) -> str:
         return f"oxigraph:{self.path}"
 
-    def load(self, graph: Graph, quiet: bool = False, turtle_file: Path | None = None) -> int:
-        """Replace the store's content with the graph, through Oxigraph's bulk loader.
+    def close(self) -> None:
+        """Release the store's folder (Oxigraph closes it when its last reference goes)."""
+        self.__dict__.pop("store", None)
+        gc.collect()
 
-        ``kgraph build`` passes the Turtle file it has just written, which Oxigraph parses
-        natively; without one, the graph is serialised to N-Triples first.
+    def replace_with(self, staged: "OxigraphStore") -> None:
+        """Put a filled staging store in this store's place, the old content removed."""
+        staged.close()
+        self.close()
+        retired = self.path.with_name(f".{self.path.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        if self.path.exists():
+            self.path.rename(retired)
+        staged.path.rename(self.path)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def dump(self, output, fmt: str = "turtle"):
+        """Write the store in an RDF format, streamed by Oxigraph, to a path (atomically) or
+        a binary stream.
+
+        Oxigraph writes in the order of its index, keyed by a hash of each term: the same
+        triples always give the same bytes, whatever the order they were loaded in.
         """
         import pyoxigraph
 
-        progress = Progress(f"loading {self.spec}", len(graph), quiet)
-        self.store.clear()
-        if turtle_file is not None:
-            self.store.bulk_load(path=str(turtle_file), format=pyoxigraph.RdfFormat.TURTLE)
-        else:
-            from .export import serialize
+        from .export import oxigraph_format
+        from .files import atomic_path
 
-            self.store.bulk_load(serialize(graph, "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        self.store.flush()
-        progress.advance(len(graph))
-        progress.finish()
-        return len(self.store)
+        def write(target):
+            self.store.dump(target, format=oxigraph_format(fmt), from_graph=pyoxigraph.DefaultGraph(),
+                            prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
+
+        if not isinstance(output, (str, Path)):
+            write(output)
+            return output
+        with atomic_path(output) as temporary:
+            write(str(temporary))
+        return Path(output)
 
     def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
                  origin: str = "query") -> QueryResult:
@@ -194,7 +228,7 @@ class SparqlStore:
     def spec(self) -> str:
         return f"sparql:{self.query_url}"
 
-    def load(self, graph: Graph, quiet: bool = False, turtle_file: Path | None = None) -> int:
+    def load(self, graph: Graph, quiet: bool = False) -> int:
         """Replace the named graph's content, in batches of SPARQL Update INSERT DATA."""
         from .export import sorted_triples
 

@@ -45,7 +45,7 @@ def test_build_writes_a_valid_graph(built):
     written = built.outputs[0]
     assert written.name == "softpower.ttl"
     assert {"centrality.csv", "indicators.csv"} <= {path.name for path in built.outputs}
-    assert independent_count(written.read_bytes(), "turtle") == len(built.kg.graph)
+    assert independent_count(written.read_bytes(), "turtle") == len(built.source.graph)
 
 
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))

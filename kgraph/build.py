@@ -10,10 +10,12 @@ and line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 
@@ -22,6 +24,7 @@ from .load import Dataset, Record, load_dataset
 from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, XSD, bind_prefixes
 from .resources import ontology_file
 from .schema import BOOLEAN, DATE, DECIMAL, INTEGER, REF, STRENGTHS, VOCABULARIES, YEAR
+from .terms import from_oxigraph
 
 #: Fields that the builder handles itself rather than as one predicate per value.
 _SPECIAL_FIELDS = {"id", "label", "labels", "source", "quote", "evidence", "currency"}
@@ -111,7 +114,7 @@ def compile_dataset(dataset: Dataset, ontology: Graph, vocabularies: dict[str, s
     for record in dataset.records:
         kg.origins[entity_iri(record.id)] = record_origin(record)
         for triple in record_triples(record, vocabularies):
-            graph.add(triple)
+            graph.add(tuple(from_oxigraph(term) for term in triple))
     for path in dataset.turtle_files:
         extra = parse_turtle(path)
         for triple in extra:
@@ -126,11 +129,41 @@ def record_origin(record: Record) -> Origin:
 
 
 def record_triples(record: Record, vocabularies: dict[str, set[str]]) -> list[tuple]:
-    """The triples of one checked record; the nodes minted under it (``<record>/...``) are
-    the record's too."""
+    """The triples of one checked record, as Oxigraph terms; the nodes minted under it
+    (``<record>/...``) are the record's too.
+
+    Oxigraph terms because a bulk build (``kgraph.bulk``) hands millions of them to Oxigraph's
+    loader, and an Oxigraph term costs a fraction of an rdflib one (which parses its value);
+    the in-memory build turns them into rdflib terms (``kgraph.terms.from_oxigraph``).
+    """
     compiler = _Compiler(record, vocabularies)
     compiler.compile()
     return compiler.triples
+
+
+@functools.lru_cache(maxsize=4096)
+def _schema(term: URIRef) -> pyoxigraph.NamedNode:
+    """An ontology or vocabulary IRI as an Oxigraph term: the same few on every record."""
+    return pyoxigraph.NamedNode(str(term))
+
+
+def _entity(record_id: str) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(f"{SPR}{record_id}")
+
+
+def _literal(value, datatype: URIRef | None = None, lang: str | None = None) -> pyoxigraph.Literal:
+    """A literal with the lexical form rdflib gives the value (``true``, ``2020-05-01``)."""
+    if lang:
+        return pyoxigraph.Literal(value, language=lang)
+    if isinstance(value, bool):
+        return pyoxigraph.Literal("true" if value else "false", datatype=_schema(XSD.boolean))
+    if isinstance(value, int):
+        return pyoxigraph.Literal(str(value), datatype=_schema(XSD.integer))
+    if isinstance(value, Decimal):
+        return pyoxigraph.Literal(str(Literal(value, datatype=XSD.decimal)), datatype=_schema(XSD.decimal))
+    if datatype:
+        return pyoxigraph.Literal(value, datatype=_schema(datatype))
+    return pyoxigraph.Literal(value)
 
 
 class _Compiler:
@@ -139,16 +172,19 @@ class _Compiler:
     def __init__(self, record: Record, vocabularies: dict[str, set[str]]):
         self.record = record
         self.vocabularies = vocabularies
-        self.node = entity_iri(record.id)
+        self.node = _entity(record.id)
         self.triples: list[tuple] = []
 
-    def add(self, subject, predicate, obj) -> None:
-        self.triples.append((subject, predicate, obj))
+    def add(self, subject, predicate: URIRef, obj) -> None:
+        """Add a triple; the object is an Oxigraph term, or an ontology IRI (a class)."""
+        if isinstance(obj, URIRef):
+            obj = _schema(obj)
+        self.triples.append((subject, _schema(predicate), obj))
 
     def compile(self) -> None:
         record, spec, node = self.record, self.record.spec, self.node
         self.add(node, RDF.type, spec.subtypes.get(record.values.get("type"), spec.rdf_class))
-        self.add(node, DCTERMS.identifier, Literal(record.id))
+        self.add(node, DCTERMS.identifier, _literal(record.id))
         self.compile_labels()
         for fld in spec.fields:
             if fld.name in _SPECIAL_FIELDS or fld.name not in record.values:
@@ -163,24 +199,24 @@ class _Compiler:
     def compile_labels(self) -> None:
         values = self.record.values
         if "label" in values:
-            self.add(self.node, RDFS.label, Literal(values["label"], lang="en"))
-            self.add(self.node, SKOS.prefLabel, Literal(values["label"], lang="en"))
+            self.add(self.node, RDFS.label, _literal(values["label"], lang="en"))
+            self.add(self.node, SKOS.prefLabel, _literal(values["label"], lang="en"))
         for language, text in sorted(values.get("labels", {}).items()):
-            self.add(self.node, SKOS.prefLabel, Literal(text.strip(), lang=language))
+            self.add(self.node, SKOS.prefLabel, _literal(text.strip(), lang=language))
 
     def compile_value(self, fld, value, position: int) -> None:
         if fld.type == STRENGTHS:
-            statement = (URIRef(f"{self.node}/{fld.name.rstrip('s')}/{position}"))
+            statement = pyoxigraph.NamedNode(f"{self.node.value}/{fld.name.rstrip('s')}/{position}")
             self.add(self.node, fld.predicate, statement)
             self.add(statement, RDF.type, SP.Strength if fld.name == "strengths" else SP.Constraint)
-            self.add(statement, RDFS.label, Literal(value, lang="en"))
-            self.add(statement, SP.order, Literal(position))
+            self.add(statement, RDFS.label, _literal(value, lang="en"))
+            self.add(statement, SP.order, _literal(position))
         elif fld.name == "amount":
-            amount = (URIRef(f"{self.node}/amount"))
+            amount = pyoxigraph.NamedNode(f"{self.node.value}/amount")
             self.add(self.node, SP.amount, amount)
             self.add(amount, RDF.type, SDO.MonetaryAmount)
-            self.add(amount, SDO.value, Literal(value, datatype=XSD.decimal))
-            self.add(amount, SDO.currency, Literal(self.record.values["currency"]))
+            self.add(amount, SDO.value, _literal(value))
+            self.add(amount, SDO.currency, _literal(self.record.values["currency"]))
         else:
             self.add(self.node, fld.predicate, self.term(fld, value))
 
@@ -190,32 +226,32 @@ class _Compiler:
             # the checker (``kgraph.load``).
             if any(value in self.vocabularies.get(kind, ()) for kind in fld.targets
                    if kind in VOCABULARIES):
-                return SPV[value]
-            return entity_iri(value)
+                return _schema(SPV[value])
+            return _entity(value)
         if fld.type in (YEAR, INTEGER):
-            return Literal(value, datatype=XSD.integer)
+            return _literal(int(value))
         if fld.type == DECIMAL:
-            return Literal(Decimal(value), datatype=XSD.decimal)
+            return _literal(Decimal(value))
         if fld.type == DATE:
-            return Literal(value.isoformat() if isinstance(value, dt.date) else value, datatype=XSD.date)
+            return _literal(value.isoformat() if isinstance(value, dt.date) else value, XSD.date)
         if fld.type == BOOLEAN:
-            return Literal(value)
+            return _literal(value)
         if fld.name in ("alt_labels",):
-            return Literal(value, lang="en")
-        return Literal(value)
+            return _literal(value, lang="en")
+        return _literal(value)
 
     def compile_truthy(self, truthy) -> None:
         values = self.record.values
         if truthy.pairwise:
-            parties = [entity_iri(p) for p in values.get(truthy.subject, [])]
+            parties = [_entity(p) for p in values.get(truthy.subject, [])]
             for a in parties:
                 for b in parties:
                     if a != b:
                         self.add(a, truthy.predicate, b)
             return
         if truthy.subject in values and truthy.object in values:
-            self.add(entity_iri(values[truthy.subject]), truthy.predicate,
-                     entity_iri(values[truthy.object]))
+            self.add(_entity(values[truthy.subject]), truthy.predicate,
+                     _entity(values[truthy.object]))
 
     def compile_evidence(self) -> None:
         """Link the record to its sources and, where quoted, to a quotation node per quote.
@@ -225,15 +261,15 @@ class _Compiler:
         """
         quoted = 0
         for position, evidence in enumerate(self.record.evidence, start=1):
-            source = entity_iri(evidence.source)
+            source = _entity(evidence.source)
             self.add(self.node, DCTERMS.source, source)
             if not evidence.quote:
                 continue
             quoted += 1
-            quotation = (URIRef(f"{self.node}/evidence/{position}"))
+            quotation = pyoxigraph.NamedNode(f"{self.node.value}/evidence/{position}")
             self.add(self.node, SP.evidence, quotation)
             self.add(quotation, RDF.type, SP.Quotation)
             self.add(quotation, PROV.wasQuotedFrom, source)
-            self.add(quotation, SP.quote, Literal(evidence.quote))
+            self.add(quotation, SP.quote, _literal(evidence.quote))
             # Queries show a fact's first quote: "sp:order 1" finds it on any engine.
-            self.add(quotation, SP.order, Literal(quoted))
+            self.add(quotation, SP.order, _literal(quoted))

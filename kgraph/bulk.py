@@ -10,6 +10,7 @@ the target, so a build that fails (bad records, broken shapes) leaves the old st
 from __future__ import annotations
 
 import contextlib
+import itertools
 import shutil
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 from .build import Origin, load_ontology, owner_iri, record_triples, vocabulary_ids
 from .errors import InputError
 from .export import sorted_triples
-from .load import RecordChecker, data_files, data_folders
+from .load import RecordChecker, data_files, data_folders, read_ahead
 from .namespaces import SPR
 from .store import OxigraphStore, Progress
 from .terms import to_oxigraph
@@ -28,11 +29,12 @@ from .terms import to_oxigraph
 @dataclass
 class BulkLoad:
     """What a bulk load leaves for validation and reports: the ids of the records (to say
-    where a node was written) and the time spent reading and compiling them."""
+    where a node was written) and the time spent reading, checking and compiling the inputs,
+    apart from the time of Oxigraph's loader."""
 
     checker: RecordChecker
     turtle_origins: dict = field(default_factory=dict)
-    compile_seconds: float = 0.0
+    reading_seconds: float = 0.0
 
     def origin(self, node) -> Origin | None:
         """Where a node was written: its record (or the record it was minted under), or the
@@ -62,6 +64,12 @@ def staging_store(target: OxigraphStore):
         raise
 
 
+#: Records compiled into one batch of quads for the loader (a file may hold many more).
+BATCH_RECORDS = 2000
+#: Quads of a Turtle input per batch.
+BATCH_QUADS = 50_000
+
+
 def bulk_load(folders: list[Path] | None, store: OxigraphStore, quiet: bool = False) -> BulkLoad:
     """Check and compile the data folders into an empty store through Oxigraph's bulk loader;
     raise every problem of the records (``DataError``) once all files are read."""
@@ -69,41 +77,54 @@ def bulk_load(folders: list[Path] | None, store: OxigraphStore, quiet: bool = Fa
     load = BulkLoad(RecordChecker(vocabulary_ids(ontology)))
     yaml_files, turtle_files = data_files(data_folders(folders))
     progress = Progress(f"loading {store.spec}", None, quiet)
-    quads = _quads(sorted_triples(ontology), yaml_files, turtle_files, load, progress)
-    store.store.bulk_extend(quads)
+    batches = _batches(sorted_triples(ontology), yaml_files, turtle_files, load)
+    store.store.bulk_extend(itertools.chain.from_iterable(_timed(batches, load, progress)))
     store.store.flush()
     progress.finish()
     load.checker.finish()
     return load
 
 
-def _quads(ontology_triples, yaml_files, turtle_files, load: BulkLoad, progress) -> Iterator:
+def _timed(batches: Iterator[list], load: BulkLoad, progress) -> Iterator[list]:
+    """The batches, the time spent making them counted apart from the loader's."""
+    while True:
+        started = time.perf_counter()
+        batch = next(batches, None)
+        load.reading_seconds += time.perf_counter() - started
+        if batch is None:
+            return
+        progress.advance(len(batch))
+        yield batch
+
+
+def _batches(ontology_triples, yaml_files, turtle_files, load: BulkLoad) -> Iterator[list]:
+    """The quads of the ontology, of the YAML records and of the Turtle inputs, in batches."""
+    yield _quads([tuple(to_oxigraph(term) for term in triple) for triple in ontology_triples])
+    vocabularies = load.checker.vocabularies
+    for path, content in read_ahead(yaml_files):
+        records = load.checker.check_file(path, content)
+        # Once a problem is found, the rest is still checked, so that every problem is
+        # reported at once, but nothing more is compiled: a faulty record may lack fields.
+        if load.checker.problems:
+            continue
+        for start in range(0, len(records), BATCH_RECORDS):
+            yield _quads([triple for record in records[start:start + BATCH_RECORDS]
+                          for triple in record_triples(record, vocabularies)])
+    for number, path in enumerate(turtle_files, start=1):
+        quads = _turtle_quads(path, number, load)
+        while batch := list(itertools.islice(quads, BATCH_QUADS)):
+            yield batch
+
+
+def _quads(triples: list) -> list:
+    """Triples of Oxigraph terms as quads of the default graph."""
     import pyoxigraph
 
     default = pyoxigraph.DefaultGraph()
-
-    def quads(triples):
-        progress.advance(len(triples))
-        return [pyoxigraph.Quad(*(to_oxigraph(term) for term in triple), default)
-                for triple in triples]
-
-    yield from quads(ontology_triples)
-    vocabularies = load.checker.vocabularies
-    for path in yaml_files:
-        started = time.perf_counter()
-        records = load.checker.check_file(path)
-        # Once a problem is found, the rest is still checked, so that every problem is
-        # reported at once, but nothing more is compiled: a faulty record may lack fields.
-        triples = [] if load.checker.problems else [
-            triple for record in records for triple in record_triples(record, vocabularies)]
-        batch = quads(triples)
-        load.compile_seconds += time.perf_counter() - started
-        yield from batch
-    for number, path in enumerate(turtle_files, start=1):
-        yield from _turtle_quads(path, number, load, progress)
+    return [pyoxigraph.Quad(subject, predicate, obj, default) for subject, predicate, obj in triples]
 
 
-def _turtle_quads(path: Path, number: int, load: BulkLoad, progress) -> Iterator:
+def _turtle_quads(path: Path, number: int, load: BulkLoad) -> Iterator:
     """The quads of a Turtle file of the data folders, parsed by Oxigraph as it streams.
 
     Oxigraph labels blank nodes at random; they are relabelled in the order they appear, so
@@ -124,7 +145,6 @@ def _turtle_quads(path: Path, number: int, load: BulkLoad, progress) -> Iterator
             subject = stable(quad.subject)
             if isinstance(subject, pyoxigraph.NamedNode):
                 load.turtle_origins.setdefault(subject.value, path)
-            progress.advance(1)
             yield pyoxigraph.Quad(subject, quad.predicate, stable(quad.object),
                                   pyoxigraph.DefaultGraph())
     except SyntaxError as exc:

@@ -31,6 +31,7 @@ import functools
 from decimal import Decimal
 import multiprocessing
 import re
+import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,19 +175,24 @@ def find_query(name: str, folder: Path | None = None) -> NamedQuery:
 
 # --- parsing and safety --------------------------------------------------------------------
 
+_PARSER_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=256)
 def prepare(text: str, origin: str = "query") -> Query:
     """Parse SPARQL with the project prefixes; a syntax error says where it is.
 
     Cached: rdflib's parser takes tens of milliseconds, the evaluation of a named query on
-    the bundled data a few.
+    the bundled data a few. One parse at a time: rdflib's parser (pyparsing) is not
+    thread-safe, and ``kgraph serve`` answers from many threads.
     """
     if _looks_like_update(text):
         raise QueryError(f"{origin}: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) "
                          "are not run; kgraph answers queries only (SELECT, ASK, CONSTRUCT, "
                          "DESCRIBE).")
     try:
-        return prepareQuery(text, initNs=PREFIXES)
+        with _PARSER_LOCK:
+            return prepareQuery(text, initNs=PREFIXES)
     except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
         raise QueryError(_syntax_message(origin, text, exc)) from None
 

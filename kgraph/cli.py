@@ -104,7 +104,10 @@ def cli():
               show_default=True, help="Folder for the outputs.")
 @validator_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress display while loading a store.")
-def build(data_folders, store, out_dir, validator, quiet):
+@click.option("--no-network", is_flag=True,
+              help="Write the graph only, not the centralities, indicators and page: for very "
+                   "large graphs, where they take long (compute them later with --store).")
+def build(data_folders, store, out_dir, validator, quiet, no_network):
     """Load, validate and write the graph and its outputs; with --store, load it into the
     store too, for later commands to open without rebuilding."""
     from .pipeline import build as run_build
@@ -113,13 +116,16 @@ def build(data_folders, store, out_dir, validator, quiet):
 
     target = open_store(store["spec"], update_url=store["update_url"], user=store["user"],
                         create=True)
-    result = run_build(_folders(data_folders), out_dir, target, quiet, validator)
+    result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
+                       network=not no_network)
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
     for warning in result.report.warnings:
         click.echo(f"  {warning.describe()}")
     for path in result.outputs:
         click.echo(f"wrote {path}")
+    for note in result.notes:
+        click.echo(note)
     if target is not None:
         click.echo(f"loaded {target.triple_count()} triples into {target.spec}")
 

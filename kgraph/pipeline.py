@@ -11,6 +11,9 @@ from .stats import GraphStats, graph_stats
 from .validate import ValidationReport
 
 GRAPH_FILE = "softpower.ttl"
+#: Above this many nodes the build's page draws the overview of external actors, channels
+#: and Central Asian states: a browser stays interactive with about 20,000 nodes.
+PAGE_MAX_NODES = 20_000
 
 
 @dataclass
@@ -22,12 +25,14 @@ class BuildResult:
     report: ValidationReport
     stats: GraphStats
     outputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
-          quiet: bool = False, validator: str = "auto") -> BuildResult:
+          quiet: bool = False, validator: str = "auto", network: bool = True) -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
-    if one is given; write nothing if the data is invalid.
+    if one is given; write nothing if the data is invalid. ``network=False`` leaves out the
+    network outputs (centralities, indicators, page).
 
     An on-disk Oxigraph store is built file by file (``kgraph.bulk``), without the graph in
     memory; otherwise the graph is compiled in memory and, for a SPARQL store, uploaded.
@@ -35,21 +40,24 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     from .store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
-        return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator)
+        return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network)
     from .build import load_graph
     from .export import serialize
     from .validate import validate
 
     kg = load_graph(data_folders)
     report = _conforming(validate(kg, engine=validator))
-    outputs = [write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle"))]
-    outputs += _network_outputs(kg, Path(out_dir))
+    result = BuildResult(kg, report, graph_stats(kg.graph))
+    result.outputs.append(write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle")))
+    if network:
+        _network_outputs(kg, Path(out_dir), result)
     if store is not None:
         store.load(kg.graph, quiet)
-    return BuildResult(kg, report, graph_stats(kg.graph), outputs)
+    return result
 
 
-def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: str) -> BuildResult:
+def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: str,
+                   network: bool) -> BuildResult:
     """Fill a staging store, validate it in Oxigraph, write the outputs from it, and only
     then put it in the store's place."""
     from .bulk import bulk_load, staging_store
@@ -58,11 +66,11 @@ def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: s
     with staging_store(store) as staged:
         loaded = bulk_load(data_folders, staged, quiet)
         report = _conforming(check_shapes(staged, loaded.origin, engine=validator))
-        outputs = [staged.dump(out_dir / GRAPH_FILE)]
-        outputs += _network_outputs(staged, out_dir)
-        stats = graph_stats(staged)
+        result = BuildResult(store, report, graph_stats(staged), [staged.dump(out_dir / GRAPH_FILE)])
+        if network:
+            _network_outputs(staged, out_dir, result)
     store.replace_with(staged)
-    return BuildResult(store, report, stats, outputs)
+    return result
 
 
 def _conforming(report: ValidationReport) -> ValidationReport:
@@ -72,13 +80,19 @@ def _conforming(report: ValidationReport) -> ValidationReport:
     return report
 
 
-def _network_outputs(source, out_dir: Path) -> list[Path]:
+def _network_outputs(source, out_dir: Path, result: BuildResult) -> None:
     """The centralities, the indicators and the page, from one projection of the network."""
     from .indicators import write_network_outputs
     from .network import project
     from .viz import GRAPH_HTML_FILE, write_graph_html
 
     network = project(source)
-    outputs = write_network_outputs(network, out_dir)
-    outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network))
-    return outputs
+    result.outputs += write_network_outputs(network, out_dir)
+    view = None
+    if network.number_of_nodes() > PAGE_MAX_NODES:
+        view = "actors-channels"
+        result.notes.append(
+            f"{GRAPH_HTML_FILE} draws the external actors, channels and Central Asian states: the "
+            f"network has {network.number_of_nodes():,} nodes, more than a page shows "
+            f"({PAGE_MAX_NODES:,}); kgraph viz --focus ID draws any part of it.")
+    result.outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network, view=view))

@@ -127,3 +127,28 @@ def test_export_writes_the_entity_network_for_network_tools(bundled_kg, fmt, tmp
     network = project(bundled_kg)
     assert (reread.number_of_nodes(), reread.number_of_edges()) == (
         network.number_of_nodes(), network.number_of_edges())
+
+
+def test_build_without_the_network_writes_the_graph_only(minimal_data, tmp_path):
+    result = run("build", "--data", minimal_data, "-o", tmp_path / "out", "--no-network")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["softpower.ttl"]
+
+
+def test_a_network_too_large_for_a_page_gets_the_overview_page(minimal_data, tmp_path, monkeypatch):
+    from kgraph import pipeline
+    from kgraph.build import load_graph
+    from kgraph.network import project
+    from kgraph.viz import graph_page
+
+    kg = load_graph([minimal_data])
+    nodes = project(kg).number_of_nodes()
+    monkeypatch.setattr(pipeline, "PAGE_MAX_NODES", nodes - 1)
+    result = pipeline.build([minimal_data], tmp_path / "out")
+    assert result.notes == [
+        f"graph.html draws the external actors, channels and Central Asian states: the network "
+        f"has {nodes:,} nodes, more than a page shows ({nodes - 1:,}); kgraph viz --focus ID "
+        "draws any part of it."]
+    overview = graph_page(kg, view="actors-channels")
+    assert overview.nodes < nodes
+    assert (tmp_path / "out" / "graph.html").read_text(encoding="utf-8") == overview.html

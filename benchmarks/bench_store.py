@@ -1,15 +1,19 @@
-"""Benchmark the stores at scale: compile, validate, load, every named query, centrality.
+"""Benchmark the on-disk store at scale: build (load + validate), every named query,
+centrality and the page, against pyoxigraph doing the same work directly.
 
-For each size, synthetic data (``kgraph synth``) is compiled, loaded into an on-disk
-Oxigraph store through kgraph, and queried with every named query; the same work done by
-pyoxigraph directly (its own bulk loader on the same N-Triples, the same query text) runs in
-the same process, so the ratios compare like with like. Each size runs in a child process
-whose peak memory (max RSS) is reported.
+For each size, synthetic data (``kgraph synth``) is built into an on-disk Oxigraph store the
+way ``kgraph build --store oxigraph:DIR`` does it (``kgraph.bulk``), and pyoxigraph bulk-loads
+the same triples (the store's N-Triples dump) into a store of its own; every build and raw
+load runs in a fresh process, whose peak memory (max RSS) is reported. kgraph also builds
+from that N-Triples file as a Turtle input of a data folder, to compare loading RDF like
+with like. Every named query then runs through kgraph and as the same text in pyoxigraph,
+on the same machine in the same process.
 
     python benchmarks/bench_store.py                      # 10k and 100k triples
     python benchmarks/bench_store.py --sizes 10000 100000 1000000 --runs 3
+    python benchmarks/bench_store.py --sizes 10000000 --runs 1 --network-max 0
 
-Prints a table of medians (seconds) and ratios kgraph / raw Oxigraph, and the start-up time
+Prints tables of medians (seconds) and ratios kgraph / raw Oxigraph, and the start-up time
 of everyday commands.
 """
 
@@ -17,14 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
 
 
 def timed(function, runs: int):
@@ -37,96 +41,165 @@ def timed(function, runs: int):
     return statistics.median(times), result
 
 
-def measure(size: int, runs: int, with_pyshacl: bool) -> dict:
+def in_child(*arguments: str) -> dict:
+    """Run this script with ``arguments`` in a fresh process: its JSON answer and peak RSS."""
+    process = subprocess.Popen([sys.executable, __file__, *arguments], stdout=subprocess.PIPE,
+                               text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"child {arguments} failed with status {status}")
+    return {**json.loads(output.splitlines()[-1]), "peak_mb": usage.ru_maxrss / 1024}
+
+
+def medians(answers: list[dict]) -> dict:
+    return {key: statistics.median(answer[key] for answer in answers)
+            if isinstance(answers[0][key], (int, float)) else answers[0][key] for key in answers[0]}
+
+
+# --- what the child processes do ----------------------------------------------------------------
+
+def child_build(data: str, store_path: str, out: str) -> dict:
+    """What ``kgraph build --store oxigraph:DIR --no-network`` does, phase by phase."""
+    from kgraph.bulk import bulk_load, staging_store
+    from kgraph.pipeline import GRAPH_FILE
+    from kgraph.stats import graph_stats
+    from kgraph.store import OxigraphStore
+    from kgraph.validate import check_shapes
+
+    target = OxigraphStore(Path(store_path), create=True)
+    times = {}
+    with staging_store(target) as staged:
+        times["load_s"], loaded = timed(lambda: bulk_load([Path(data)], staged, quiet=True), 1)
+        times["reading_s"] = loaded.reading_seconds
+        times["validate_s"], report = timed(lambda: check_shapes(staged, loaded.origin), 1)
+        times["violations"] = len(report.errors)
+        times["turtle_s"], _ = timed(lambda: staged.dump(Path(out) / GRAPH_FILE), 1)
+        times["stats_s"], stats = timed(lambda: graph_stats(staged), 1)
+    target.replace_with(staged)
+    return {**times, "triples": stats.triples}
+
+
+def child_raw_load(ntriples: str, store_path: str) -> dict:
     import pyoxigraph
 
-    from kgraph.build import load_graph
-    from kgraph.export import serialize
-    from kgraph.indicators import centralities
-    from kgraph.network import project
-    from kgraph.query import bind_parameters, named_queries, run
-    from kgraph.store import OxigraphStore
-    from kgraph.synth import synthesize
-    from kgraph.terms import to_oxigraph
-    from kgraph.validate import PYSHACL_MAX_TRIPLES, validate
+    def load():
+        store = pyoxigraph.Store(store_path)
+        store.bulk_load(path=ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.flush()
 
+    seconds, _ = timed(load, 1)
+    return {"load_s": seconds}
+
+
+# --- one size ----------------------------------------------------------------------------------
+
+def measure(size: int, runs: int, network_max: int, folder: Path) -> dict:
     row: dict = {"requested": size}
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        row["synth_s"], _ = timed(lambda: synthesize(size, folder / "data", 1), 1)
-        row["compile_s"], kg = timed(lambda: load_graph([folder / "data"]), 1)
-        row["triples"] = len(kg.graph)
-        # kgraph's choice: pyshacl up to PYSHACL_MAX_TRIPLES, the SPARQL shape check above.
-        row["validator"] = "pyshacl" if len(kg.graph) <= PYSHACL_MAX_TRIPLES else "sparql"
-        row["validate_s"], report = timed(lambda: validate(kg), 1)
-        row["violations"] = len(report.errors)
-        if with_pyshacl and row["validator"] == "sparql":
-            row["pyshacl_s"], _ = timed(lambda: validate(kg, engine="pyshacl"), 1)
-        # What kgraph build writes, and loads into the store.
-        row["write_turtle_s"], _ = timed(
-            lambda: (folder / "softpower.ttl").write_bytes(serialize(kg.graph, "turtle")), 1)
-        turtle = folder / "softpower.ttl"
+    data, nt_folder = folder / "data", folder / "rdf-input"
+    from kgraph.synth import synthesize
 
-        def raw_load(index=[0]):
-            index[0] += 1
-            store = pyoxigraph.Store(str(folder / f"raw{index[0]}"))
-            store.bulk_load(path=str(turtle), format=pyoxigraph.RdfFormat.TURTLE)
-            store.flush()
-            return store
+    row["synth_s"], _ = timed(lambda: synthesize(size, data, 1), 1)
+    builds = []
+    for run in range(runs):
+        shutil.rmtree(folder / "kgraph-store", ignore_errors=True)
+        builds.append(in_child("--child-build", str(data), str(folder / "kgraph-store"), str(folder / "out")))
+    row["build"] = medians(builds)
+    row["triples"] = row["build"]["triples"]
 
-        def kgraph_load(index=[0]):
-            index[0] += 1
-            store = OxigraphStore(folder / f"kgraph{index[0]}", create=True)
-            store.load(kg.graph, quiet=True, turtle_file=turtle)
-            return store
+    from kgraph.store import OxigraphStore
 
-        row["raw_load_s"], raw = timed(raw_load, runs)
-        row["kgraph_load_s"], store = timed(kgraph_load, runs)
-        queries = {}
-        for name, named in sorted(named_queries().items()):
-            bindings = bind_parameters(store, named, {})
-            substitutions = {pyoxigraph.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-            # The named queries declare their prefixes, so the raw engine runs the same text.
-            raw_s, _ = timed(lambda: list(raw.query(named.text, substitutions=substitutions or None)),
-                             runs)
-            ours_s, _ = timed(lambda: run(store, name), runs)
-            queries[name] = (ours_s, raw_s)
-        row["queries"] = queries
-        row["centrality_s"], _ = timed(lambda: centralities(project(store)), 1)
-    row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    store = OxigraphStore(folder / "kgraph-store")
+    nt_folder.mkdir()
+    store.dump(nt_folder / "graph.nt", "nt")
+    raws = []
+    for run in range(runs):
+        shutil.rmtree(folder / "raw-store", ignore_errors=True)
+        raws.append(in_child("--child-raw", str(nt_folder / "graph.nt"), str(folder / "raw-store")))
+    row["raw"] = medians(raws)
+    # The same triples as an RDF input of kgraph: N-Triples is Turtle.
+    (nt_folder / "graph.nt").rename(nt_folder / "graph.ttl")
+    shutil.rmtree(folder / "rdf-store", ignore_errors=True)
+    row["rdf_input"] = in_child("--child-build", str(nt_folder), str(folder / "rdf-store"), str(folder / "out-rdf"))
+    row["queries"] = measure_queries(store, folder / "raw-store", runs)
+    if row["triples"] <= network_max:
+        row["network"] = measure_network(store, folder / "page.html")
     return row
 
 
-def table(rows: list[dict]) -> str:
-    lines = ["| triples | compile | validate | write Turtle | load kgraph | load raw | ratio | slowest query (kgraph / raw) | worst query ratio | centrality | peak RSS |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+def measure_queries(store, raw_path: Path, runs: int) -> dict:
+    import pyoxigraph
+
+    from kgraph.query import bind_parameters, named_queries, run
+    from kgraph.terms import to_oxigraph
+
+    raw = pyoxigraph.Store.read_only(str(raw_path))
+    queries = {}
+    for name, named in sorted(named_queries().items()):
+        bindings = bind_parameters(store, named, {})
+        substitutions = {pyoxigraph.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        # The named queries declare their prefixes, so the raw engine runs the same text.
+        raw_s, _ = timed(lambda: list(raw.query(named.text, substitutions=substitutions or None)), runs)
+        run(store, name)  # warm: the query text parsed once, as in a serving process
+        ours_s, _ = timed(lambda: run(store, name), runs)
+        queries[name] = (ours_s, raw_s)
+    return queries
+
+
+def measure_network(store, page: Path) -> dict:
+    from kgraph.indicators import centralities
+    from kgraph.network import project
+    from kgraph.pipeline import PAGE_MAX_NODES
+    from kgraph.viz import write_graph_html
+
+    project_s, network = timed(lambda: project(store), 1)
+    centrality_s, _ = timed(lambda: centralities(network), 1)
+    view = "actors-channels" if network.number_of_nodes() > PAGE_MAX_NODES else None
+    viz_s, _ = timed(lambda: write_graph_html(store, page, network=network, view=view), 1)
+    return {"nodes": network.number_of_nodes(), "edges": network.number_of_edges(),
+            "project_s": project_s, "centrality_s": centrality_s, "viz_s": viz_s,
+            "view": view or "full", "page_mb": page.stat().st_size / 1e6}
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+def build_table(rows: list[dict]) -> str:
+    lines = ["| triples | build: load (reading YAML) | raw load | ratio: Oxigraph part / raw, whole load / raw | "
+             "validate (SPARQL) | write Turtle | count | peak RSS build / raw | RDF input: load / raw |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        slowest = max(row["queries"].items(), key=lambda item: item[1][0])
-        worst = max(row["queries"].items(), key=lambda item: item[1][0] / max(item[1][1], 1e-9))
-        validate_cell = (f"{row['validate_s']:.2f} s by {row['validator']} "
-                         f"({row['violations']} violations)")
-        if "pyshacl_s" in row:
-            validate_cell += f"; pyshacl {row['pyshacl_s']:.0f} s"
+        build, raw, rdf = row["build"], row["raw"], row["rdf_input"]
+        engine_part = build["load_s"] - build["reading_s"]
         lines.append(
-            f"| {row['triples']:,} | {row['compile_s']:.2f} s | {validate_cell} | "
-            f"{row['write_turtle_s']:.2f} s | "
-            f"{row['kgraph_load_s']:.2f} s | {row['raw_load_s']:.2f} s | "
-            f"{row['kgraph_load_s'] / row['raw_load_s']:.2f} | {slowest[0]} {slowest[1][0]:.3f} / "
-            f"{slowest[1][1]:.3f} s | {worst[0]} {worst[1][0] / max(worst[1][1], 1e-9):.2f} | "
-            f"{row['centrality_s']:.2f} s | {row['peak_rss_mb']:.0f} MB |")
+            f"| {row['triples']:,} | {build['load_s']:.2f} s ({build['reading_s']:.2f} s) | "
+            f"{raw['load_s']:.2f} s | {engine_part / raw['load_s']:.2f}, {build['load_s'] / raw['load_s']:.2f} | "
+            f"{build['validate_s']:.2f} s, {build['violations']:.0f} violations | {build['turtle_s']:.2f} s | "
+            f"{build['stats_s']:.2f} s | {build['peak_mb']:,.0f} / {raw['peak_mb']:,.0f} MB | "
+            f"{rdf['load_s']:.2f} s / {raw['load_s']:.2f} s = {rdf['load_s'] / raw['load_s']:.2f} |")
     return "\n".join(lines)
 
 
 def query_table(rows: list[dict]) -> str:
     names = sorted(rows[0]["queries"])
-    header = "| query | " + " | ".join(f"{row['triples']:,} kgraph / raw (ratio)" for row in rows) + " |"
+    header = "| query | " + " | ".join(f"{row['triples']:,}: kgraph / raw (ratio)" for row in rows) + " |"
     lines = [header, "|---" * (len(rows) + 1) + "|"]
     for name in names:
         cells = []
         for row in rows:
             ours, raw = row["queries"][name]
-            cells.append(f"{ours * 1000:.1f} / {raw * 1000:.1f} ms ({ours / max(raw, 1e-9):.2f})")
+            cells.append(f"{ours:.3f} / {raw:.3f} s ({ours / max(raw, 1e-9):.2f})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def network_table(rows: list[dict]) -> str:
+    lines = ["| triples | nodes | edges | projection | centralities | page (view, size) |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        if "network" in row:
+            net = row["network"]
+            lines.append(f"| {row['triples']:,} | {net['nodes']:,} | {net['edges']:,} | {net['project_s']:.2f} s | "
+                         f"{net['centrality_s']:.2f} s | {net['viz_s']:.2f} s ({net['view']}, {net['page_mb']:.1f} MB) |")
     return "\n".join(lines)
 
 
@@ -147,23 +220,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--with-pyshacl", action="store_true",
-                        help="time pyshacl too where kgraph uses the SPARQL shape check (slow)")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--network-max", type=int, default=2_000_000,
+                        help="measure centrality and the page up to this many triples")
+    parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-raw", nargs=2, help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.child:
-        print(json.dumps(measure(options.child, options.runs, options.with_pyshacl)))
+    if options.child_build:
+        print(json.dumps(child_build(*options.child_build)))
+        return
+    if options.child_raw:
+        print(json.dumps(child_raw_load(*options.child_raw)))
         return
     rows = []
     for size in options.sizes:
-        done = subprocess.run([sys.executable, __file__, "--child", str(size), "--runs",
-                               str(options.runs)] + (["--with-pyshacl"] if options.with_pyshacl else []),
-                              capture_output=True, text=True, check=True)
-        rows.append(json.loads(done.stdout.splitlines()[-1]))
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append(measure(size, options.runs, options.network_max, Path(folder)))
         print(f"measured {rows[-1]['triples']:,} triples", file=sys.stderr)
-    print(table(rows))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    print(build_table(rows))
     print()
     print(query_table(rows))
+    print()
+    print(network_table(rows))
     print()
     print(startup(max(options.runs, 5)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,13 +35,22 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     if one is given; write nothing if the data is invalid. ``network=False`` leaves out the
     network outputs (centralities, indicators, page).
 
-    An on-disk Oxigraph store is built file by file (``kgraph.bulk``), without the graph in
-    memory; otherwise the graph is compiled in memory and, for a SPARQL store, uploaded.
+    A store is built file by file (``kgraph.bulk``), without the graph in memory: an on-disk
+    Oxigraph store directly, a SPARQL engine by upload from a temporary one. Without a store
+    the graph is compiled in memory.
     """
     from .store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
         return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network)
+    if store is not None:
+        with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
+            staged = OxigraphStore(Path(folder) / "graph", create=True)
+            result = _build_on_disk(data_folders, Path(out_dir), staged, quiet, validator, network)
+            store.load(staged, quiet)
+            staged.close()
+        result.source = store
+        return result
     from .build import load_graph
     from .export import serialize
     from .validate import validate
@@ -51,8 +61,6 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     result.outputs.append(write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle")))
     if network:
         _network_outputs(kg, Path(out_dir), result)
-    if store is not None:
-        store.load(kg.graph, quiet)
     return result
 
 

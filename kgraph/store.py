@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import json
 import os
 import re
@@ -228,28 +229,28 @@ class SparqlStore:
     def spec(self) -> str:
         return f"sparql:{self.query_url}"
 
-    def load(self, graph: Graph, quiet: bool = False) -> int:
-        """Replace the named graph's content, in batches of SPARQL Update INSERT DATA."""
-        from .export import sorted_triples
+    def load(self, source: OxigraphStore, quiet: bool = False) -> int:
+        """Replace the named graph's content with what an Oxigraph store holds (a build's
+        staging store), read as it streams, in batches of SPARQL Update INSERT DATA."""
+        import pyoxigraph
 
         self.update(f"CLEAR SILENT GRAPH <{GRAPH_IRI}>")
-        triples = sorted_triples(graph)
+        quads = source.store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+        statements = ((f"{quad.subject} {quad.predicate} {quad.object} .",
+                       isinstance(quad.subject, pyoxigraph.BlankNode) or isinstance(quad.object, pyoxigraph.BlankNode))
+                      for quad in quads)
+        progress = Progress(f"uploading to {self.query_url}", source.triple_count(), quiet)
         # Blank nodes (the OWL axioms' lists) go in one INSERT ... WHERE {} request of their
         # own, where one label is one node: engines such as Virtuoso refuse them in INSERT DATA.
-        with_blanks = [t for t in triples if any(isinstance(term, BNode) for term in t)]
-        batches = [triples[start:start + UPLOAD_BATCH] for start in range(0, len(triples), UPLOAD_BATCH)]
-        blank = set(with_blanks)
-        batches = [[t for t in batch if t not in blank] for batch in batches] + [with_blanks]
-        progress = Progress(f"uploading to {self.query_url}", len(triples), quiet)
-        for batch in batches:
-            if not batch:
-                continue
-            body = "\n".join(" ".join(term.n3() for term in triple) + " ." for triple in batch)
-            if batch is with_blanks:
-                self.update(f"INSERT {{ GRAPH <{GRAPH_IRI}> {{\n{body}\n}} }} WHERE {{}}")
-            else:
-                self.update(f"INSERT DATA {{ GRAPH <{GRAPH_IRI}> {{\n{body}\n}} }}")
+        with_blanks = []
+        while batch := list(itertools.islice(statements, UPLOAD_BATCH)):
+            plain = [text for text, blank in batch if not blank]
+            with_blanks += [text for text, blank in batch if blank]
+            if plain:
+                self.update(f"INSERT DATA {{ GRAPH <{GRAPH_IRI}> {{\n" + "\n".join(plain) + "\n} }")
             progress.advance(len(batch))
+        if with_blanks:
+            self.update(f"INSERT {{ GRAPH <{GRAPH_IRI}> {{\n" + "\n".join(with_blanks) + "\n} } WHERE {}")
         progress.finish()
         return self.triple_count()
 

@@ -65,7 +65,7 @@ def child_build(data: str, store_path: str, out: str) -> dict:
     from kgraph.pipeline import GRAPH_FILE
     from kgraph.stats import graph_stats
     from kgraph.store import OxigraphStore
-    from kgraph.validate import check_shapes
+    from kgraph.validate import PYSHACL_MAX_TRIPLES, check_shapes
 
     target = OxigraphStore(Path(store_path), create=True)
     times = {}
@@ -74,6 +74,7 @@ def child_build(data: str, store_path: str, out: str) -> dict:
         times["reading_s"] = loaded.reading_seconds
         times["validate_s"], report = timed(lambda: check_shapes(staged, loaded.origin), 1)
         times["violations"] = len(report.errors)
+        times["validator"] = "pyshacl" if staged.triple_count() <= PYSHACL_MAX_TRIPLES else "SPARQL"
         times["turtle_s"], _ = timed(lambda: staged.dump(Path(out) / GRAPH_FILE), 1)
         times["stats_s"], stats = timed(lambda: graph_stats(staged), 1)
     target.replace_with(staged)
@@ -130,7 +131,7 @@ def measure(size: int, runs: int, network_max: int, folder: Path) -> dict:
 def measure_queries(store, raw_path: Path, runs: int) -> dict:
     import pyoxigraph
 
-    from kgraph.query import bind_parameters, named_queries, run
+    from kgraph.query import bind_parameters, named_queries, prepare, run
     from kgraph.terms import to_oxigraph
 
     raw = pyoxigraph.Store.read_only(str(raw_path))
@@ -140,7 +141,7 @@ def measure_queries(store, raw_path: Path, runs: int) -> dict:
         substitutions = {pyoxigraph.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
         # The named queries declare their prefixes, so the raw engine runs the same text.
         raw_s, _ = timed(lambda: list(raw.query(named.text, substitutions=substitutions or None)), runs)
-        run(store, name)  # warm: the query text parsed once, as in a serving process
+        prepare(named.text, f"query '{name}'")  # warm: the text parsed once, as in a serving process
         ours_s, _ = timed(lambda: run(store, name), runs)
         queries[name] = (ours_s, raw_s)
     return queries
@@ -165,7 +166,7 @@ def measure_network(store, page: Path) -> dict:
 
 def build_table(rows: list[dict]) -> str:
     lines = ["| triples | build: load (reading YAML) | raw load | ratio: Oxigraph part / raw, whole load / raw | "
-             "validate (SPARQL) | write Turtle | count | peak RSS build / raw | RDF input: load / raw |",
+             "validate | write Turtle | count | peak RSS build / raw | RDF input: load / raw |",
              "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         build, raw, rdf = row["build"], row["raw"], row["rdf_input"]
@@ -173,7 +174,7 @@ def build_table(rows: list[dict]) -> str:
         lines.append(
             f"| {row['triples']:,} | {build['load_s']:.2f} s ({build['reading_s']:.2f} s) | "
             f"{raw['load_s']:.2f} s | {engine_part / raw['load_s']:.2f}, {build['load_s'] / raw['load_s']:.2f} | "
-            f"{build['validate_s']:.2f} s, {build['violations']:.0f} violations | {build['turtle_s']:.2f} s | "
+            f"{build['validate_s']:.2f} s by {build['validator']}, {build['violations']:.0f} violations | {build['turtle_s']:.2f} s | "
             f"{build['stats_s']:.2f} s | {build['peak_mb']:,.0f} / {raw['peak_mb']:,.0f} MB | "
             f"{rdf['load_s']:.2f} s / {raw['load_s']:.2f} s = {rdf['load_s'] / raw['load_s']:.2f} |")
     return "\n".join(lines)

@@ -47,14 +47,14 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from .errors import KgraphError
 from .namespaces import SDO, SP, SPV
 from .schema import KINDS, REF, VOCABULARIES
+from .terms import plain_value
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
@@ -228,18 +228,6 @@ QUERIES = {
 }}""",
 }
 
-def _python(term):
-    """An RDF term as a plain Python value: IRIs as str, literals as int/float/bool/str."""
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if isinstance(value, Decimal):
-            return float(value)
-        if isinstance(value, (bool, int, float, str)):
-            return value
-        return str(value)
-    return None if term is None else str(term)
-
-
 def run_select(source, name: str) -> list[tuple]:
     """Run one of ``QUERIES`` on an rdflib graph or a store (``kgraph.store``); rows of
     plain Python values.
@@ -251,7 +239,8 @@ def run_select(source, name: str) -> list[tuple]:
     from .query import execute
 
     result = execute(source, QUERIES[name], f"network query '{name}'")
-    return [tuple(_python(term) for term in row) for row in result.rows]
+    # Decimals as floats always: GraphML and GEXF type an attribute once for all its values.
+    return [tuple(plain_value(term, decimal=float) for term in row) for row in result.terms]
 
 
 # --- the projection -------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-from decimal import Decimal
 import multiprocessing
 import re
 import threading
@@ -44,7 +43,7 @@ from rdflib.plugins.sparql.sparql import Query
 from .errors import QueryError, QueryTimeout
 from .namespaces import PREFIXES, SPR, SPV
 from .resources import bundled_path
-from .terms import from_oxigraph, to_oxigraph
+from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
 
 PARAMETER_TYPES = ("entity", "text", "integer")
 _HEADER = re.compile(r"^#\s*(title|question|columns|param|note)\s*:?\s*(.*)$")
@@ -87,28 +86,26 @@ class NamedQuery:
 
 @dataclass
 class QueryResult:
-    """What a query returned: rows of RDF terms (SELECT), a boolean (ASK) or a graph."""
+    """What a query returned: rows of RDF terms (SELECT), a boolean (ASK) or a graph.
+
+    ``terms`` are the rows as the engine gave them (Oxigraph's terms, or rdflib's from a
+    remote engine); ``rows`` has them as rdflib terms, made only when asked for, and
+    ``records()`` reads them directly.
+    """
 
     kind: str  # "select", "ask" or "graph"
     columns: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
+    terms: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
 
+    @functools.cached_property
+    def rows(self) -> list[tuple]:
+        return [tuple(map(as_rdflib, row)) for row in self.terms]
+
     def records(self) -> list[dict]:
         """The rows as dicts of plain Python values (``pandas.DataFrame(result.records())``)."""
-        return [{c: _python(v) for c, v in zip(self.columns, row)} for row in self.rows]
-
-
-def _python(term):
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if isinstance(value, Decimal):
-            return int(value) if value == value.to_integral_value() else float(value)
-        return value if isinstance(value, (int, float, bool, str)) else str(term)
-    return str(term)
+        return [dict(zip(self.columns, map(plain_value, row))) for row in self.terms]
 
 
 # --- the named queries ---------------------------------------------------------------------
@@ -395,8 +392,7 @@ def _evaluate(store, text: str, bindings: dict, origin: str) -> QueryResult:
             graph.add(tuple(from_oxigraph(t) for t in (triple.subject, triple.predicate, triple.object)))
         return QueryResult("graph", graph=graph)
     columns = [variable.value for variable in result.variables]
-    rows = [tuple(from_oxigraph(solution[c]) for c in columns) for solution in result]
-    return QueryResult("select", columns, rows)
+    return QueryResult("select", columns, [tuple(solution) for solution in result])
 
 
 def _evaluate_with_timeout(store, text: str, bindings: dict, timeout: float,
@@ -434,7 +430,7 @@ def _child(store, text, bindings, origin, sender) -> None:
 
 def _pack(result: QueryResult) -> QueryResult:
     if result.graph is not None:  # a Graph does not pickle with its store; send triples
-        return QueryResult(result.kind, boolean=result.boolean, rows=list(result.graph))
+        return QueryResult(result.kind, boolean=result.boolean, terms=list(result.graph))
     return result
 
 

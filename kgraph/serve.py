@@ -374,7 +374,7 @@ def cap_rows(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
     """The result with at most ``max_rows`` rows (or triples, the first in sorted order),
     and whether it was cut."""
     if result.kind == "select" and len(result.rows) > max_rows:
-        return QueryResult("select", result.columns, result.rows[:max_rows]), True
+        return QueryResult("select", result.columns, result.terms[:max_rows]), True
     if result.kind == "graph" and len(result.graph) > max_rows:
         graph = Graph()
         for triple in sorted_triples(result.graph)[:max_rows]:

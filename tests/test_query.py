@@ -8,7 +8,8 @@ import json
 
 import pytest
 import yaml
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from conftest import ROOT, run
 from kgraph.errors import QueryError
@@ -350,3 +351,19 @@ def test_output_file_is_written(tmp_path, campus_rows):
 def test_python_api_raises_query_error_for_unknown_parameter(bundled_kg):
     with pytest.raises(QueryError, match="has no parameter 'country'; its parameters: host"):
         run_query(bundled_kg.graph, "branch-campuses", country="kazakhstan")
+
+
+@pytest.mark.parametrize("literal", [
+    Literal(42), Literal("42", datatype=XSD.nonNegativeInteger), Literal("1.50", datatype=XSD.decimal),
+    Literal("3", datatype=XSD.decimal), Literal("2.5E3", datatype=XSD.double), Literal(True),
+    Literal("2023-05-01", datatype=XSD.date), Literal("2023", datatype=XSD.gYear),
+    Literal("Almaty", lang="en"), Literal("Алматы", lang="ru"), Literal("plain text"),
+    Literal("many", datatype=XSD.integer), URIRef("https://w3id.org/softpower/id/almaty")])
+def test_rows_read_from_oxigraph_give_the_values_rdflib_gives(literal):
+    """Query rows are read straight from Oxigraph's terms; the values are those of the rdflib
+    terms a remote engine's rows hold."""
+    from kgraph.terms import plain_value, to_oxigraph
+
+    direct, through_rdflib = plain_value(to_oxigraph(literal)), plain_value(literal)
+    assert direct == through_rdflib
+    assert type(direct) is (str if isinstance(through_rdflib, str) else type(through_rdflib))

@@ -22,7 +22,8 @@ from .errors import InputError
 from .export import sorted_triples
 from .load import RecordChecker, data_files, data_folders, read_ahead
 from .namespaces import SPR
-from .store import OxigraphStore, Progress
+from .progress import Progress
+from .store import OxigraphStore
 from .terms import to_oxigraph
 
 

@@ -103,7 +103,7 @@ def cli():
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder for the outputs.")
 @validator_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress display while loading a store.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display (loading, uploading, validating).")
 @click.option("--no-network", is_flag=True,
               help="Write the graph only, not the centralities, indicators and page: for very "
                    "large graphs, where they take long (compute them later with --store).")

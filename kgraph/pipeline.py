@@ -56,7 +56,7 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     from .validate import validate
 
     kg = load_graph(data_folders)
-    report = _conforming(validate(kg, engine=validator))
+    report = _conforming(validate(kg, engine=validator, quiet=quiet))
     result = BuildResult(kg, report, graph_stats(kg.graph))
     result.outputs.append(write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle")))
     if network:
@@ -73,7 +73,7 @@ def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: s
 
     with staging_store(store) as staged:
         loaded = bulk_load(data_folders, staged, quiet)
-        report = _conforming(check_shapes(staged, loaded.origin, engine=validator))
+        report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
         result = BuildResult(store, report, graph_stats(staged), [staged.dump(out_dir / GRAPH_FILE)])
         if network:
             _network_outputs(staged, out_dir, result)

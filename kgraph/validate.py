@@ -14,6 +14,7 @@ from rdflib.namespace import SH
 
 from .build import KnowledgeGraph, parse_turtle
 from .namespaces import RDFS, bind_prefixes
+from .progress import Progress
 from .resources import shapes_file
 
 
@@ -72,23 +73,27 @@ PYSHACL_MAX_TRIPLES = 200_000
 ENGINES = ("auto", "pyshacl", "sparql")
 
 
-def validate(kg: KnowledgeGraph, shapes: Graph | None = None, engine: str = "auto") -> ValidationReport:
+def validate(kg: KnowledgeGraph, shapes: Graph | None = None, engine: str = "auto",
+             quiet: bool = False) -> ValidationReport:
     """Validate a compiled graph with the bundled shapes (or the given ones), by pyshacl or,
     for large graphs (``engine="auto"``) or on request, by SPARQL in Oxigraph."""
-    return check_shapes(kg.graph, kg.origin, shapes, engine)
+    return check_shapes(kg.graph, kg.origin, shapes, engine, quiet)
 
 
-def check_shapes(source, origin_of, shapes: Graph | None = None,
-                 engine: str = "auto") -> ValidationReport:
+def check_shapes(source, origin_of, shapes: Graph | None = None, engine: str = "auto",
+                 quiet: bool = False) -> ValidationReport:
     """Validate an rdflib graph or a store (``kgraph.store``); ``origin_of(node)`` says where
     a node was written. A store is checked by SPARQL in its engine; pyshacl needs the whole
-    graph in rdflib, which only small stores can afford."""
+    graph in rdflib, which only small stores can afford. The SPARQL check shows its progress
+    on a terminal (one item per constraint checked) unless ``quiet``."""
     shapes = shapes if shapes is not None else load_shapes()
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine '{engine}'; expected one of {ENGINES}")
     size = len(source) if isinstance(source, Graph) else source.triple_count()
     if engine == "sparql" or (engine == "auto" and size > PYSHACL_MAX_TRIPLES):
-        results = _sparql_results(source, shapes)
+        progress = Progress("validating, constraints checked", None, quiet)
+        results = _sparql_results(source, shapes, progress)
+        progress.finish()
     else:
         graph = source if isinstance(source, Graph) else source.rdflib_graph()
         results = _pyshacl_results(graph, shapes)
@@ -109,12 +114,14 @@ def _pyshacl_results(graph: Graph, shapes: Graph) -> list[tuple]:
             for result in report.subjects(SH.focusNode, None, unique=True)]
 
 
-def _sparql_results(source, shapes: Graph) -> list[tuple]:
+def _sparql_results(source, shapes: Graph, progress: Progress) -> list[tuple]:
     from .query import execute
     from .shapecheck import check
 
     def evaluate(text):
-        return execute(source, text, "shape check").rows
+        rows = execute(source, text, "shape check").rows
+        progress.advance(1)
+        return rows
 
     return [(r.focus, r.path, r.value, r.message, SH[r.severity]) for r in check(shapes, evaluate)]
 

@@ -21,7 +21,8 @@ from kgraph.errors import InputError
 from kgraph.namespaces import SP
 from kgraph.network import project
 from kgraph.query import named_queries, run as run_query
-from kgraph.store import OxigraphStore, Progress, open_store
+from kgraph.progress import Progress
+from kgraph.store import OxigraphStore, open_store
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 

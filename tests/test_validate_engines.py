@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -67,3 +70,25 @@ def test_validate_chooses_the_engine_from_the_command_line(tmp_path):
         return {line for line in output.splitlines()[:-1] if "(value: -5" not in line}
 
     assert results(outputs[0]) == results(outputs[1])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_sparql_check_shows_its_progress_on_a_terminal(bundled_kg, monkeypatch):
+    from kgraph.query import execute
+    from kgraph.shapecheck import check
+    from kgraph.validate import load_shapes
+
+    asked = []
+    check(load_shapes(), lambda text: asked.append(text) or execute(bundled_kg.graph, text).rows)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    validate(bundled_kg, engine="sparql")
+    shown = re.findall(r"validating, constraints checked: ([\d,]+) \(", terminal.getvalue())
+    assert shown[-1] == f"{len(asked):,}" and len(asked) > 20
+    monkeypatch.setattr(sys, "stderr", terminal := _Terminal())
+    validate(bundled_kg, engine="sparql", quiet=True)
+    assert terminal.getvalue() == ""

@@ -110,8 +110,13 @@ class OxigraphStore:
         """The Oxigraph store, opened on first use (a build opens only its staging store)."""
         import pyoxigraph
 
-        return (pyoxigraph.Store(str(self.path)) if self.create
-                else pyoxigraph.Store.read_only(str(self.path)))
+        try:
+            return (pyoxigraph.Store(str(self.path)) if self.create
+                    else pyoxigraph.Store.read_only(str(self.path)))
+        except OSError as exc:
+            raise InputError(f"'{self.path}' is not an Oxigraph store that can be opened "
+                             f"({' '.join(str(exc).split())}). Build one with: "
+                             f"kgraph build --store oxigraph:{self.path}") from None
 
     @property
     def spec(self) -> str:

@@ -217,6 +217,10 @@ def test_unknown_store_and_missing_directory_are_clear_errors(tmp_path):
     assert result.exit_code == 2 and "expected memory, oxigraph:DIR or sparql:QUERY_URL" in result.output
     with pytest.raises(InputError, match="Build one first: kgraph build --store oxigraph:"):
         OxigraphStore(tmp_path / "missing")
+    (tmp_path / "not-a-store").mkdir()
+    result = run("query", "branch-campuses", "--store", f"oxigraph:{tmp_path / 'not-a-store'}")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"'{tmp_path / 'not-a-store'}' is not an Oxigraph store that can be opened" in result.output
 
 
 class _Terminal(io.StringIO):

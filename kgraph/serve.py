@@ -373,7 +373,7 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
 def cap_rows(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
     """The result with at most ``max_rows`` rows (or triples, the first in sorted order),
     and whether it was cut."""
-    if result.kind == "select" and len(result.rows) > max_rows:
+    if result.kind == "select" and len(result.terms) > max_rows:
         return QueryResult("select", result.columns, result.terms[:max_rows]), True
     if result.kind == "graph" and len(result.graph) > max_rows:
         graph = Graph()

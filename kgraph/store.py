@@ -37,8 +37,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .errors import InputError, QueryError, QueryTimeout
-from .progress import Progress
 from .namespaces import PREFIXES
+from .progress import Progress
 from .query import QueryResult, prepare
 
 #: The named graph a remote store keeps the soft-power graph in.

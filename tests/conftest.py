@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import socket
 import threading
@@ -15,6 +16,13 @@ from kgraph.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "sources"
 MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, to see what progress displays show there."""
+
+    def isatty(self):
+        return True
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDF
 
-from conftest import run
+from conftest import Terminal, run
 from kgraph.errors import InputError
 from kgraph.namespaces import SP
 from kgraph.network import project
@@ -223,20 +223,15 @@ def test_unknown_store_and_missing_directory_are_clear_errors(tmp_path):
     assert f"'{tmp_path / 'not-a-store'}' is not an Oxigraph store that can be opened" in result.output
 
 
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
 def test_progress_shows_items_and_rate_on_a_terminal_only():
-    terminal = _Terminal()
+    terminal = Terminal()
     progress = Progress("loading", 2000, stream=terminal)
     progress.advance(2000)
     progress.finish()
     assert re.search(r"loading: 2,000/2,000 \([\d,]+/s\)\n$", terminal.getvalue())
     piped = io.StringIO()
     Progress("loading", 10, stream=piped).advance(10)
-    quiet = _Terminal()
+    quiet = Terminal()
     Progress("loading", 10, quiet=True, stream=quiet).advance(10)
     assert piped.getvalue() == quiet.getvalue() == ""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, run
+from conftest import MINIMAL, Terminal, run
 from kgraph.build import KnowledgeGraph, load_ontology, parse_turtle
 from kgraph.validate import validate
 
@@ -72,11 +71,6 @@ def test_validate_chooses_the_engine_from_the_command_line(tmp_path):
     assert results(outputs[0]) == results(outputs[1])
 
 
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
 def test_the_sparql_check_shows_its_progress_on_a_terminal(bundled_kg, monkeypatch):
     from kgraph.query import execute
     from kgraph.shapecheck import check
@@ -84,11 +78,11 @@ def test_the_sparql_check_shows_its_progress_on_a_terminal(bundled_kg, monkeypat
 
     asked = []
     check(load_shapes(), lambda text: asked.append(text) or execute(bundled_kg.graph, text).rows)
-    terminal = _Terminal()
+    terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     validate(bundled_kg, engine="sparql")
     shown = re.findall(r"validating, constraints checked: ([\d,]+) \(", terminal.getvalue())
     assert shown[-1] == f"{len(asked):,}" and len(asked) > 20
-    monkeypatch.setattr(sys, "stderr", terminal := _Terminal())
+    monkeypatch.setattr(sys, "stderr", terminal := Terminal())
     validate(bundled_kg, engine="sparql", quiet=True)
     assert terminal.getvalue() == ""

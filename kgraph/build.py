@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -111,10 +112,13 @@ def compile_dataset(dataset: Dataset, ontology: Graph, vocabularies: dict[str, s
     for triple in ontology:
         graph.add(triple)
     kg = KnowledgeGraph(graph, data_folders=list(data_folders or []))
+    lines = []
     for record in dataset.records:
         kg.origins[entity_iri(record.id)] = record_origin(record)
-        for triple in record_triples(record, vocabularies):
-            graph.add(tuple(from_oxigraph(term) for term in triple))
+        lines.extend(record_ntriples(record, vocabularies))
+    for triple in pyoxigraph.parse("".join(lines), format=pyoxigraph.RdfFormat.N_TRIPLES):
+        graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
+                   from_oxigraph(triple.object)))
     for path in dataset.turtle_files:
         extra = parse_turtle(path)
         for triple in extra:
@@ -128,42 +132,61 @@ def record_origin(record: Record) -> Origin:
     return Origin(record.file, record.line, record.kind, record.id)
 
 
-def record_triples(record: Record, vocabularies: dict[str, set[str]]) -> list[tuple]:
-    """The triples of one checked record, as Oxigraph terms; the nodes minted under it
+def record_ntriples(record: Record, vocabularies: dict[str, set[str]]) -> list[str]:
+    """The triples of one checked record as N-Triples lines; the nodes minted under it
     (``<record>/...``) are the record's too.
 
-    Oxigraph terms because a bulk build (``kgraph.bulk``) hands millions of them to Oxigraph's
-    loader, and an Oxigraph term costs a fraction of an rdflib one (which parses its value);
-    the in-memory build turns them into rdflib terms (``kgraph.terms.from_oxigraph``).
+    N-Triples because a bulk build (``kgraph.bulk``) streams millions of triples into
+    Oxigraph's loader, which parses this text in Rust faster than Python can make one term
+    object per value (an rdflib term parses its value; even an Oxigraph ``Quad`` costs
+    microseconds); the in-memory build has Oxigraph parse the text as well
+    (:func:`compile_dataset`). Record ids, references, language tags and dates have been
+    checked against their patterns, so only text needs escaping.
     """
     compiler = _Compiler(record, vocabularies)
     compiler.compile()
-    return compiler.triples
+    return compiler.lines
 
 
 @functools.lru_cache(maxsize=4096)
-def _schema(term: URIRef) -> pyoxigraph.NamedNode:
-    """An ontology or vocabulary IRI as an Oxigraph term: the same few on every record."""
-    return pyoxigraph.NamedNode(str(term))
+def _iri(term: str) -> str:
+    """An IRI in N-Triples: the same few ontology and vocabulary IRIs on every record."""
+    return f"<{term}>"
 
 
-def _entity(record_id: str) -> pyoxigraph.NamedNode:
-    return pyoxigraph.NamedNode(f"{SPR}{record_id}")
+def _entity(record_id: str) -> str:
+    return f"<{SPR}{record_id}>"
 
 
-def _literal(value, datatype: URIRef | None = None, lang: str | None = None) -> pyoxigraph.Literal:
-    """A literal with the lexical form rdflib gives the value (``true``, ``2020-05-01``)."""
+#: The IRIs every record compiles to, in N-Triples, looked up once (an rdflib namespace
+#: makes a new term on every attribute access).
+_NT = SimpleNamespace(**{name: _iri(term) for name, term in {
+    "type": RDF.type, "identifier": DCTERMS.identifier, "label": RDFS.label,
+    "pref_label": SKOS.prefLabel, "order": SP.order, "strength": SP.Strength,
+    "constraint": SP.Constraint, "amount": SP.amount, "monetary_amount": SDO.MonetaryAmount,
+    "value": SDO.value, "currency": SDO.currency, "source": DCTERMS.source,
+    "evidence": SP.evidence, "quotation": SP.Quotation, "quoted_from": PROV.wasQuotedFrom,
+    "quote": SP.quote, "boolean": XSD.boolean, "integer": XSD.integer,
+    "decimal": XSD.decimal, "date": XSD.date}.items()})
+
+#: What N-Triples escapes in a string (``STRING_LITERAL_QUOTE``): quote, backslash, line ends.
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _literal(value, datatype: str | None = None, lang: str | None = None) -> str:
+    """A literal with the lexical form rdflib gives the value (``true``, ``2020-05-01``);
+    ``datatype`` is an IRI in N-Triples."""
     if lang:
-        return pyoxigraph.Literal(value, language=lang)
+        return f'"{value.translate(_ESCAPES)}"@{lang}'
     if isinstance(value, bool):
-        return pyoxigraph.Literal("true" if value else "false", datatype=_schema(XSD.boolean))
+        return f'"{"true" if value else "false"}"^^{_NT.boolean}'
     if isinstance(value, int):
-        return pyoxigraph.Literal(str(value), datatype=_schema(XSD.integer))
+        return f'"{value}"^^{_NT.integer}'
     if isinstance(value, Decimal):
-        return pyoxigraph.Literal(str(Literal(value, datatype=XSD.decimal)), datatype=_schema(XSD.decimal))
+        return f'"{Literal(value, datatype=XSD.decimal)}"^^{_NT.decimal}'
     if datatype:
-        return pyoxigraph.Literal(value, datatype=_schema(datatype))
-    return pyoxigraph.Literal(value)
+        return f'"{value.translate(_ESCAPES)}"^^{datatype}'
+    return f'"{value.translate(_ESCAPES)}"'
 
 
 class _Compiler:
@@ -172,19 +195,22 @@ class _Compiler:
     def __init__(self, record: Record, vocabularies: dict[str, set[str]]):
         self.record = record
         self.vocabularies = vocabularies
-        self.node = _entity(record.id)
-        self.triples: list[tuple] = []
+        self.iri = f"{SPR}{record.id}"
+        self.node = f"<{self.iri}>"
+        self.lines: list[str] = []
 
-    def add(self, subject, predicate: URIRef, obj) -> None:
-        """Add a triple; the object is an Oxigraph term, or an ontology IRI (a class)."""
-        if isinstance(obj, URIRef):
-            obj = _schema(obj)
-        self.triples.append((subject, _schema(predicate), obj))
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        """Add a triple of N-Triples terms."""
+        self.lines.append(f"{subject} {predicate} {obj} .\n")
+
+    def minted(self, path: str) -> str:
+        """A node minted under the record, e.g. its amount or its first quotation."""
+        return f"<{self.iri}/{path}>"
 
     def compile(self) -> None:
         record, spec, node = self.record, self.record.spec, self.node
-        self.add(node, RDF.type, spec.subtypes.get(record.values.get("type"), spec.rdf_class))
-        self.add(node, DCTERMS.identifier, _literal(record.id))
+        self.add(node, _NT.type, _iri(spec.subtypes.get(record.values.get("type"), spec.rdf_class)))
+        self.add(node, _NT.identifier, _literal(record.id))
         self.compile_labels()
         for fld in spec.fields:
             if fld.name in _SPECIAL_FIELDS or fld.name not in record.values:
@@ -199,26 +225,26 @@ class _Compiler:
     def compile_labels(self) -> None:
         values = self.record.values
         if "label" in values:
-            self.add(self.node, RDFS.label, _literal(values["label"], lang="en"))
-            self.add(self.node, SKOS.prefLabel, _literal(values["label"], lang="en"))
+            self.add(self.node, _NT.label, _literal(values["label"], lang="en"))
+            self.add(self.node, _NT.pref_label, _literal(values["label"], lang="en"))
         for language, text in sorted(values.get("labels", {}).items()):
-            self.add(self.node, SKOS.prefLabel, _literal(text.strip(), lang=language))
+            self.add(self.node, _NT.pref_label, _literal(text.strip(), lang=language))
 
     def compile_value(self, fld, value, position: int) -> None:
         if fld.type == STRENGTHS:
-            statement = pyoxigraph.NamedNode(f"{self.node.value}/{fld.name.rstrip('s')}/{position}")
-            self.add(self.node, fld.predicate, statement)
-            self.add(statement, RDF.type, SP.Strength if fld.name == "strengths" else SP.Constraint)
-            self.add(statement, RDFS.label, _literal(value, lang="en"))
-            self.add(statement, SP.order, _literal(position))
+            statement = self.minted(f"{fld.name.rstrip('s')}/{position}")
+            self.add(self.node, _iri(fld.predicate), statement)
+            self.add(statement, _NT.type, _NT.strength if fld.name == "strengths" else _NT.constraint)
+            self.add(statement, _NT.label, _literal(value, lang="en"))
+            self.add(statement, _NT.order, _literal(position))
         elif fld.name == "amount":
-            amount = pyoxigraph.NamedNode(f"{self.node.value}/amount")
-            self.add(self.node, SP.amount, amount)
-            self.add(amount, RDF.type, SDO.MonetaryAmount)
-            self.add(amount, SDO.value, _literal(value))
-            self.add(amount, SDO.currency, _literal(self.record.values["currency"]))
+            amount = self.minted("amount")
+            self.add(self.node, _NT.amount, amount)
+            self.add(amount, _NT.type, _NT.monetary_amount)
+            self.add(amount, _NT.value, _literal(value))
+            self.add(amount, _NT.currency, _literal(self.record.values["currency"]))
         else:
-            self.add(self.node, fld.predicate, self.term(fld, value))
+            self.add(self.node, _iri(fld.predicate), self.term(fld, value))
 
     def term(self, fld, value):
         if fld.type == REF:
@@ -226,14 +252,14 @@ class _Compiler:
             # the checker (``kgraph.load``).
             if any(value in self.vocabularies.get(kind, ()) for kind in fld.targets
                    if kind in VOCABULARIES):
-                return _schema(SPV[value])
+                return _iri(SPV[value])
             return _entity(value)
         if fld.type in (YEAR, INTEGER):
             return _literal(int(value))
         if fld.type == DECIMAL:
             return _literal(Decimal(value))
         if fld.type == DATE:
-            return _literal(value.isoformat() if isinstance(value, dt.date) else value, XSD.date)
+            return _literal(value.isoformat() if isinstance(value, dt.date) else value, _NT.date)
         if fld.type == BOOLEAN:
             return _literal(value)
         if fld.name in ("alt_labels",):
@@ -247,10 +273,10 @@ class _Compiler:
             for a in parties:
                 for b in parties:
                     if a != b:
-                        self.add(a, truthy.predicate, b)
+                        self.add(a, _iri(truthy.predicate), b)
             return
         if truthy.subject in values and truthy.object in values:
-            self.add(_entity(values[truthy.subject]), truthy.predicate,
+            self.add(_entity(values[truthy.subject]), _iri(truthy.predicate),
                      _entity(values[truthy.object]))
 
     def compile_evidence(self) -> None:
@@ -262,14 +288,14 @@ class _Compiler:
         quoted = 0
         for position, evidence in enumerate(self.record.evidence, start=1):
             source = _entity(evidence.source)
-            self.add(self.node, DCTERMS.source, source)
+            self.add(self.node, _NT.source, source)
             if not evidence.quote:
                 continue
             quoted += 1
-            quotation = pyoxigraph.NamedNode(f"{self.node.value}/evidence/{position}")
-            self.add(self.node, SP.evidence, quotation)
-            self.add(quotation, RDF.type, SP.Quotation)
-            self.add(quotation, PROV.wasQuotedFrom, source)
-            self.add(quotation, SP.quote, _literal(evidence.quote))
+            quotation = self.minted(f"evidence/{position}")
+            self.add(self.node, _NT.evidence, quotation)
+            self.add(quotation, _NT.type, _NT.quotation)
+            self.add(quotation, _NT.quoted_from, source)
+            self.add(quotation, _NT.quote, _literal(evidence.quote))
             # Queries show a fact's first quote: "sp:order 1" finds it on any engine.
-            self.add(quotation, SP.order, _literal(quoted))
+            self.add(quotation, _NT.order, _literal(quoted))

@@ -10,6 +10,7 @@ the target, so a build that fails (bad records, broken shapes) leaves the old st
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import shutil
 import time
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Origin, load_ontology, owner_iri, record_triples, vocabulary_ids
+from .build import Origin, load_ontology, owner_iri, record_ntriples, vocabulary_ids
 from .errors import InputError
 from .export import sorted_triples
 from .load import RecordChecker, data_files, data_folders, read_ahead
@@ -65,7 +66,7 @@ def staging_store(target: OxigraphStore):
         raise
 
 
-#: Records compiled into one batch of quads for the loader (a file may hold many more).
+#: Records compiled into one piece of N-Triples text for the loader (a file may hold many more).
 BATCH_RECORDS = 2000
 #: Quads of a Turtle input per batch.
 BATCH_QUADS = 50_000
@@ -74,20 +75,30 @@ BATCH_QUADS = 50_000
 def bulk_load(folders: list[Path] | None, store: OxigraphStore, quiet: bool = False) -> BulkLoad:
     """Check and compile the data folders into an empty store through Oxigraph's bulk loader;
     raise every problem of the records (``DataError``) once all files are read."""
+    import pyoxigraph
+
     ontology = load_ontology()
     load = BulkLoad(RecordChecker(vocabulary_ids(ontology)))
-    yaml_files, turtle_files = data_files(data_folders(folders))
+    record_files, turtle_files = data_files(data_folders(folders))
     progress = Progress(f"loading {store.spec}", None, quiet)
-    batches = _batches(sorted_triples(ontology), yaml_files, turtle_files, load)
-    store.store.bulk_extend(itertools.chain.from_iterable(_timed(batches, load, progress)))
+    store.store.bulk_extend(_quads([tuple(to_oxigraph(term) for term in triple)
+                                    for triple in sorted_triples(ontology)]))
+    records = _TextStream(_timed(_record_ntriples(record_files, load), load, progress))
+    store.store.bulk_load(input=io.BufferedReader(records, buffer_size=1 << 20),
+                          format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for number, path in enumerate(turtle_files, start=1):
+        quads = _turtle_quads(path, number, load)
+        batches = iter(lambda: list(itertools.islice(quads, BATCH_QUADS)), [])
+        store.store.bulk_extend(itertools.chain.from_iterable(_timed(batches, load, progress)))
     store.store.flush()
     progress.finish()
     load.checker.finish()
     return load
 
 
-def _timed(batches: Iterator[list], load: BulkLoad, progress) -> Iterator[list]:
-    """The batches, the time spent making them counted apart from the loader's."""
+def _timed(batches: Iterator, load: BulkLoad, progress) -> Iterator:
+    """The batches (lists of quads or of N-Triples lines), the time spent making them
+    counted apart from the loader's."""
     while True:
         started = time.perf_counter()
         batch = next(batches, None)
@@ -98,23 +109,41 @@ def _timed(batches: Iterator[list], load: BulkLoad, progress) -> Iterator[list]:
         yield batch
 
 
-def _batches(ontology_triples, yaml_files, turtle_files, load: BulkLoad) -> Iterator[list]:
-    """The quads of the ontology, of the YAML records and of the Turtle inputs, in batches."""
-    yield _quads([tuple(to_oxigraph(term) for term in triple) for triple in ontology_triples])
+def _record_ntriples(record_files: list[Path], load: BulkLoad) -> Iterator[list[str]]:
+    """The N-Triples lines of the records, file by file, in batches of records."""
     vocabularies = load.checker.vocabularies
-    for path, content in read_ahead(yaml_files):
+    for path, content in read_ahead(record_files):
         records = load.checker.check_file(path, content)
         # Once a problem is found, the rest is still checked, so that every problem is
         # reported at once, but nothing more is compiled: a faulty record may lack fields.
         if load.checker.problems:
             continue
         for start in range(0, len(records), BATCH_RECORDS):
-            yield _quads([triple for record in records[start:start + BATCH_RECORDS]
-                          for triple in record_triples(record, vocabularies)])
-    for number, path in enumerate(turtle_files, start=1):
-        quads = _turtle_quads(path, number, load)
-        while batch := list(itertools.islice(quads, BATCH_QUADS)):
-            yield batch
+            yield [line for record in records[start:start + BATCH_RECORDS]
+                   for line in record_ntriples(record, vocabularies)]
+
+
+class _TextStream(io.RawIOBase):
+    """Batches of N-Triples lines as a binary file, for Oxigraph's loader to read as they
+    are made: the loader parses the text in Rust, without a Python object per triple."""
+
+    def __init__(self, batches: Iterator[list[str]]):
+        self.batches = batches
+        self.pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.pending:
+            batch = next(self.batches, None)
+            if batch is None:
+                return 0
+            self.pending = memoryview("".join(batch).encode("utf-8"))
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
 
 
 def _quads(triples: list) -> list:

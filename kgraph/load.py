@@ -1,4 +1,5 @@
-"""Load stage: read data folders (YAML records and Turtle files) and check them against the format.
+"""Load stage: read data folders (records as YAML or JSON Lines, and Turtle files) and check
+them against the format.
 
 Every problem is reported with the file, the line of the record, the value and what was
 expected, so that a researcher can fix the data without reading Python. All problems of a
@@ -10,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import difflib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +29,10 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 QUOTE_MAX_WORDS = 60
+#: Files of records: YAML (a mapping from kinds to lists of records) or JSON Lines (one record
+#: per line, its kind in a "kind" field).
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_LINES_SUFFIX = ".jsonl"
 
 
 @dataclass
@@ -112,46 +118,98 @@ def read_yaml(path: Path):
         raise InputError(f"{path}: malformed YAML: {exc}") from None
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object as a dict, refusing a key written twice (json keeps the last silently)."""
+    mapping = dict(pairs)
+    if len(mapping) < len(pairs):
+        seen = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise _DuplicateKey(f"found the key '{twice}' twice (expected each field once)")
+    return mapping
+
+
+#: One decoder for every line (``json.loads`` with a hook makes a new one per call).
+_JSON_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
+def read_json_lines(path: Path) -> list[tuple[int, object]]:
+    """Parse a JSON Lines file: each non-blank line with its line number. Much faster to read
+    than YAML (a tenth of a second per million triples against about ten), for data exported
+    from databases and data frames."""
+    lines = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if text.strip():
+                    lines.append((number, _JSON_DECODER.decode(text.rstrip("\r\n"))))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc.reason}).") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}, line {number}, column {exc.colno}: malformed JSON: {exc.msg}. "
+                         "Expected one record per line, a JSON object such as "
+                         '{"kind": "universities", "id": "...", ...} (see docs/data-format.md).') from None
+    except _DuplicateKey as exc:
+        raise InputError(f"{path}, line {number}: malformed JSON: {exc}.") from None
+    return lines
+
+
+def read_records(path: Path):
+    """Parse a file of records, YAML or JSON Lines by its suffix."""
+    return read_json_lines(path) if path.suffix == JSON_LINES_SUFFIX else read_yaml(path)
+
+
 def read_ahead(paths: list[Path]) -> Iterator[tuple[Path, object]]:
-    """Each YAML file with its content (:func:`read_yaml`), the next file parsed in another
-    process while the caller works on this one: parsing is about half the work of a bulk
-    build, checking and compiling the other half. One file ahead, so memory stays bounded."""
-    if len(paths) < 2:
-        yield from ((path, read_yaml(path)) for path in paths)
+    """Each file of records with its content (:func:`read_records`), the next YAML file parsed
+    in another process while the caller works on this one: parsing YAML is about half the work
+    of a bulk build, checking and compiling the other half. One file ahead, so memory stays
+    bounded. JSON Lines parse faster than their content would cross between processes, so
+    they are read here."""
+    if sum(path.suffix in YAML_SUFFIXES for path in paths) < 2:
+        yield from ((path, read_records(path)) for path in paths)
         return
     with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
-        upcoming = pool.submit(read_yaml, paths[0])
+        def submit(position: int):
+            if position < len(paths) and paths[position].suffix in YAML_SUFFIXES:
+                return pool.submit(read_yaml, paths[position])
+            return None
+
+        upcoming = submit(0)
         for position, path in enumerate(paths):
-            content = upcoming.result()
-            if position + 1 < len(paths):
-                upcoming = pool.submit(read_yaml, paths[position + 1])
+            content = upcoming.result() if upcoming else read_records(path)
+            upcoming = submit(position + 1)
             yield path, content
 
 
 def data_files(folders: list[Path]) -> tuple[list[Path], list[Path]]:
-    """The YAML and Turtle files of the data folders, in a stable order."""
-    yaml_files, turtle_files = [], []
+    """The files of records (YAML, JSON Lines) and the Turtle files of the data folders, in a
+    stable order."""
+    record_files, turtle_files = [], []
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError(
                 f"Data folder '{folder}' does not exist or is not a folder. "
-                "Expected a folder of *.yaml records (and optional *.ttl files); "
+                "Expected a folder of records (*.yaml or *.jsonl, and optional *.ttl files); "
                 "give it with --data DIR.")
         for path in sorted(folder.rglob("*")):
-            if path.suffix in (".yaml", ".yml") and path.is_file():
-                yaml_files.append(path)
+            if path.suffix in (*YAML_SUFFIXES, JSON_LINES_SUFFIX) and path.is_file():
+                record_files.append(path)
             elif path.suffix == ".ttl" and path.is_file():
                 turtle_files.append(path)
-    return yaml_files, turtle_files
+    return record_files, turtle_files
 
 
 def load_dataset(folders: list[Path] | None = None,
                  vocabularies: dict[str, set[str]] | None = None) -> Dataset:
     """Read and check every record of the data folders (the bundled data by default)."""
-    yaml_files, turtle_files = data_files(data_folders(folders))
+    record_files, turtle_files = data_files(data_folders(folders))
     checker = RecordChecker(vocabularies or {})
-    records = [record for path in yaml_files for record in checker.check_file(path, read_yaml(path))]
+    records = [record for path in record_files
+               for record in checker.check_file(path, read_records(path))]
     checker.finish()
     return Dataset(records, turtle_files)
 
@@ -185,6 +243,26 @@ def _records_of_file(path: Path, content, problems: list[str]) -> list[Record]:
                                 f"{item!r}; expected a record with named fields.")
                 continue
             records.append(Record(kind, dict(item), path, item.line))
+    return records
+
+
+def _records_of_lines(path: Path, lines: list[tuple[int, object]], problems: list[str]) -> list[Record]:
+    """The records of a JSON Lines file: each line an object whose "kind" names its kind."""
+    records = []
+    for line, item in lines:
+        if not isinstance(item, dict):
+            problems.append(f"{path}, line {line}: the line holds {item!r}; expected a JSON "
+                            'object, a record such as {"kind": "universities", "id": "..."}.')
+            continue
+        values = dict(item)
+        kind = values.pop("kind", None)
+        if kind not in KINDS:
+            problems.append(f"{path}, line {line}: "
+                            + (f"unknown record kind '{kind}'{_suggest(str(kind), KINDS)}"
+                               if kind is not None else 'the record has no "kind"')
+                            + f". Expected one of: {', '.join(KINDS)}.")
+            continue
+        records.append(Record(kind, values, path, line))
     return records
 
 
@@ -227,9 +305,12 @@ class RecordChecker:
         self.problems.append(f"{where}: {message}")
 
     def check_file(self, path: Path, content) -> list[Record]:
-        """The checked records of one parsed YAML file (:func:`read_yaml`); problems are
+        """The checked records of one parsed file (:func:`read_records`); problems are
         collected for :meth:`finish`."""
-        records = _records_of_file(path, content, self.problems)
+        if path.suffix == JSON_LINES_SUFFIX:
+            records = _records_of_lines(path, content, self.problems)
+        else:
+            records = _records_of_file(path, content, self.problems)
         for record in records:
             self.check_fields(record)
         for record in records:
@@ -299,14 +380,9 @@ class RecordChecker:
         return dict(value)
 
     def check_scalar(self, record: Record, fld, value):
-        expected = {
-            TEXT: "text", STRENGTHS: "text", REF: "the id of a record", YEAR: "a year (a whole number)",
-            DATE: "a date written YYYY-MM-DD", INTEGER: "a whole number that is not negative",
-            DECIMAL: "a number", BOOLEAN: "true or false",
-        }[fld.type]
         result = _convert(fld.type, value)
         if result is None:
-            self.fail(record, f"field '{fld.name}' is {value!r}; expected {expected}.")
+            self.fail(record, f"field '{fld.name}' is {value!r}; expected {_EXPECTED[fld.type]}.")
             return None
         if fld.type == YEAR and not YEAR_RANGE[0] <= result <= YEAR_RANGE[1]:
             self.fail(record, f"field '{fld.name}' is {value!r}; expected a year between "
@@ -388,26 +464,26 @@ class RecordChecker:
             record.kind == "sources" and record.values.get("type") == "reference")
 
     def check_references(self, record: Record) -> None:
-        where = record.where()
         for fld in record.spec.fields:
             if fld.type != REF or fld.name not in record.values:
                 continue
             values = record.values[fld.name] if fld.many else [record.values[fld.name]]
             for value in values:
-                self.check_reference(where, fld, value)
-        source_field = KINDS["observations"].field_named("source")
+                self.check_reference(record, fld, value)
         for evidence in record.evidence:
-            self.check_reference(where, source_field, evidence.source, evidence.quote is None)
+            self.check_reference(record, _SOURCE_FIELD, evidence.source, evidence.quote is None)
 
-    def check_reference(self, where: str, fld, value: str, quoteless: bool = False,
+    def check_reference(self, where: Record | str, fld, value: str, quoteless: bool = False,
                         final: bool = False) -> None:
         """Check that ``value`` names a record (or concept) of a kind ``fld`` accepts and, for
-        evidence without a quote, that the source is a general reference."""
+        evidence without a quote, that the source is a general reference. ``where`` is the
+        record, or where it was written once it is gone."""
         vocab_kinds = [k for k in fld.targets if k in VOCABULARIES]
         if any(value in self.vocabularies.get(kind, ()) for kind in vocab_kinds):
             return
         target = self.index.get(value)
         if target is None and not final:
+            where = where if isinstance(where, str) else where.where()
             self.pending.append((where, fld, value, quoteless))
             return
         if target is not None and target.kind in fld.targets:
@@ -425,6 +501,15 @@ class RecordChecker:
             candidates.extend(self.vocabularies.get(kind, ()))
         self.fail(where, f"field '{fld.name}' refers to '{value}', which no record defines"
                          f"{_suggest(str(value), candidates)}; expected the id of one of: {expected}.")
+
+
+#: What a value of each field type must be, for messages.
+_EXPECTED = {
+    TEXT: "text", STRENGTHS: "text", REF: "the id of a record", YEAR: "a year (a whole number)",
+    DATE: "a date written YYYY-MM-DD", INTEGER: "a whole number that is not negative",
+    DECIMAL: "a number", BOOLEAN: "true or false",
+}
+_SOURCE_FIELD = KINDS["observations"].field_named("source")
 
 
 def _convert(kind: str, value):

@@ -9,6 +9,7 @@ people.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
@@ -64,7 +65,12 @@ class RecordKind:
     doc: str = ""
 
     def field_named(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._fields_by_name.get(name)
+
+    @functools.cached_property
+    def _fields_by_name(self) -> dict[str, Field]:
+        """The fields by name: the checker looks one up for every value of every record."""
+        return {f.name: f for f in self.fields}
 
 
 # Groups of record kinds used as reference targets.

@@ -1,9 +1,9 @@
-"""Synthetic data: soft-power-shaped YAML records of any size, for benchmarks and scale tests.
+"""Synthetic data: soft-power-shaped records of any size, for benchmarks and scale tests.
 
 The bundled corpus compiles to about nine thousand triples; users will load millions (every
 branch campus worldwide, student flows of all countries over decades). To measure kgraph at
 that scale without such data, :func:`synthesize` writes a data folder in the project's own
-input format (``docs/data-format.md``) that compiles to about the requested number of
+input format (``docs/data-format.md``: YAML, or JSON Lines) that compiles to about the requested number of
 triples and is shaped like the real data:
 
 * every record kind, so every class and relation kind of the ontology is present;
@@ -80,8 +80,13 @@ class SynthSummary:
     files: list[Path] = field(default_factory=list)
 
 
-def synthesize(triples: int, out_dir: Path, seed: int = 0) -> SynthSummary:
-    """Write a data folder that compiles to about ``triples`` triples (with the ontology)."""
+#: The formats of record files synth writes, by their suffix.
+FORMATS = ("yaml", "jsonl")
+
+
+def synthesize(triples: int, out_dir: Path, seed: int = 0, file_format: str = "yaml") -> SynthSummary:
+    """Write a data folder that compiles to about ``triples`` triples (with the ontology), its
+    records as YAML or JSON Lines (``file_format``): the same records either way."""
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"'{out_dir}' is not an empty folder; synthetic data goes into a new "
@@ -93,16 +98,16 @@ def synthesize(triples: int, out_dir: Path, seed: int = 0) -> SynthSummary:
     vocabularies = vocabulary_ids(ontology)
     budget = triples - len(ontology)
     with tempfile.TemporaryDirectory() as probe:
-        estimated = _generate(min(budget, PROBE), Path(probe), seed, vocabularies).estimated
+        estimated = _generate(min(budget, PROBE), Path(probe), seed, vocabularies, file_format).estimated
         compiled = len(load_graph([Path(probe)]).graph) - len(ontology)
-    generator = _generate(round(budget * estimated / compiled), out_dir, seed, vocabularies)
+    generator = _generate(round(budget * estimated / compiled), out_dir, seed, vocabularies, file_format)
     return SynthSummary(triples, round(generator.estimated * compiled / estimated) + len(ontology),
                         generator.counts, generator.files)
 
 
-def _generate(budget: int, out_dir: Path, seed: int, vocabularies) -> _Generator:
+def _generate(budget: int, out_dir: Path, seed: int, vocabularies, file_format: str) -> _Generator:
     """Reference records first, then each kind of ``SHARES`` up to its share of the rest."""
-    generator = _Generator(random.Random(seed), vocabularies, out_dir)
+    generator = _Generator(random.Random(seed), vocabularies, out_dir, file_format)
     generator.reference_records(budget)
     remaining = budget - generator.estimated
     for kind, share in SHARES.items():
@@ -140,7 +145,12 @@ def estimated_triples(kind: str, record: dict) -> int:
 class _Generator:
     """Makes the records kind by kind, remembers the ids of each kind, writes chunk files."""
 
-    def __init__(self, rng: random.Random, vocabularies: dict[str, set[str]], out_dir: Path):
+    def __init__(self, rng: random.Random, vocabularies: dict[str, set[str]], out_dir: Path,
+                 file_format: str):
+        if file_format not in FORMATS:
+            raise InputError(f"unknown format '{file_format}' for synthetic data; expected one "
+                             f"of: {', '.join(FORMATS)}.")
+        self.file_format = file_format
         self.rng = rng
         self.vocabularies = {kind: sorted(ids) for kind, ids in vocabularies.items()}
         self.out_dir = out_dir
@@ -214,7 +224,8 @@ class _Generator:
         self.counts[kind] = self.counts.get(kind, 0) + 1
         self.estimated += estimated_triples(kind, record)
         lines = self.pending.setdefault(kind, [])
-        lines.append(_yaml_record(record))
+        lines.append(_yaml_record(record) if self.file_format == "yaml"
+                     else json.dumps({"kind": kind, **record}, ensure_ascii=False) + "\n")
         if len(lines) == CHUNK:
             self.write(kind)
 
@@ -222,8 +233,9 @@ class _Generator:
         lines = self.pending.pop(kind, [])
         if lines:
             self.chunks[kind] = number = self.chunks.get(kind, 0) + 1
-            path = self.out_dir / f"{kind}-{number:04d}.yaml"
-            self.files.append(write_atomic(path, f"{kind}:\n" + "".join(lines)))
+            path = self.out_dir / f"{kind}-{number:04d}.{self.file_format}"
+            header = f"{kind}:\n" if self.file_format == "yaml" else ""
+            self.files.append(write_atomic(path, header + "".join(lines)))
 
     def flush(self) -> None:
         for kind in list(self.pending):

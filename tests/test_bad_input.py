@@ -153,3 +153,48 @@ def test_shape_violation_in_turtle_names_the_node_and_rule(minimal_data, build_d
     validate = run("validate", "--data", minimal_data)
     assert validate.exit_code == 1
     assert "property sp:parentInstitution" in validate.output
+
+
+# --- JSON Lines --------------------------------------------------------------------------------
+
+CAMPUS_LINE = ('{"kind": "branch_campuses", "id": "test-campus", "label": "Test Campus", '
+               '"parent": "de-montfort-university", "host_city": "almaty", "host_state": "kazakhstan", '
+               '"opened": 2024, "source": "test-report", '
+               '"quote": "De Montfort University opened a campus in Almaty."}')
+
+
+def _json_lines(folder, *lines: str):
+    path = folder / "more.jsonl"
+    path.write_text("\n".join(["", CAMPUS_LINE, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_json_lines_records_build(minimal_data, tmp_path):
+    _json_lines(minimal_data)
+    result = run("build", "--data", minimal_data, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "Test Campus" in (tmp_path / "out" / "softpower.ttl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("line,status,expected", [
+    ('{"kind": "cities", "id": "astana", "label": "Astana",', 2,
+     "line 3, column 54: malformed JSON: Expecting property name enclosed in double quotes"),
+    ('{"kind": "cities", "id": "astana", "id": "nur-sultan", "label": "Astana"}', 2,
+     "line 3: malformed JSON: found the key 'id' twice (expected each field once)"),
+    ('["cities", "astana"]', 1, "line 3: the line holds ['cities', 'astana']; expected a JSON object"),
+    ('{"id": "astana", "label": "Astana"}', 1, 'line 3: the record has no "kind". Expected one of: sources,'),
+    ('{"kind": "citys", "id": "astana", "label": "Astana"}', 1,
+     "line 3: unknown record kind 'citys' (did you mean 'cities'?)"),
+    ('{"kind": "cities", "id": "astana", "label": "Astana", "country": "kazakhstan", "founded": "1830s"}', 1,
+     "line 3 (cities record 'astana'): unknown field 'founded'"),
+    ('{"kind": "branch_campuses", "id": "test-campus-2", "label": "Test Campus 2", '
+     '"parent": "de-montfort-university", "host_state": "kazakhstan", "opened": "soon", '
+     '"source": "test-report", "quote": "De Montfort University opened a campus in Almaty."}', 1,
+     "line 3 (branch_campuses record 'test-campus-2'): field 'opened' is 'soon'; expected a year"),
+])
+def test_bad_json_lines_name_file_and_line(minimal_data, build_data, line, status, expected):
+    """Malformed JSON stops the reading (status 2); bad records are all reported (status 1)."""
+    path = _json_lines(minimal_data, line)
+    result = build_data(minimal_data)
+    assert result.exit_code == status
+    assert f"{path}, {expected}" in result.output

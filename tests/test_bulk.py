@@ -3,6 +3,7 @@ Turtle inputs streamed, and a failed build that leaves the old store as it was."
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -74,3 +75,42 @@ def test_a_reference_to_a_record_of_a_later_file_is_resolved(minimal_data, tmp_p
                  "--store", f"oxigraph:{tmp_path / 'db'}")
     assert result.exit_code == 0, result.output
     assert OxigraphStore(tmp_path / "db").triple_count() == len(load_graph([minimal_data]).graph)
+
+
+TRICKY_TEXT = 'He said "yes", C:\\path\\n is not a line break,\nthis is,\r\nand\ttabs, ünïcödé 🙂'
+
+
+def test_text_with_quotes_backslashes_and_line_breaks_is_kept_by_both_builds(minimal_data, tmp_path):
+    import json
+
+    from kgraph.bulk import bulk_load
+    from kgraph.namespaces import DCTERMS, SPR
+
+    record = {"kind": "cities", "id": "astana", "label": "Astana", "state": "kazakhstan",
+              "description": TRICKY_TEXT, "source": "test-report",
+              "quote": "De Montfort University opened a campus in Almaty."}
+    (minimal_data / "more.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    in_memory = load_graph([minimal_data]).graph
+    store = OxigraphStore(tmp_path / "db", create=True)
+    bulk_load([minimal_data], store, quiet=True)
+    from_store = Graph().parse(data=store.dump(io.BytesIO(), "nt").getvalue().decode("utf-8"), format="nt")
+    for graph in (in_memory, from_store):
+        assert [str(d) for d in graph.objects(SPR["astana"], DCTERMS.description)] == [TRICKY_TEXT]
+    assert isomorphic(in_memory, from_store)
+
+
+def test_json_lines_and_yaml_of_the_same_records_make_the_same_store(tmp_path):
+    from kgraph.bulk import bulk_load
+    from kgraph.synth import synthesize
+
+    dumps = []
+    for file_format in ("yaml", "jsonl"):
+        data = tmp_path / file_format
+        synthesize(3000, data, seed=5, file_format=file_format)
+        assert {path.suffix for path in data.iterdir()} == {f".{file_format}"}
+        store = OxigraphStore(tmp_path / f"db-{file_format}", create=True)
+        loaded = bulk_load([data], store, quiet=True)
+        assert len(loaded.checker.index) > 150
+        dumps.append(store.dump(io.BytesIO(), "nt").getvalue())
+    assert dumps[0] == dumps[1]
+    assert dumps[0].count(b"\n") > 2900

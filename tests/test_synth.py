@@ -113,3 +113,16 @@ def test_refuses_a_size_below_the_ontology(tmp_path):
     result = run("synth", "-n", 500, "-o", tmp_path / "data")
     assert result.exit_code == 2
     assert "the ontology alone has" in result.output
+
+
+def test_writes_json_lines_of_the_same_records(synth_folder, tmp_path):
+    from kgraph import cli, synth
+
+    assert cli._SYNTH_FORMATS == synth.FORMATS
+    folder = tmp_path / "jsonl"
+    result = run("synth", "--triples", TRIPLES, "-o", folder, "--seed", 7, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    yaml_files = sorted(path.stem for path in synth_folder.glob("*.yaml"))
+    assert sorted(path.stem for path in folder.glob("*.jsonl")) == yaml_files
+    records = sum(1 for path in folder.glob("*.jsonl") for _ in path.open(encoding="utf-8"))
+    assert f"wrote {records} records of {len(KINDS)} kinds" in result.output

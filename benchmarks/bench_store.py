@@ -3,16 +3,15 @@ centrality and the page, against pyoxigraph doing the same work directly.
 
 For each size, synthetic data (``kgraph synth``, as YAML and as JSON Lines) is built into an
 on-disk Oxigraph store the way ``kgraph build --store oxigraph:DIR`` does it (``kgraph.bulk``),
-and pyoxigraph bulk-loads
-the same triples (the store's N-Triples dump) into a store of its own; every build and raw
-load runs in a fresh process, whose peak memory (max RSS) is reported. kgraph also builds
+and pyoxigraph bulk-loads the same triples (the store's N-Triples dump) into a store of its
+own; every build and raw load runs in a fresh process, whose peak memory (max RSS) is reported. kgraph also builds
 from that N-Triples file as a Turtle input of a data folder, to compare loading RDF like
 with like. Every named query then runs through kgraph and as the same text in pyoxigraph,
 on the same store, in the same process.
 
     python benchmarks/bench_store.py                      # 10k and 100k triples
     python benchmarks/bench_store.py --sizes 10000 100000 1000000 --runs 3
-    python benchmarks/bench_store.py --sizes 10000000 --runs 1 --network-max 0
+    python benchmarks/bench_store.py --sizes 10000000 --runs 1 --network-max 0 --no-queries
     python benchmarks/bench_store.py --queries-of graph-db --runs 1   # an existing store
 
 Prints tables of medians (seconds) and ratios kgraph / raw Oxigraph, and the start-up time
@@ -97,7 +96,7 @@ def child_raw_load(ntriples: str, store_path: str) -> dict:
 
 # --- one size ----------------------------------------------------------------------------------
 
-def measure(size: int, runs: int, network_max: int, folder: Path) -> dict:
+def measure(size: int, runs: int, network_max: int, folder: Path, queries: bool) -> dict:
     row: dict = {"requested": size}
     nt_folder = folder / "rdf-input"
     from kgraph.synth import FORMATS, synthesize
@@ -126,7 +125,8 @@ def measure(size: int, runs: int, network_max: int, folder: Path) -> dict:
     (nt_folder / "graph.nt").rename(nt_folder / "graph.ttl")
     shutil.rmtree(folder / "rdf-store", ignore_errors=True)
     row["rdf_input"] = in_child("--child-build", str(nt_folder), str(folder / "rdf-store"), str(folder / "out-rdf"))
-    row["queries"] = measure_queries(store, runs)
+    if queries:
+        row["queries"] = measure_queries(store, runs)
     if row["triples"] <= network_max:
         row["network"] = measure_network(store, folder / "page.html")
     return row
@@ -240,6 +240,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--network-max", type=int, default=2_000_000,
                         help="measure centrality and the page up to this many triples")
+    parser.add_argument("--no-queries", action="store_true",
+                        help="skip the named queries (e.g. at 10M, where they take half an hour)")
     parser.add_argument("--queries-of", type=Path, metavar="DIR",
                         help="only time the named queries on an existing on-disk store")
     parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
@@ -260,15 +262,17 @@ def main() -> None:
     rows = []
     for size in options.sizes:
         with tempfile.TemporaryDirectory() as folder:
-            rows.append(measure(size, options.runs, options.network_max, Path(folder)))
+            rows.append(measure(size, options.runs, options.network_max, Path(folder),
+                                not options.no_queries))
         print(f"measured {rows[-1]['triples']:,} triples", file=sys.stderr)
         print(json.dumps(rows[-1]), file=sys.stderr)
     print(load_table(rows))
     print()
     print(after_load_table(rows))
     print()
-    print(query_table(rows))
-    print()
+    if not options.no_queries:
+        print(query_table(rows))
+        print()
     print(network_table(rows))
     print()
     print(startup(max(options.runs, 5)))

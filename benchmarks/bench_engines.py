@@ -31,7 +31,6 @@ import contextlib
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
@@ -47,26 +46,14 @@ from pathlib import Path
 from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_store import child_build, measure_network, medians, network_table, timed  # noqa: E402
+from bench_store import (child_build, measure_network, medians, network_table,  # noqa: E402
+                         process_peak_mb, timed)
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 SPARQL_JSON = "application/sparql-results+json"
 
 
 # --- processes and their peak memory -----------------------------------------------------------
-
-# A process started by another inherits the peak memory of its parent in the max RSS that
-# os.wait4 reports (Linux keeps the parent's high-water mark across vfork and exec): a child of
-# this process, which holds a compiled graph, would report at least this process's peak. So
-# the children report their own peak (VmHWM), and an external command is timed by a child.
-
-def process_peak_mb() -> float:
-    """This process's peak memory, or that of a helper process it has waited for if larger
-    (what os.wait4 reports for a process), in MB."""
-    status = Path("/proc/self/status").read_text(encoding="utf-8")
-    own_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
-    return max(own_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-
 
 def measured(command: list[str]) -> tuple[float, float]:
     """Run a command to its end, its advice on standard error silenced: its wall time and its

@@ -248,10 +248,24 @@ class SparqlStore:
                                              "default-graph-uri": GRAPH_IRI})
         request = urllib.request.Request(f"{self.query_url}?{parameters}",
                                          headers={"Accept": accept})
-        payload = self._send(request, timeout, origin)
+        payload, headers = self._send(request, timeout, origin)
         if form in ("ConstructQuery", "DescribeQuery"):
-            return QueryResult("graph", graph=Graph().parse(data=payload, format="turtle"))
-        return parse_json_results(json.loads(payload))
+            result = QueryResult("graph", graph=Graph().parse(data=payload, format="turtle"))
+        else:
+            result = parse_json_results(json.loads(payload))
+        self._refuse_cut_answer(result, headers.get("X-SPARQL-MaxRows"), origin)
+        return result
+
+    def _refuse_cut_answer(self, result: QueryResult, cap: str | None, origin: str) -> None:
+        """An answer the engine cut at its row limit is an error: a query or a network built
+        from part of the rows would be wrong without a sign. Virtuoso cuts at its
+        ResultSetMaxRows (10,000 in Debian's configuration) and says so only in this header."""
+        size = len(result.graph) if result.kind == "graph" else len(result.terms)
+        if cap and cap.isdigit() and size >= int(cap):
+            raise QueryError(
+                f"{origin}: the SPARQL engine at {self.query_url} cut its answer at {cap} rows "
+                "(X-SPARQL-MaxRows), and kgraph reads whole answers. Raise the engine's row "
+                "limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini).")
 
     def triple_count(self) -> int:
         result = self.evaluate("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -260,10 +274,11 @@ class SparqlStore:
     def rdflib_graph(self) -> Graph:
         return self.evaluate("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
 
-    def _send(self, request, timeout, origin) -> bytes:
+    def _send(self, request, timeout, origin) -> tuple[bytes, dict]:
+        """The engine's answer and its headers."""
         try:
             with self.opener.open(request, timeout=timeout) as response:
-                return response.read()
+                return response.read(), response.headers
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:500]
             raise QueryError(f"{origin}: the SPARQL engine at {request.full_url.split('?')[0]} "
@@ -284,20 +299,47 @@ def _with_prefixes(text: str) -> str:
 
 
 def with_values(text: str, bindings: dict) -> str:
-    """The query with its parameters as a VALUES block opening every WHERE group.
+    """The query with its parameters as a VALUES block opening every group of its pattern.
 
-    The SPARQL protocol has no way to pass bindings. Fixing the variable in the outer query
-    and in every subquery means what Oxigraph's substitution (SEP-0007) means, and lets an
-    engine use the value inside subqueries. The terms are serialised by rdflib (IRIs the
-    graph holds, escaped literals), so a value never becomes query syntax.
+    The SPARQL protocol has no way to pass bindings. Fixing the variable in every group (the
+    WHERE clause, each branch of a UNION, each OPTIONAL, each subquery's WHERE) means what
+    Oxigraph's substitution (SEP-0007) means, and every engine agrees on it: with the block in
+    the outer WHERE clause only, Virtuoso 7 drops rows of UNION branches that match the
+    variable through a property path. The terms are serialised by rdflib (IRIs the graph
+    holds, escaped literals), so a value never becomes query syntax.
     """
     if not bindings:
         return text
     if not re.search(r"\bWHERE\s*\{", text, re.IGNORECASE):
         raise QueryError("A parameterised query needs a WHERE clause.")
     values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items()))
-    return re.sub(r"\bWHERE\s*\{", lambda match: f"{match.group(0)} {values}", text,
-                  flags=re.IGNORECASE)
+    masked = _masked(text)
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE).start()
+    openings = [match.end() for match in _GROUP_OPENING.finditer(masked, where)
+                if not _SUBSELECT.match(masked, match.end())]
+    pieces, last = [], 0
+    for position in openings:
+        pieces += [text[last:position], f" {values} "]
+        last = position
+    return "".join(pieces) + text[last:]
+
+
+#: Strings, IRIs and comments, whose braces and keywords are not syntax.
+_NOT_SYNTAX = re.compile("|".join([
+    r"'''.*?'''", r'""".*?"""',                      # long strings
+    r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"\\\n]|\\.)*"',  # strings
+    r"<[^<>\"{}|^`\\\s]*>",                          # IRIs
+    r"#[^\n]*",                                      # comments
+]), re.DOTALL)
+#: A brace that opens a group graph pattern: after WHERE, UNION, OPTIONAL, MINUS, EXISTS, or
+#: where a nested group may start; not the data block of a VALUES clause.
+_GROUP_OPENING = re.compile(r"(?:\b(?:WHERE|UNION|OPTIONAL|MINUS|EXISTS)|[{}.])\s*\{", re.IGNORECASE)
+_SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
+def _masked(text: str) -> str:
+    """The text with strings, IRIs and comments blanked out, positions unchanged."""
+    return _NOT_SYNTAX.sub(lambda match: " " * len(match.group(0)), text)
 
 
 def parse_json_results(document: dict) -> QueryResult:

@@ -274,6 +274,9 @@ class Virtuoso(Engine):
         ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini, flags=re.S)
         ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>127.0.0.1:{http_port}", ini,
                      flags=re.S)
+        # Debian's 10,000 rows per answer would cut the answers at 1M triples (kgraph refuses
+        # a cut answer): a Virtuoso serving such graphs raises it.
+        ini = re.sub(r"ResultSetMaxRows\s*=\s*\d+", "ResultSetMaxRows = 10000000", ini)
         (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
         process = subprocess.Popen([executable("virtuoso-t"), "+foreground", "+configfile",
                                     str(folder / "virtuoso.ini")], cwd=folder,

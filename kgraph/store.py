@@ -299,29 +299,45 @@ def _with_prefixes(text: str) -> str:
 
 
 def with_values(text: str, bindings: dict) -> str:
-    """The query with its parameters as a VALUES block opening every group of its pattern.
+    """The query with each parameter as a VALUES block opening every group of the pattern
+    that uses it.
 
-    The SPARQL protocol has no way to pass bindings. Fixing the variable in every group (the
-    WHERE clause, each branch of a UNION, each OPTIONAL, each subquery's WHERE) means what
+    The SPARQL protocol has no way to pass bindings. Fixing the variable in every group that
+    names it (the WHERE clause, a UNION branch, an OPTIONAL, a subquery's WHERE) means what
     Oxigraph's substitution (SEP-0007) means, and every engine agrees on it: with the block in
     the outer WHERE clause only, Virtuoso 7 drops rows of UNION branches that match the
-    variable through a property path. The terms are serialised by rdflib (IRIs the graph
-    holds, escaped literals), so a value never becomes query syntax.
+    variable through a property path; in groups that do not name it, it estimates a cross
+    product and refuses the query. The terms are serialised by rdflib (IRIs the graph holds,
+    escaped literals), so a value never becomes query syntax.
     """
     if not bindings:
         return text
     if not re.search(r"\bWHERE\s*\{", text, re.IGNORECASE):
         raise QueryError("A parameterised query needs a WHERE clause.")
-    values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items()))
     masked = _masked(text)
     where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE).start()
-    openings = [match.end() for match in _GROUP_OPENING.finditer(masked, where)
-                if not _SUBSELECT.match(masked, match.end())]
     pieces, last = [], 0
-    for position in openings:
-        pieces += [text[last:position], f" {values} "]
-        last = position
+    for match in _GROUP_OPENING.finditer(masked, where):
+        start = match.end()
+        if _SUBSELECT.match(masked, start):
+            continue
+        group = masked[start:_closing_brace(masked, start)]
+        values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items())
+                          if re.search(rf"[?$]{re.escape(name)}\b", group))
+        if values:
+            pieces += [text[last:start], f" {values} "]
+            last = start
     return "".join(pieces) + text[last:]
+
+
+def _closing_brace(masked: str, start: int) -> int:
+    """The position of the brace that closes the group opened just before ``start``."""
+    depth = 1
+    for position in range(start, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[position], 0)
+        if depth == 0:
+            return position
+    return len(masked)
 
 
 #: Strings, IRIs and comments, whose braces and keywords are not syntax.

@@ -267,6 +267,21 @@ def test_an_answer_the_engine_cut_at_its_row_limit_is_an_error(virtuoso):
         store.evaluate(crossed("abcde"))
 
 
+def test_parameters_open_only_the_groups_that_name_them():
+    """A remote engine gets a parameter as a VALUES block in each group that uses it (the
+    WHERE clause, a subquery's WHERE), not in other groups, strings, comments or data blocks."""
+    from rdflib import URIRef
+
+    from kgraph.store import with_values
+
+    text = ('SELECT ?s WHERE { ?s ?p "a { ?x }" . OPTIONAL { ?s ?q ?o } '
+            '{ SELECT ?x WHERE { ?x ?p <http://example.org/a#b> } } VALUES ?o { 1 } # { ?x\n}')
+    values = "VALUES ?x { <http://example.org/x> }"
+    assert with_values(text, {"x": URIRef("http://example.org/x")}) == (
+        f'SELECT ?s WHERE {{ {values}  ?s ?p "a {{ ?x }}" . OPTIONAL {{ ?s ?q ?o }} '
+        f'{{ SELECT ?x WHERE {{ {values}  ?x ?p <http://example.org/a#b> }} }} VALUES ?o {{ 1 }} # {{ ?x\n}}')
+
+
 def test_an_unreachable_engine_is_a_clear_error():
     port = free_port()
     result = run("query", "branch-campuses", "--store", f"sparql:http://127.0.0.1:{port}/sparql")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from types import SimpleNamespace
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef

@@ -3,8 +3,8 @@
 The bundled corpus compiles to about nine thousand triples; users will load millions (every
 branch campus worldwide, student flows of all countries over decades). To measure kgraph at
 that scale without such data, :func:`synthesize` writes a data folder in the project's own
-input format (``docs/data-format.md``: YAML, or JSON Lines) that compiles to about the requested number of
-triples and is shaped like the real data:
+input format (``docs/data-format.md``: YAML, or JSON Lines) that compiles to about the
+requested number of triples and is shaped like the real data:
 
 * every record kind, so every class and relation kind of the ontology is present;
 * provenance on every fact: each record names a synthetic source and carries a quote.

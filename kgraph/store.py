@@ -312,12 +312,12 @@ def with_values(text: str, bindings: dict) -> str:
     """
     if not bindings:
         return text
-    if not re.search(r"\bWHERE\s*\{", text, re.IGNORECASE):
-        raise QueryError("A parameterised query needs a WHERE clause.")
     masked = _masked(text)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE).start()
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    if where is None:
+        raise QueryError("A parameterised query needs a WHERE clause.")
     pieces, last = [], 0
-    for match in _GROUP_OPENING.finditer(masked, where):
+    for match in _GROUP_OPENING.finditer(masked, where.start()):
         start = match.end()
         if _SUBSELECT.match(masked, start):
             continue

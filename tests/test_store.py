@@ -282,6 +282,16 @@ def test_parameters_open_only_the_groups_that_name_them():
         f'{{ SELECT ?x WHERE {{ {values}  ?x ?p <http://example.org/a#b> }} }} VALUES ?o {{ 1 }} # {{ ?x\n}}')
 
 
+def test_a_parameterised_query_whose_only_where_is_in_a_comment_is_a_clear_error():
+    from rdflib import URIRef
+
+    from kgraph.errors import QueryError
+    from kgraph.store import with_values
+
+    with pytest.raises(QueryError, match="needs a WHERE clause"):
+        with_values("SELECT * { ?x ?p ?o } # WHERE { ?x }", {"x": URIRef("http://example.org/x")})
+
+
 def test_an_unreachable_engine_is_a_clear_error():
     port = free_port()
     result = run("query", "branch-campuses", "--store", f"sparql:http://127.0.0.1:{port}/sparql")

@@ -161,13 +161,15 @@ def _parameter(path: Path, text: str) -> Parameter:
 
 
 def find_query(name: str, folder: Path | None = None) -> NamedQuery:
+    """One named query; only its own file is read (and its header parsed once per version)."""
+    path = (folder or queries_folder()) / f"{name}.rq"
+    if Path(name).name == name and path.is_file():
+        return _cached_header(path, path.stat().st_mtime_ns)
     queries = named_queries(folder)
-    if name not in queries:
-        close = difflib.get_close_matches(name, queries, n=3, cutoff=0.5)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise QueryError(f"No named query '{name}'.{hint} `kgraph queries` lists all "
-                         f"{len(queries)}.")
-    return queries[name]
+    close = difflib.get_close_matches(name, queries, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise QueryError(f"No named query '{name}'.{hint} `kgraph queries` lists all "
+                     f"{len(queries)}.")
 
 
 # --- parsing and safety --------------------------------------------------------------------
@@ -218,16 +220,24 @@ def check_safety(query: Query, origin: str, allow_network: bool = False) -> None
     """Refuse what would make rdflib reach the network: SERVICE, FROM and FROM NAMED."""
     if allow_network:
         return
-    found = []
-    datasets = query.algebra.get("datasetClause") or []
-    for clause in datasets:
-        named = "named" in clause
-        found.append(f"FROM{' NAMED' if named else ''} <{clause['named' if named else 'default']}>")
-    found.extend(f"SERVICE <{term}>" for term in _services(query.algebra))
+    found = _outside_data(query)
     if found:
         raise QueryError(f"{origin}: the query would load data from outside the graph "
                          f"({'; '.join(found)}). kgraph queries only the local graph; remote "
                          "data needs network access allowed (kgraph query --allow-network).")
+
+
+@functools.lru_cache(maxsize=256)
+def _outside_data(query: Query) -> tuple[str, ...]:
+    """The FROM, FROM NAMED and SERVICE clauses of a parsed query, found once per query (the
+    parsed queries are cached too): walking the algebra costs more than a small query's
+    evaluation."""
+    found = []
+    for clause in query.algebra.get("datasetClause") or []:
+        named = "named" in clause
+        found.append(f"FROM{' NAMED' if named else ''} <{clause['named' if named else 'default']}>")
+    found.extend(f"SERVICE <{term}>" for term in _services(query.algebra))
+    return tuple(found)
 
 
 def _services(node) -> list:

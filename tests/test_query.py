@@ -13,7 +13,7 @@ from rdflib.namespace import XSD
 
 from conftest import ROOT, run
 from kgraph.errors import QueryError
-from kgraph.query import bind_parameters, execute, named_queries, run as run_query
+from kgraph.query import bind_parameters, execute, find_query, named_queries, run as run_query
 
 
 def rows(bundled_kg, name, **params):
@@ -246,6 +246,16 @@ def test_unknown_query_name_suggests_close_names():
     result = run("query", "branch-campus")
     assert result.exit_code == 2
     assert "No named query 'branch-campus'. Did you mean: branch-campuses" in result.output
+
+
+def test_a_query_name_is_not_a_path(tmp_path):
+    """A name is looked up as a file of the queries folder: one that reaches outside it is
+    unknown, not read."""
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "outside.rq").write_text("# title: outside\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(QueryError, match=r"No named query '\.\./outside'"):
+        find_query("../outside", tmp_path / "queries")
+    assert find_query("branch-campuses").title == "Foreign branch campuses in a host state"
 
 
 def test_syntax_error_shows_line_and_column():

@@ -41,11 +41,14 @@ def data_option(command):
 
 
 def store_option(command):
-    """``--store SPEC`` (with ``--store-update-url`` and ``--store-user``): where the graph
-    lives; the command receives them as one ``store`` dict."""
+    """``--store SPEC`` (with ``--store-update-url``, ``--store-graph-store-url`` and
+    ``--store-user``): where the graph lives; the command receives them as one ``store`` dict
+    of ``kgraph.store.open_store``'s options."""
     @functools.wraps(command)
-    def with_store(*args, store_spec, store_update_url, store_user, **kwargs):
+    def with_store(*args, store_spec, store_update_url, store_graph_store_url, store_user,
+                   **kwargs):
         return command(*args, store={"spec": store_spec, "update_url": store_update_url,
+                                     "graph_store_url": store_graph_store_url,
                                      "user": store_user}, **kwargs)
 
     for option in (
@@ -54,6 +57,12 @@ def store_option(command):
                               "KGRAPH_STORE_PASSWORD, never from the command line."),
             click.option("--store-update-url", envvar="KGRAPH_STORE_UPDATE_URL", metavar="URL",
                          help="SPARQL Update URL of a remote store (default: its query URL)."),
+            click.option("--store-graph-store-url", envvar="KGRAPH_STORE_GRAPH_STORE_URL",
+                         metavar="URL",
+                         help="Graph Store Protocol URL of a remote store (the Oxigraph "
+                              "server: .../store; Virtuoso: .../sparql-graph-crud-auth): "
+                              "build uploads through it, many times faster than by SPARQL "
+                              "Update."),
             click.option("--store", "store_spec", default="memory", show_default=True,
                          envvar="KGRAPH_STORE", metavar="SPEC",
                          help="Where the graph lives: memory (compiled from --data on each "
@@ -76,8 +85,7 @@ def _source(data_folders, store):
     """The compiled data folders, or the store that holds the built graph."""
     from .store import open_source
 
-    return open_source(store["spec"], _folders(data_folders), update_url=store["update_url"],
-                       user=store["user"])
+    return open_source(data_folders=_folders(data_folders), **store)
 
 
 def _folders(data_folders) -> list[Path] | None:
@@ -114,8 +122,7 @@ def build(data_folders, store, out_dir, validator, quiet, no_network):
     from .stats import format_stats
     from .store import open_store
 
-    target = open_store(store["spec"], update_url=store["update_url"], user=store["user"],
-                        create=True)
+    target = open_store(create=True, **store)
     result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
                        network=not no_network)
     click.echo(format_stats(result.stats))

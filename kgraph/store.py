@@ -48,9 +48,9 @@ GRAPH_IRI = "https://w3id.org/softpower/graph"
 #: Triples per SPARQL Update request when uploading to a remote store (Virtuoso refuses
 #: requests whose generated SQL passes 10,000 lines, at a few thousand triples).
 UPLOAD_BATCH = 1000
-#: Triples per Graph Store Protocol request: engines parse these as a file, so a batch is
-#: limited only by the request size (about 15 MB here).
-GRAPH_STORE_BATCH = 100_000
+#: Bytes of N-Triples per Graph Store Protocol request: Virtuoso 7 resets the connection on a
+#: request body of 4 MB (2 MB pass).
+GRAPH_STORE_BATCH = 2_000_000
 SPEC_HELP = "memory, oxigraph:DIR or sparql:QUERY_URL"
 
 
@@ -249,14 +249,23 @@ class SparqlStore:
         """The first batch replaces the graph (PUT), the next ones add to it (POST). A
         document's blank-node labels name nodes of that document only, so every triple with a
         blank node goes in the last one."""
-        method, with_blanks = "PUT", []
-        while batch := list(itertools.islice(statements, GRAPH_STORE_BATCH)):
-            with_blanks += [text for text, blank in batch if blank]
-            self._send_triples(method, [text for text, blank in batch if not blank])
+        method, batch, size, with_blanks = "PUT", [], 0, []
+        for text, blank in statements:
+            if blank:
+                with_blanks.append(text)
+                continue
+            batch.append(text)
+            size += len(text) + 1
+            if size >= GRAPH_STORE_BATCH:
+                self._send_triples(method, batch)
+                progress.advance(len(batch))
+                method, batch, size = "POST", [], 0
+        if batch or method == "PUT":
+            self._send_triples(method, batch)
             method = "POST"
-            progress.advance(len(batch))
-        if method == "PUT" or with_blanks:
+        if with_blanks:
             self._send_triples(method, with_blanks)
+        progress.advance(len(batch) + len(with_blanks))
 
     def _send_triples(self, method: str, lines: list[str]) -> None:
         # As Turtle, of which N-Triples is a part: Virtuoso 7 does not know N-Triples' type.

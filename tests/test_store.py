@@ -161,7 +161,7 @@ def synthetic_stores(tmp_path_factory):
     an on-disk store and uploaded to both engines, each engine a second instance of its own:
     differences between engines show on data the bundled corpus is too small to hold. The
     Oxigraph server is filled by SPARQL Update, Virtuoso through its Graph Store Protocol
-    endpoint in batches of 2,500 triples, so that both ways of uploading are compared."""
+    endpoint in batches of 200 kB, so that both ways of uploading are compared."""
     import kgraph.store
     from kgraph.pipeline import build
     from kgraph.synth import synthesize
@@ -171,7 +171,7 @@ def synthetic_stores(tmp_path_factory):
     with running_oxigraph_server(tmp_path_factory.mktemp("oxigraph-synthetic")) as server, \
             running_virtuoso(tmp_path_factory.mktemp("virtuoso-synthetic")) as engine, \
             pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kgraph.store, "GRAPH_STORE_BATCH", 2_500)
+        patch.setattr(kgraph.store, "GRAPH_STORE_BATCH", 200_000)
         server = {key: value for key, value in server.items() if key != "graph_store_url"}
         stores = {}
         for name, options in (("oxigraph_dir", {"spec": f"oxigraph:{folder / 'db'}"}),

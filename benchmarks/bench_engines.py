@@ -137,8 +137,8 @@ def child_offline_load(ntriples: str, folder: str) -> dict:
 def child_build_into_engine(data: str, query_url: str, update_url: str, graph_store_url: str,
                             user: str, out: str) -> dict:
     """What ``kgraph build --store sparql:URL --no-network`` does, phase by phase: the build
-    into a staging Oxigraph store (as ``bench_store.py`` measures it), then the upload, by
-    SPARQL Update and then again through the Graph Store Protocol."""
+    into a staging Oxigraph store (as ``bench_store.py`` measures it), then the upload
+    through the Graph Store Protocol (what the engine keeps) and again by SPARQL Update."""
     from kgraph.errors import QueryError
     from kgraph.store import GRAPH_IRI, OxigraphStore, open_store
 

@@ -320,19 +320,20 @@ class SparqlStore:
         return self.evaluate("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
 
     def _send(self, request, timeout, origin) -> tuple[bytes, dict]:
-        """The engine's answer and its headers."""
+        """The engine's answer and its headers; errors name the endpoint the request went to
+        (query, update or Graph Store Protocol)."""
+        endpoint = request.full_url.split("?")[0]
         try:
             with self.opener.open(request, timeout=timeout) as response:
                 return response.read(), response.headers
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:500]
-            raise QueryError(f"{origin}: the SPARQL engine at {request.full_url.split('?')[0]} "
+            raise QueryError(f"{origin}: the SPARQL engine at {endpoint} "
                              f"answered {exc.code} {exc.reason}: {detail}") from None
         except (socket.timeout, TimeoutError):
             raise QueryTimeout(f"{origin}: stopped after {timeout:g} seconds (--timeout).") from None
         except urllib.error.URLError as exc:
-            raise InputError(f"Cannot reach the SPARQL engine at {self.query_url}: "
-                             f"{exc.reason}.") from None
+            raise InputError(f"Cannot reach the SPARQL engine at {endpoint}: {exc.reason}.") from None
 
 
 def _with_prefixes(text: str) -> str:

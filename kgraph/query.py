@@ -88,8 +88,8 @@ class NamedQuery:
 class QueryResult:
     """What a query returned: rows of RDF terms (SELECT), a boolean (ASK) or a graph.
 
-    ``terms`` are the rows as the engine gave them (Oxigraph's terms, or rdflib's from a
-    remote engine); ``rows`` has them as rdflib terms, made only when asked for, and
+    ``terms`` are the rows as Oxigraph's terms (its engine's, or parsed from a remote
+    engine's answer); ``rows`` has them as rdflib terms, made only when asked for, and
     ``records()`` reads them directly.
     """
 
@@ -394,13 +394,22 @@ def _evaluate(store, text: str, bindings: dict, origin: str) -> QueryResult:
                              substitutions=substitutions or None)
     except (SyntaxError, RuntimeError, OSError) as exc:
         raise QueryError(f"{origin}: the query failed: {' '.join(str(exc).split())}") from None
-    if isinstance(result, pyoxigraph.QueryBoolean):
-        return QueryResult("ask", boolean=bool(result))
     if isinstance(result, pyoxigraph.QueryTriples):
         graph = Graph()
         for triple in result:
             graph.add(tuple(from_oxigraph(t) for t in (triple.subject, triple.predicate, triple.object)))
         return QueryResult("graph", graph=graph)
+    return answer_of(result)
+
+
+def answer_of(result) -> QueryResult:
+    """Oxigraph's solutions or boolean (from its engine, or parsed from a remote engine's
+    results) as a QueryResult that keeps Oxigraph's terms: rows become Python values without
+    an rdflib term each."""
+    import pyoxigraph
+
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
     columns = [variable.value for variable in result.variables]
     return QueryResult("select", columns, [tuple(solution) for solution in result])
 

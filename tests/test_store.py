@@ -312,6 +312,64 @@ def test_an_unreachable_engine_is_a_clear_error():
     assert f"Cannot reach the SPARQL engine at http://127.0.0.1:{port}/sparql" in result.output
 
 
+def test_engine_results_are_read_into_the_values_every_store_gives():
+    """Oxigraph's parser reads the SPARQL JSON of any engine, Virtuoso's older
+    "typed-literal" included; unbound columns stay None."""
+    from rdflib import BNode, Literal, URIRef
+
+    from kgraph.store import parse_json_results
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    document = {"head": {"vars": ["iri", "blank", "label", "year", "amount", "text", "none"]},
+                "results": {"bindings": [{
+                    "iri": {"type": "uri", "value": "https://w3id.org/softpower/id/kazakhstan"},
+                    "blank": {"type": "bnode", "value": "b0"},
+                    "label": {"type": "literal", "value": "Қазақстан", "xml:lang": "kk"},
+                    "year": {"type": "typed-literal", "datatype": f"{xsd}gYear", "value": "2017"},
+                    "amount": {"type": "literal", "datatype": f"{xsd}decimal", "value": "1.5e9"},
+                    "text": {"type": "literal", "value": "Bolashak"}}]}}
+    result = parse_json_results(json.dumps(document).encode())
+    assert result.columns == document["head"]["vars"]
+    assert result.records() == [{"iri": "https://w3id.org/softpower/id/kazakhstan", "blank": "b0",
+                                 "label": "Қазақстан", "year": "2017", "amount": 1_500_000_000,
+                                 "text": "Bolashak", "none": None}]
+    iri, blank, label, year, _, text, none = result.rows[0]
+    assert (iri, blank, label, text, none) == (
+        URIRef("https://w3id.org/softpower/id/kazakhstan"), BNode("b0"),
+        Literal("Қазақстан", lang="kk"), Literal("Bolashak"), None)
+    assert year == Literal("2017", datatype=URIRef(f"{xsd}gYear"))
+    assert parse_json_results(b'{"head": {}, "boolean": true}').boolean is True
+
+
+def test_an_engine_answer_that_is_not_sparql_results_is_a_clear_error():
+    """A proxy's login page with status 200, say: the error names the endpoint."""
+    import http.server
+    import threading
+
+    class LoginPage(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<html><body>Please sign in</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LoginPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        result = run("query", "branch-campuses", "--store", f"sparql:{url}")
+    finally:
+        server.shutdown()
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"the SPARQL engine at {url} answered results that are not SPARQL JSON" in result.output
+    assert "Unexpected char: '<'" in result.output
+
+
 def test_unknown_store_and_missing_directory_are_clear_errors(tmp_path):
     result = run("stats", "--store", "postgres:somewhere")
     assert result.exit_code == 2 and "expected memory, oxigraph:DIR or sparql:QUERY_URL" in result.output

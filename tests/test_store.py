@@ -3,7 +3,10 @@ and in two real SPARQL engines (the Oxigraph server and Virtuoso) started on 127
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import http.server
 import io
 import json
 import re
@@ -14,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib.namespace import RDF
 
@@ -378,6 +382,92 @@ def test_an_engine_answer_that_is_not_sparql_results_is_a_clear_error():
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert f"the SPARQL engine at {url} answered results that are not SPARQL JSON" in result.output
     assert "Unexpected char: '<'" in result.output
+
+
+class DigestOnlyEngine(http.server.BaseHTTPRequestHandler):
+    """An engine that wants Digest and, like Virtuoso, answers a request without it at once,
+    closing the connection without reading its body. Graph Store uploads are counted; a
+    query is answered with the number of triples received."""
+
+    realm, nonce, user, password = "kgraph-test", "5ccc069c403ebaf9", "kgraph", "secret"
+    challenge = f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm="MD5"'
+
+    def authorized(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Digest "):
+            return False
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+        known = md5(f"{self.user}:{self.realm}:{self.password}")
+        asked = md5(f"{self.command}:{fields['uri']}")
+        return fields["nonce"] == self.nonce and fields["response"] == md5(
+            f"{known}:{self.nonce}:{fields['nc']}:{fields['cnonce']}:{fields['qop']}:{asked}")
+
+    def answer(self, status: int, body: bytes = b"", **headers) -> None:
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def handle_one(self) -> None:
+        authorized = self.authorized()
+        self.server.requests.append((self.command, authorized))
+        if not authorized:
+            self.close_connection = True
+            return self.answer(401, **{"WWW-Authenticate": self.challenge})
+        if self.command in ("PUT", "POST"):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            self.server.triples += body.count(b"\n")
+            return self.answer(201)
+        if self.command == "GET":
+            count = {"type": "literal", "value": str(self.server.triples),
+                     "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+            return self.answer(200, json.dumps({"head": {"vars": ["n"]},
+                                                "results": {"bindings": [{"n": count}]}}).encode())
+        return self.answer(404)
+
+    do_GET = do_HEAD = do_PUT = do_POST = handle_one
+
+    def log_message(self, *args):
+        pass
+
+
+class BasicOnlyEngine(DigestOnlyEngine):
+    challenge = f'Basic realm="{DigestOnlyEngine.realm}"'
+
+    def authorized(self) -> bool:
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        return self.headers.get("Authorization") == f"Basic {token}"
+
+
+@pytest.mark.parametrize("engine", [DigestOnlyEngine, BasicOnlyEngine], ids=["digest", "basic"])
+def test_uploads_answer_the_challenge_before_sending_a_body(tmp_path, monkeypatch, engine):
+    """Every batch goes once, authenticated: none is sent to be refused (Virtuoso closed
+    the connection on such a 1 MB upload, and the build stopped on a broken pipe)."""
+    import threading
+
+    import kgraph.store
+    from kgraph.store import SparqlStore
+
+    monkeypatch.setattr(kgraph.store, "GRAPH_STORE_BATCH", 2_000_000)  # 3.2 MB: two batches
+
+    staging = OxigraphStore(tmp_path / "staging", create=True)
+    staging.store.bulk_load("".join(f'<https://example.org/s{i}> <https://example.org/label> '
+                                    f'"a label long enough to fill two batches, {i}" .\n'
+                                    for i in range(30_000)).encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), engine)
+    server.requests, server.triples = [], 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        remote = SparqlStore(f"{base}/sparql", user="kgraph", password="secret",
+                             graph_store_url=f"{base}/store")
+        assert remote.load(staging, quiet=True) == 30_000
+    finally:
+        server.shutdown()
+    assert server.requests == [("HEAD", False), ("HEAD", True), ("PUT", True), ("POST", True),
+                               ("GET", True)]
 
 
 def test_unknown_store_and_missing_directory_are_clear_errors(tmp_path):

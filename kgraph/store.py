@@ -249,7 +249,7 @@ class SparqlStore:
         document's blank-node labels name nodes of that document only, so every triple with a
         blank node goes in the last one."""
         if self.user:
-            self._meet_the_challenge(self.graph_store_url)
+            self._meet_the_challenge()
         method, batch, size, with_blanks = "PUT", [], 0, []
         for text, blank in statements:
             if blank:
@@ -268,20 +268,24 @@ class SparqlStore:
             self._send_triples(method, with_blanks)
         progress.advance(len(batch) + len(with_blanks))
 
-    def _meet_the_challenge(self, url: str) -> None:
+    @property
+    def _graph_document_url(self) -> str:
+        """The named graph as a document of the Graph Store Protocol endpoint."""
+        return f"{self.graph_store_url}?{urllib.parse.urlencode({'graph': GRAPH_IRI})}"
+
+    def _meet_the_challenge(self) -> None:
         """A request without a body first, so that the engine's authentication challenge is
         answered before any request carries a batch (see ``_AnsweringDigestAuth``)."""
         try:
-            self._send(urllib.request.Request(f"{url}?{urllib.parse.urlencode({'graph': GRAPH_IRI})}",
-                                              method="HEAD"), 60, "upload")
+            self._send(urllib.request.Request(self._graph_document_url, method="HEAD"), 60, "upload")
         except QueryError:
             pass  # e.g. 404 for a graph not there yet: the challenge was answered all the same
 
     def _send_triples(self, method: str, lines: list[str]) -> None:
         # As Turtle, of which N-Triples is a part: Virtuoso 7 does not know N-Triples' type.
-        url = f"{self.graph_store_url}?{urllib.parse.urlencode({'graph': GRAPH_IRI})}"
-        request = urllib.request.Request(url, data="".join(line + "\n" for line in lines).encode("utf-8"),
-                                         method=method, headers={"Content-Type": "text/turtle"})
+        body = "".join(line + "\n" for line in lines).encode("utf-8")
+        request = urllib.request.Request(self._graph_document_url, data=body, method=method,
+                                         headers={"Content-Type": "text/turtle"})
         self._send(request, 600, "upload")
 
     def update(self, text: str) -> None:

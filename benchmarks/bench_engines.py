@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,11 +45,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 from bench_store import (child_build, measure_network, medians, network_table,  # noqa: E402
                          process_peak_mb, timed)
-
-VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+from engines import (VIRTUOSO_INI, VIRTUOSO_PASSWORD, VIRTUOSO_USER, free_port,  # noqa: E402
+                     oxigraph_server_command, virtuoso_command, wait_until_up)
 SPARQL_JSON = "application/sparql-results+json"
 
 
@@ -162,12 +162,6 @@ def child_build_into_engine(data: str, query_url: str, update_url: str, graph_st
 
 # --- the engines ------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Engine:
     """A SPARQL engine serving on 127.0.0.1 from its own folder, for the length of a benchmark.
@@ -201,17 +195,8 @@ class Engine:
         return {**os.environ, **({"KGRAPH_STORE_PASSWORD": self.password} if self.password else {})}
 
     def wait_until_up(self, seconds: float = 120) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.title} exited with status {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.query_url}?query=ASK%7B%7D", timeout=2) as response:
-                    self.version = response.headers.get("Server", "").split(" ")[0]
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"no answer from {self.title} at {self.query_url} after {seconds} s")
+        server = wait_until_up(f"{self.query_url}?query=ASK%7B%7D", self.process, seconds)
+        self.version = server.split(" ")[0]
 
     def peak_mb(self) -> float:
         """The engine's peak memory so far (VmHWM: the server's whole life)."""
@@ -242,9 +227,8 @@ class OxigraphServer(Engine):
     def start(cls, folder: Path) -> OxigraphServer:
         folder.mkdir(parents=True, exist_ok=True)
         port = free_port()
-        process = subprocess.Popen([executable("oxigraph"), "serve", "--location", str(folder / "db"),
-                                    "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(oxigraph_server_command(executable("oxigraph"), folder / "db", port),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         return cls(process, folder, base, f"{base}/query", f"{base}/update", f"{base}/store")
 
@@ -284,22 +268,13 @@ class Virtuoso(Engine):
             raise RuntimeError(f"{VIRTUOSO_INI} is missing: install virtuoso-opensource")
         folder.mkdir(parents=True, exist_ok=True)
         http_port, sql_port = free_port(), free_port()
-        ini = VIRTUOSO_INI.read_text(encoding="utf-8")
-        ini = re.sub(r"/var/lib/virtuoso-opensource-7/db/", f"{folder}/", ini)
-        ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini, flags=re.S)
-        ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>127.0.0.1:{http_port}", ini,
-                     flags=re.S)
         # Debian's 10,000 rows per answer would cut the answers at 1M triples (kgraph refuses
         # a cut answer): a Virtuoso serving such graphs raises it.
-        ini = re.sub(r"ResultSetMaxRows\s*=\s*\d+", "ResultSetMaxRows = 10000000", ini)
-        (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
-        process = subprocess.Popen([executable("virtuoso-t"), "+foreground", "+configfile",
-                                    str(folder / "virtuoso.ini")], cwd=folder,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = virtuoso_command(executable("virtuoso-t"), folder, http_port, sql_port, max_rows=10_000_000)
+        process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{http_port}"
-        # A fresh database's administrator is dba/dba; updates need HTTP Digest auth.
         return cls(process, folder, base, f"{base}/sparql", f"{base}/sparql-auth",
-                   f"{base}/sparql-graph-crud-auth", "dba", "dba", sql_port=sql_port)
+                   f"{base}/sparql-graph-crud-auth", VIRTUOSO_USER, VIRTUOSO_PASSWORD, sql_port=sql_port)
 
     def sql(self, statements: str) -> None:
         """Run SQL statements with Virtuoso's ``isql``, which reports errors in its output."""

@@ -11,9 +11,7 @@ import io
 import json
 import re
 import shutil
-import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,33 +20,14 @@ import pytest
 from rdflib.namespace import RDF
 
 from conftest import Terminal, run
+from engines import (VIRTUOSO_INI, VIRTUOSO_PASSWORD, VIRTUOSO_USER, free_port,
+                     oxigraph_server_command, virtuoso_command, wait_until_up)
 from kgraph.errors import InputError
 from kgraph.namespaces import SP
 from kgraph.network import QUERIES as NETWORK_QUERIES, project, run_select
 from kgraph.query import named_queries, run as run_query
 from kgraph.progress import Progress
 from kgraph.store import OxigraphStore, open_store
-
-VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the engine exited with status {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} after {seconds} s")
 
 
 @contextlib.contextmanager
@@ -58,12 +37,11 @@ def running_oxigraph_server(folder: Path):
     if executable is None:
         pytest.skip("the Oxigraph server (pip install oxigraph) is not installed")
     port = free_port()
-    process = subprocess.Popen([executable, "serve", "--location", str(folder),
-                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(oxigraph_server_command(executable, folder, port),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{base}/query?query=ASK%7B%7D", process)
+        wait_until_up(f"{base}/query?query=ASK%7B%7D", process, 60)
         yield {"spec": f"sparql:{base}/query", "update_url": f"{base}/update",
                "graph_store_url": f"{base}/store", "user": None, "password": None}
     finally:
@@ -73,25 +51,20 @@ def running_oxigraph_server(folder: Path):
 
 @contextlib.contextmanager
 def running_virtuoso(folder: Path):
-    """Virtuoso 7 with its own database in ``folder`` and loopback ports."""
+    """Virtuoso 7 with its own database in ``folder``, loopback ports and Debian's limit of
+    10,000 rows per answer."""
     executable = shutil.which("virtuoso-t")
     if executable is None or not VIRTUOSO_INI.is_file():
         pytest.skip("Virtuoso (Debian virtuoso-opensource) is not installed")
     http_port, sql_port = free_port(), free_port()
-    ini = VIRTUOSO_INI.read_text(encoding="utf-8")
-    ini = re.sub(r"/var/lib/virtuoso-opensource-7/db/", f"{folder}/", ini)
-    ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini, flags=re.S)
-    ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>127.0.0.1:{http_port}", ini,
-                 flags=re.S)
-    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
-    process = subprocess.Popen([executable, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                               cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(virtuoso_command(executable, folder, http_port, sql_port), cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        wait_until_up(f"{base}/sparql?query=ASK%7B%7D", process)
-        # A fresh database's administrator is dba/dba; updates need HTTP Digest auth.
+        wait_until_up(f"{base}/sparql?query=ASK%7B%7D", process, 60)
         yield {"spec": f"sparql:{base}/sparql", "update_url": f"{base}/sparql-auth",
-               "graph_store_url": f"{base}/sparql-graph-crud-auth", "user": "dba", "password": "dba"}
+               "graph_store_url": f"{base}/sparql-graph-crud-auth", "user": VIRTUOSO_USER,
+               "password": VIRTUOSO_PASSWORD}
     finally:
         process.terminate()
         process.wait(30)

@@ -18,13 +18,18 @@ import csv
 import io
 import json
 import math
+import random
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .files import write_atomic
 from .network import simple_digraph, simple_graph
+
+if TYPE_CHECKING:  # igraph is imported by the functions that need it
+    import igraph
 
 #: Seed of every random choice (sampled betweenness, Louvain).
 SEED = 42
@@ -83,26 +88,55 @@ def pagerank(network, weighted: bool = False) -> dict[str, float]:
 def betweenness(network, exact_max_nodes: int = BETWEENNESS_EXACT_MAX_NODES,
                 sample: int = BETWEENNESS_SAMPLE, seed: int = SEED) -> tuple[dict[str, float], str]:
     """Normalised betweenness on the undirected simple view (hops, not weights), and how it
-    was computed: ``exact``, or ``sampled k=K seed=S`` above ``exact_max_nodes`` nodes."""
-    import networkx as nx
+    was computed: ``exact``, or ``sampled k=K seed=S`` above ``exact_max_nodes`` nodes.
 
+    The numbers are networkx's (``betweenness_centrality``, with ``k`` and ``seed`` when
+    sampled; tested), but Brandes' algorithm runs in igraph's C core, from the same pivots:
+    256 pivots on 27,000 nodes take 0.7 s there and 64 s in networkx's pure Python.
+    """
     view = simple_graph(network) if network.is_multigraph() or network.is_directed() else network
-    if view.number_of_nodes() <= exact_max_nodes:
-        return nx.betweenness_centrality(view, normalized=True), "exact"
-    k = min(sample, view.number_of_nodes())
-    return (nx.betweenness_centrality(view, k=k, normalized=True, seed=seed),
-            f"sampled k={k} seed={seed}")
+    nodes, graph = _igraph_of(view)
+    count = len(nodes)
+    if count <= exact_max_nodes:
+        pivots, method = set(nodes), "exact"
+        dependencies = graph.betweenness(directed=False)
+    else:
+        k = min(sample, count)
+        # Drawn as networkx draws its pivots, so that the sample is the same.
+        drawn = random.Random(seed).sample(nodes, k)
+        pivots, method = set(drawn), f"sampled k={k} seed={seed}"
+        position = {node: i for i, node in enumerate(nodes)}
+        dependencies = graph.betweenness(directed=False, sources=[position[p] for p in drawn])
+    if count < 3:  # no node lies between two others
+        return dict.fromkeys(nodes, 0.0), method
+    # networkx's normalisation of a sample of k sources: a pivot is never between itself and
+    # a target, so it is averaged over the other k - 1 pivots. igraph counts each pair of an
+    # undirected graph once where networkx counts both directions, hence the 2.
+    k = len(pivots)
+    as_pivot = 2 / ((k - 1) * (count - 2)) if k > 1 else math.nan
+    otherwise = 2 / (k * (count - 2))
+    return ({node: value * (as_pivot if node in pivots else otherwise)
+             for node, value in zip(nodes, dependencies)}, method)
 
 
 def eigenvector(network) -> dict[str, float]:
-    """Eigenvector centrality on the undirected simple view, weighted by facts per pair."""
-    import networkx as nx
+    """Eigenvector centrality on the undirected simple view, weighted by facts per pair, as
+    networkx defines it (unit length; nodes outside the leading component near 0).
 
+    Computed by igraph (ARPACK), which agrees with networkx's power iteration to within the
+    latter's tolerance (tested) in a twentieth of the time (27,000 nodes: 0.3 s, 7 s).
+    """
     view = simple_graph(network)
-    try:
-        return nx.eigenvector_centrality(view, weight="weight", max_iter=10_000, tol=1e-9)
-    except nx.PowerIterationFailedConvergence:  # pragma: no cover - not seen on real data
-        return nx.eigenvector_centrality_numpy(view, weight="weight")
+    nodes, graph = _igraph_of(view, weight="weight")
+    if not graph.ecount():  # every node alike, as networkx gives them
+        return {node: 1 / math.sqrt(len(nodes)) for node in nodes}
+    with warnings.catch_warnings():
+        # igraph warns that centralities near zero mean a disconnected graph, which is what
+        # networkx's definition gives them: the measure is documented as such.
+        warnings.filterwarnings("ignore", message="Some eigenvector centralities are nearly zero")
+        values = graph.eigenvector_centrality(weights="weight")
+    length = math.sqrt(sum(value * value for value in values))
+    return {node: value / length for node, value in zip(nodes, values)}
 
 
 def closeness(network, exact_max_nodes: int = CLOSENESS_EXACT_MAX_NODES,
@@ -112,29 +146,55 @@ def closeness(network, exact_max_nodes: int = CLOSENESS_EXACT_MAX_NODES,
 
     Exact closeness is a breadth-first search from every node: hours at 100,000 nodes. Above
     ``exact_max_nodes`` it is estimated from ``sample`` pivots: the share of pivots that reach
-    a node over its mean distance to them, which is the exact value when every node is a pivot.
+    a node over its mean distance to them, which is the exact value when every node is a pivot
+    (as it is up to ``exact_max_nodes``). The searches run in igraph: 256 pivots on 27,000
+    nodes take 0.6 s there and 16 s in networkx.
     """
-    import random
-
-    import networkx as nx
-
     view = simple_graph(network)
-    if view.number_of_nodes() <= exact_max_nodes:
-        return nx.closeness_centrality(view), "exact"
-    pivots = random.Random(seed).sample(sorted(view), min(sample, view.number_of_nodes()))
-    total: dict[str, int] = defaultdict(int)
-    reached: dict[str, int] = defaultdict(int)
-    for pivot in pivots:
-        for node, distance in nx.single_source_shortest_path_length(view, pivot).items():
-            if node != pivot:
-                total[node] += distance
-                reached[node] += 1
+    nodes, graph = _igraph_of(view)
+    if len(nodes) <= exact_max_nodes:
+        pivots, method = nodes, "exact"
+    else:
+        pivots = random.Random(seed).sample(sorted(view), min(sample, len(nodes)))
+        method = f"sampled k={len(pivots)} seed={seed}"
+    total, reached = _distances_from(graph, nodes, pivots)
     chosen = set(pivots)
     values = {}
-    for node in view:
+    for node, distance, reaching in zip(nodes, total, reached):
         others = len(pivots) - (node in chosen)
-        values[node] = (reached[node] / others) / (total[node] / reached[node]) if reached[node] else 0.0
-    return values, f"sampled k={len(pivots)} seed={seed}"
+        values[node] = (reaching / others) / (distance / reaching) if reaching else 0.0
+    return values, method
+
+
+def _distances_from(graph, nodes: list, pivots: list) -> tuple[list[float], list[int]]:
+    """For each node, the sum of its distances from the pivots that reach it, and how many
+    do; a few pivots at a time, so that the table of distances stays near a million cells."""
+    position = {node: i for i, node in enumerate(nodes)}
+    sources = [position[p] for p in pivots]
+    total, reached = [0.0] * len(nodes), [0] * len(nodes)
+    step = max(1, 1_000_000 // max(1, len(nodes)))
+    for start in range(0, len(sources), step):
+        rows = graph.distances(source=sources[start:start + step])
+        for target, column in enumerate(zip(*rows)):
+            lengths = [d for d in column if 0 < d < math.inf]  # 0: the pivot itself
+            total[target] += sum(lengths)
+            reached[target] += len(lengths)
+    return total, reached
+
+
+def _igraph_of(view, weight: str | None = None) -> tuple[list, "igraph.Graph"]:
+    """An undirected simple networkx graph as an igraph graph, whose vertex i is
+    ``nodes[i]`` (the networkx graph's own node order), with the ``weight`` edge attribute
+    when one is named."""
+    import igraph
+
+    nodes = list(view.nodes())
+    position = {node: i for i, node in enumerate(nodes)}
+    edges = list(view.edges(data=weight or False))
+    graph = igraph.Graph(n=len(nodes), edges=[(position[edge[0]], position[edge[1]]) for edge in edges])
+    if weight:
+        graph.es[weight] = [edge[2] for edge in edges]
+    return nodes, graph
 
 
 def communities(network, seed: int = SEED) -> dict[str, int]:
@@ -432,18 +492,35 @@ def actor_network(network):
     return view
 
 
+def structural_holes(view) -> tuple[dict[str, float], dict[str, float]]:
+    """Burt's constraint and effective size of every node of an undirected simple graph,
+    unweighted, as networkx's ``constraint`` and ``effective_size`` define them (tested),
+    NaN for an isolated node.
+
+    networkx computes both for all nodes through a dense n x n matrix: on the 26,000 actors
+    of a 1M-triple graph, 23 s and 10.8 GB. Here constraint comes from igraph and effective
+    size from Borgatti's formula for undirected unweighted graphs, n - 2t/n for n neighbours
+    with t ties among them: half a second, and memory in proportion to the edges.
+    """
+    import networkx as nx
+
+    nodes, graph = _igraph_of(view)
+    constraint = dict(zip(nodes, graph.constraint()))
+    ties = nx.triangles(view)
+    effective = {node: len(view[node]) - 2 * ties[node] / len(view[node]) if len(view[node]) else math.nan
+                 for node in nodes}
+    return constraint, effective
+
+
 def brokerage(network, exact_max_nodes: int = BETWEENNESS_EXACT_MAX_NODES) -> list[dict]:
     """Entities whose neighbours lie in more than one community of the actor network, ranked
     by betweenness, with the communities and external spheres they bridge and Burt's
     constraint and effective size."""
-    import networkx as nx
-
     geo = _Geography(network)
     actors = actor_network(network)
     between, method = betweenness(actors, exact_max_nodes)
     community = communities(actors)
-    constraint = nx.constraint(actors)
-    effective = nx.effective_size(actors)
+    constraint, effective = structural_holes(actors)
     rows = []
     for node in sorted(actors):
         neighbours = list(actors.neighbors(node))

@@ -540,6 +540,45 @@ def test_wrappers_equal_networkx_on_the_bundled_data(bundled_net):
     assert sum(ind.pagerank(bundled_net).values()) == pytest.approx(1.0)
 
 
+def test_structural_holes_equal_networkx_on_the_bundled_actors(bundled_net):
+    actors = ind.actor_network(bundled_net)
+    constraint, effective = ind.structural_holes(actors)
+    expected_constraint, expected_effective = nx.constraint(actors), nx.effective_size(actors)
+    isolated = {node for node in actors if not actors[node]}
+    assert isolated and len(actors) - len(isolated) > 100  # both kinds of node are checked
+    for node in actors:
+        if node in isolated:
+            assert math.isnan(constraint[node]) and math.isnan(effective[node])
+            assert math.isnan(expected_constraint[node]) and math.isnan(expected_effective[node])
+        else:
+            assert constraint[node] == pytest.approx(expected_constraint[node]), node
+            assert effective[node] == pytest.approx(expected_effective[node]), node
+
+
+def test_sampled_metrics_equal_networkx_from_the_same_pivots(bundled_net):
+    """Sampled betweenness and closeness run in igraph, from the pivots networkx would draw:
+    betweenness equals networkx's own estimate for that k and seed, closeness the estimate
+    made with networkx's breadth-first searches from the same seeded pivots."""
+    import random
+
+    undirected = simple_graph(bundled_net)
+    between, method = ind.betweenness(bundled_net, exact_max_nodes=10, sample=40)
+    assert method == f"sampled k=40 seed={ind.SEED}"
+    expected = nx.betweenness_centrality(undirected, k=40, normalized=True, seed=ind.SEED)
+    assert between == pytest.approx(expected)
+    assert sum(value > 0 for value in between.values()) > 40  # not only the pivots: a real test
+
+    close, method = ind.closeness(bundled_net, exact_max_nodes=10, sample=40)
+    assert method == f"sampled k=40 seed={ind.SEED}"
+    pivots = random.Random(ind.SEED).sample(sorted(undirected), 40)
+    lengths = [nx.single_source_shortest_path_length(undirected, pivot) for pivot in pivots]
+    for node in undirected:
+        found = [found[node] for found, pivot in zip(lengths, pivots) if node in found and node != pivot]
+        others = 40 - (node in pivots)
+        assert close[node] == pytest.approx(
+            (len(found) / others) / (sum(found) / len(found)) if found else 0.0), node
+
+
 @pytest.mark.parametrize("fmt", sorted(NETWORK_FORMATS))
 def test_bundled_exports_keep_every_node_edge_and_attribute(bundled_net, fmt):
     again = reread(serialize_network(bundled_net, fmt), fmt)

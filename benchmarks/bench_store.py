@@ -139,7 +139,7 @@ def measure(size: int, runs: int, network_max: int, folder: Path, queries: bool)
     if queries:
         row["queries"] = measure_queries(store, runs)
     if row["triples"] <= network_max:
-        row["network"] = measure_network(store, folder / "page.html")
+        row["network"] = in_child("--child-network", str(folder / "kgraph-store"), str(folder / "page.html"))
     return row
 
 
@@ -179,18 +179,28 @@ def measure_queries(store, runs: int) -> dict:
 
 
 def measure_network(store, page: Path) -> dict:
-    from kgraph.indicators import centralities
+    """What ``kgraph build`` does with the network: project it, compute every centrality and
+    indicator (``centrality.csv``, ``indicators.csv``) and write the page."""
+    from kgraph.indicators import centralities, indicators
     from kgraph.network import project
     from kgraph.pipeline import PAGE_MAX_NODES
     from kgraph.viz import write_graph_html
 
     project_s, network = timed(lambda: project(store), 1)
     centrality_s, _ = timed(lambda: centralities(network), 1)
+    indicators_s, _ = timed(lambda: indicators(network), 1)
     view = "actors-channels" if network.number_of_nodes() > PAGE_MAX_NODES else None
     viz_s, _ = timed(lambda: write_graph_html(store, page, network=network, view=view), 1)
     return {"nodes": network.number_of_nodes(), "edges": network.number_of_edges(),
-            "project_s": project_s, "centrality_s": centrality_s, "viz_s": viz_s,
-            "view": view or "full", "page_mb": page.stat().st_size / 1e6}
+            "project_s": project_s, "centrality_s": centrality_s, "indicators_s": indicators_s,
+            "viz_s": viz_s, "view": view or "full", "page_mb": page.stat().st_size / 1e6}
+
+
+def child_network(store_path: str, page: str) -> dict:
+    """The network of an on-disk store, in a process of its own whose peak memory is its."""
+    from kgraph.store import OxigraphStore
+
+    return measure_network(OxigraphStore(Path(store_path)), Path(page))
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -235,13 +245,16 @@ def query_table(rows: list[dict]) -> str:
 
 
 def network_table(rows: list[dict]) -> str:
-    lines = ["| triples | nodes | edges | projection | centralities | page (view, size) |",
-             "|---|---|---|---|---|---|"]
+    """The network stage of a build; its peak memory where it ran in a process of its own."""
+    lines = ["| triples | nodes | edges | projection | centralities | indicators | page (view, size) | peak RSS |",
+             "|---|---|---|---|---|---|---|---|"]
     for row in rows:
         if "network" in row:
             net = row["network"]
+            peak = f"{net['peak_mb']:,.0f} MB" if "peak_mb" in net else "-"
             lines.append(f"| {row['triples']:,} | {net['nodes']:,} | {net['edges']:,} | {net['project_s']:.2f} s | "
-                         f"{net['centrality_s']:.2f} s | {net['viz_s']:.2f} s ({net['view']}, {net['page_mb']:.1f} MB) |")
+                         f"{net['centrality_s']:.2f} s | {net['indicators_s']:.2f} s | "
+                         f"{net['viz_s']:.2f} s ({net['view']}, {net['page_mb']:.1f} MB) | {peak} |")
     return "\n".join(lines)
 
 
@@ -268,7 +281,10 @@ def main() -> None:
                         help="skip the named queries (e.g. at 10M, where they take half an hour)")
     parser.add_argument("--queries-of", type=Path, metavar="DIR",
                         help="only time the named queries on an existing on-disk store")
+    parser.add_argument("--network-of", type=Path, metavar="DIR",
+                        help="only measure the network stage on an existing on-disk store")
     parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-network", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-raw", nargs=2, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child_build:
@@ -276,6 +292,16 @@ def main() -> None:
         return
     if options.child_raw:
         print(json.dumps({**child_raw_load(*options.child_raw), "peak_mb": process_peak_mb()}))
+        return
+    if options.child_network:
+        print(json.dumps({**child_network(*options.child_network), "peak_mb": process_peak_mb()}))
+        return
+    if options.network_of:
+        from kgraph.store import OxigraphStore
+
+        with tempfile.TemporaryDirectory() as folder:
+            network = in_child("--child-network", str(options.network_of), str(Path(folder) / "page.html"))
+        print(network_table([{"triples": OxigraphStore(options.network_of).triple_count(), "network": network}]))
         return
     if options.queries_of:
         from kgraph.store import OxigraphStore

@@ -358,10 +358,9 @@ class _AnsweringDigestAuth(urllib.request.HTTPDigestAuthHandler):
 
     challenge: dict | None = None
 
-    def retry_http_digest_auth(self, req, auth):
-        self.challenge = urllib.request.parse_keqv_list(
-            filter(None, urllib.request.parse_http_list(auth.split(" ", 1)[1])))
-        return super().retry_http_digest_auth(req, auth)
+    def get_authorization(self, req, chal):
+        self.challenge = chal  # urllib passes the challenge it has parsed from the 401
+        return super().get_authorization(req, chal)
 
     def http_request(self, req):
         if self.challenge and not req.has_header(self.auth_header):

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +69,18 @@ def running_virtuoso(folder: Path):
     finally:
         process.terminate()
         process.wait(30)
+
+
+@contextlib.contextmanager
+def loopback_engine(handler):
+    """A stand-in engine: ``handler`` answering HTTP on a loopback port until the block ends."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -330,9 +343,6 @@ def test_engine_results_are_read_into_the_values_every_store_gives():
 
 def test_an_engine_answer_that_is_not_sparql_results_is_a_clear_error():
     """A proxy's login page with status 200, say: the error names the endpoint."""
-    import http.server
-    import threading
-
     class LoginPage(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             body = b"<html><body>Please sign in</body></html>"
@@ -345,13 +355,9 @@ def test_an_engine_answer_that_is_not_sparql_results_is_a_clear_error():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LoginPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with loopback_engine(LoginPage) as server:
         url = f"http://127.0.0.1:{server.server_port}/sparql"
         result = run("query", "branch-campuses", "--store", f"sparql:{url}")
-    finally:
-        server.shutdown()
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert f"the SPARQL engine at {url} answered results that are not SPARQL JSON" in result.output
     assert "Unexpected char: '<'" in result.output
@@ -418,8 +424,6 @@ class BasicOnlyEngine(DigestOnlyEngine):
 def test_uploads_answer_the_challenge_before_sending_a_body(tmp_path, monkeypatch, engine):
     """Every batch goes once, authenticated: none is sent to be refused (Virtuoso closed
     the connection on such a 1 MB upload, and the build stopped on a broken pipe)."""
-    import threading
-
     import kgraph.store
     from kgraph.store import SparqlStore
 
@@ -429,16 +433,12 @@ def test_uploads_answer_the_challenge_before_sending_a_body(tmp_path, monkeypatc
     staging.store.bulk_load("".join(f'<https://example.org/s{i}> <https://example.org/label> '
                                     f'"a label long enough to fill two batches, {i}" .\n'
                                     for i in range(30_000)).encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), engine)
-    server.requests, server.triples = [], 0
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with loopback_engine(engine) as server:
+        server.requests, server.triples = [], 0
+        base = f"http://127.0.0.1:{server.server_port}"
         remote = SparqlStore(f"{base}/sparql", user="kgraph", password="secret",
                              graph_store_url=f"{base}/store")
         assert remote.load(staging, quiet=True) == 30_000
-    finally:
-        server.shutdown()
     assert server.requests == [("HEAD", False), ("HEAD", True), ("PUT", True), ("POST", True),
                                ("GET", True)]
 

@@ -85,6 +85,13 @@ def pagerank(network, weighted: bool = False) -> dict[str, float]:
         return _pagerank_python(view, alpha=0.85, weight=weight)
 
 
+def simple_view(network):
+    """The undirected simple view that betweenness, eigenvector, closeness and Louvain run
+    on: ``simple_graph`` of a projection, or the graph itself when it is one already (the
+    actor network, or the view ``centralities`` makes once for all four)."""
+    return simple_graph(network) if network.is_multigraph() or network.is_directed() else network
+
+
 def betweenness(network, exact_max_nodes: int = BETWEENNESS_EXACT_MAX_NODES,
                 sample: int = BETWEENNESS_SAMPLE, seed: int = SEED) -> tuple[dict[str, float], str]:
     """Normalised betweenness on the undirected simple view (hops, not weights), and how it
@@ -94,7 +101,7 @@ def betweenness(network, exact_max_nodes: int = BETWEENNESS_EXACT_MAX_NODES,
     sampled; tested), but Brandes' algorithm runs in igraph's C core, from the same pivots:
     256 pivots on 27,000 nodes take 0.7 s there and 64 s in networkx's pure Python.
     """
-    view = simple_graph(network) if network.is_multigraph() or network.is_directed() else network
+    view = simple_view(network)
     nodes, graph = _igraph_of(view)
     count = len(nodes)
     if count <= exact_max_nodes:
@@ -126,7 +133,7 @@ def eigenvector(network) -> dict[str, float]:
     Computed by igraph (ARPACK), which agrees with networkx's power iteration to within the
     latter's tolerance (tested) in a twentieth of the time (27,000 nodes: 0.3 s, 7 s).
     """
-    view = simple_graph(network)
+    view = simple_view(network)
     nodes, graph = _igraph_of(view, weight="weight")
     if not graph.ecount():  # every node alike, as networkx gives them
         return {node: 1 / math.sqrt(len(nodes)) for node in nodes}
@@ -150,7 +157,7 @@ def closeness(network, exact_max_nodes: int = CLOSENESS_EXACT_MAX_NODES,
     (as it is up to ``exact_max_nodes``). The searches run in igraph: 256 pivots on 27,000
     nodes take 0.6 s there and 16 s in networkx.
     """
-    view = simple_graph(network)
+    view = simple_view(network)
     nodes, graph = _igraph_of(view)
     if len(nodes) <= exact_max_nodes:
         pivots, method = nodes, "exact"
@@ -190,7 +197,7 @@ def _igraph_of(view, weight: str | None = None) -> tuple[list, "igraph.Graph"]:
 
     nodes = list(view.nodes())
     position = {node: i for i, node in enumerate(nodes)}
-    edges = list(view.edges(data=weight or False))
+    edges = list(view.edges(data=weight or False, default=1))
     graph = igraph.Graph(n=len(nodes), edges=[(position[edge[0]], position[edge[1]]) for edge in edges])
     if weight:
         graph.es[weight] = [edge[2] for edge in edges]
@@ -202,7 +209,7 @@ def communities(network, seed: int = SEED) -> dict[str, int]:
     (ties: by their first member's id)."""
     import networkx as nx
 
-    view = simple_graph(network) if network.is_multigraph() or network.is_directed() else network
+    view = simple_view(network)
     found = nx.community.louvain_communities(view, weight="weight", seed=seed)
     ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     return {node: number for number, members in enumerate(ordered) for node in members}
@@ -231,16 +238,18 @@ def centralities(network, metrics: Iterable[str] | None = None, classes: Iterabl
         values["pagerank"] = pagerank(network)
     if "pagerank_weighted" in metrics:
         values["pagerank_weighted"] = pagerank(network, weighted=True)
+    on_the_simple_view = {"betweenness", "eigenvector", "closeness", "community"} & set(metrics)
+    view = simple_view(network) if on_the_simple_view else None
     method = None
     if "betweenness" in metrics:
-        values["betweenness"], method = betweenness(network, exact_max_nodes)
+        values["betweenness"], method = betweenness(view, exact_max_nodes)
     if "eigenvector" in metrics:
-        values["eigenvector"] = eigenvector(network)
+        values["eigenvector"] = eigenvector(view)
     closeness_method = None
     if "closeness" in metrics:
-        values["closeness"], closeness_method = closeness(network)
+        values["closeness"], closeness_method = closeness(view)
     if "community" in metrics:
-        values["community"] = communities(network)
+        values["community"] = communities(view)
     rows = []
     for node, data in sorted(network.nodes(data=True)):
         if classes and not matches_class(data, classes):

@@ -24,7 +24,8 @@ from .errors import InputError
 from .load import Dataset, Record, load_dataset
 from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, XSD, bind_prefixes
 from .resources import ontology_file
-from .schema import BOOLEAN, DATE, DECIMAL, INTEGER, REF, STRENGTHS, VOCABULARIES, YEAR
+from .schema import (BOOLEAN, DATE, DECIMAL, DEFAULT_EPISTEMIC_STATUS, INTEGER, REF, STRENGTHS,
+                     VOCABULARIES, YEAR)
 from .terms import from_oxigraph
 
 #: Fields that the builder handles itself rather than as one predicate per value.
@@ -167,7 +168,8 @@ _NT = SimpleNamespace(**{name: _iri(term) for name, term in {
     "value": SDO.value, "currency": SDO.currency, "source": DCTERMS.source,
     "evidence": SP.evidence, "quotation": SP.Quotation, "quoted_from": PROV.wasQuotedFrom,
     "quote": SP.quote, "boolean": XSD.boolean, "integer": XSD.integer,
-    "decimal": XSD.decimal, "date": XSD.date}.items()})
+    "decimal": XSD.decimal, "date": XSD.date, "epistemic_status": SP.epistemicStatus,
+    "stated": SPV[DEFAULT_EPISTEMIC_STATUS]}.items()})
 
 #: What N-Triples escapes in a string (``STRING_LITERAL_QUOTE``): quote, backslash, line ends.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -218,6 +220,8 @@ class _Compiler:
             values = record.values[fld.name] if fld.many else [record.values[fld.name]]
             for position, value in enumerate(values, start=1):
                 self.compile_value(fld, value, position)
+        if spec.needs_evidence and "epistemic_status" not in record.values:
+            self.add(node, _NT.epistemic_status, _NT.stated)
         for truthy in spec.truthy:
             self.compile_truthy(truthy)
         self.compile_evidence()

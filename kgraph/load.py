@@ -404,6 +404,9 @@ class RecordChecker:
                 if name in values and values[name] not in allowed:
                     self.fail(record, f"{name} '{values[name]}' is not known; expected one of: "
                                       f"{', '.join(allowed)}.")
+        if values.get("epistemic_status") == "inferred" and not values.get("note"):
+            self.fail(record, "an inferred fact says why: expected a 'note' with the reasoning "
+                              "that leads from its quote to the fact.")
         if record.kind == "partnerships" and len(values.get("parties", [])) < 2:
             self.fail(record, "a partnership needs at least two parties.")
         if record.kind == "sources" and "languages" in values:
@@ -552,8 +555,9 @@ def _derived_id(record: Record) -> str:
     if spec.name == "observations":
         ends = [record.values.get("subject"), record.values.get("indicator")]
     ends = [e for e in ends if isinstance(e, str)]
-    payload = json.dumps({k: str(v) for k, v in sorted(record.values.items())},
-                         sort_keys=True, ensure_ascii=False)
+    # The grade is left out: marking a fact inferred, or accepting a proposal, keeps its IRI.
+    payload = json.dumps({k: str(v) for k, v in sorted(record.values.items())
+                          if k != "epistemic_status"}, sort_keys=True, ensure_ascii=False)
     payload += "|" + "|".join(f"{e.source}:{e.quote}" for e in record.evidence)
     digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:8]
     singular = spec.name.rstrip("s").replace("_", "-")

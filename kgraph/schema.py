@@ -91,7 +91,14 @@ VOCABULARIES = {
     "channels": SP.InfluenceChannel,
     "audiences": SP.TargetAudience,
     "effects": SP.GeopoliticalEffect,
+    "epistemic_statuses": SP.EpistemicStatus,
 }
+
+#: How strong a fact is: its quote says it, the coder concluded it, or nobody has reviewed it
+#: yet (what ``kgraph ingest`` writes). Concepts of the ``epistemic_statuses`` vocabulary.
+EPISTEMIC_STATUSES = ("stated", "inferred", "proposed")
+#: The status of a fact that names none: its quote says it.
+DEFAULT_EPISTEMIC_STATUS = "stated"
 
 LABEL_FIELDS = (
     Field("label", RDFS.label, required=True, doc="English name, as the sources write it"),
@@ -99,7 +106,14 @@ LABEL_FIELDS = (
     Field("alt_labels", SKOS.altLabel, many=True, doc="other names the sources use"),
     Field("description", DCTERMS.description, doc="one sentence on what it is"),
 )
-EVIDENCE_FIELDS = (
+#: Every record that states a fact says how strong it is, and may say why.
+GRADING_FIELDS = (
+    Field("epistemic_status", SP.epistemicStatus, REF, ("epistemic_statuses",),
+          doc="stated (default: the quote says it), inferred (the coder concludes it; say why "
+              "in 'note') or proposed (not yet reviewed, as kgraph ingest writes)"),
+    Field("note", SKOS.note, doc="why an inferred fact is inferred, or any remark of the coder"),
+)
+EVIDENCE_FIELDS = GRADING_FIELDS + (
     Field("source", DCTERMS.source, REF, ("sources",), doc="id of the source record"),
     Field("quote", SP.quote, doc="a short verbatim quote (at most about 40 words)"),
     Field("evidence", SP.evidence, many=True,
@@ -116,7 +130,7 @@ def _entity(name, rdf_class, *fields, subtypes=None, doc=""):
 def _relation(name, rdf_class, truthy, *fields, doc=""):
     return RecordKind(name, rdf_class,
                       (Field("id", DCTERMS.identifier, doc="optional; derived from the fields when absent"),
-                       *fields, Field("note", SKOS.note), *EVIDENCE_FIELDS),
+                       *fields, *EVIDENCE_FIELDS),
                       "relation", truthy=truthy, doc=doc)
 
 
@@ -355,7 +369,6 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
         Field("status", SP.status, doc="actual (default), target, planned or estimate"),
         Field("comparator", SP.comparator,
               doc="exact (default), about, over, at-least, up-to, top"),
-        Field("note", SKOS.note),
         *EVIDENCE_FIELDS,
     ), "observation", doc="an indicator's value for an entity, with unit, year and source"),
 )}

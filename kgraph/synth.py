@@ -117,12 +117,12 @@ def _generate(budget: int, out_dir: Path, seed: int, vocabularies, file_format: 
 
 
 def estimated_triples(kind: str, record: dict) -> int:
-    """About the triples the builder compiles from a record: type, identifier, two per
-    label, one per value, four more for an amount, four per strength, five per quote, and
+    """About the triples the builder compiles from a record: type, identifier, the epistemic
+    status of a fact, two per label, one per value, four more for an amount, four per strength, five per quote, and
     the plain edges beside a qualified relation. :func:`synthesize` corrects the estimate
     with the builder's actual count on a sample."""
     spec = KINDS[kind]
-    count = 2
+    count = 3 if spec.needs_evidence else 2
     for name, value in record.items():
         if name in ("id", "currency"):
             continue

@@ -163,7 +163,7 @@ def _entity(record_id: str) -> str:
 #: makes a new term on every attribute access).
 _NT = SimpleNamespace(**{name: _iri(term) for name, term in {
     "type": RDF.type, "identifier": DCTERMS.identifier, "label": RDFS.label,
-    "pref_label": SKOS.prefLabel, "order": SP.order, "strength": SP.Strength,
+    "pref_label": SKOS.prefLabel, "alt_label": SKOS.altLabel, "order": SP.order, "strength": SP.Strength,
     "constraint": SP.Constraint, "amount": SP.amount, "monetary_amount": SDO.MonetaryAmount,
     "value": SDO.value, "currency": SDO.currency, "source": DCTERMS.source,
     "evidence": SP.evidence, "quotation": SP.Quotation, "quoted_from": PROV.wasQuotedFrom,
@@ -231,8 +231,11 @@ class _Compiler:
         if "label" in values:
             self.add(self.node, _NT.label, _literal(values["label"], lang="en"))
             self.add(self.node, _NT.pref_label, _literal(values["label"], lang="en"))
-        for language, text in sorted(values.get("labels", {}).items()):
-            self.add(self.node, _NT.pref_label, _literal(text.strip(), lang=language))
+        for language, names in sorted(values.get("labels", {}).items()):
+            preferred, *others = [names] if isinstance(names, str) else names
+            self.add(self.node, _NT.pref_label, _literal(preferred.strip(), lang=language))
+            for name in others:
+                self.add(self.node, _NT.alt_label, _literal(name.strip(), lang=language))
 
     def compile_value(self, fld, value, position: int) -> None:
         if fld.type == STRENGTHS:

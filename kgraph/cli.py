@@ -9,23 +9,39 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from .errors import KgraphError
+from .errors import DataWarning, KgraphError
 
 
 class _Group(click.Group):
-    """Reports kgraph's own errors as a message and an exit status, never a traceback."""
+    """Reports kgraph's own errors as a message and an exit status, never a traceback, and its
+    warnings about the data (``DataWarning``) as one line each on standard error."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KgraphError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", DataWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except KgraphError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, DataWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 
 #: The ``--data`` value that names the bundled data, to add one's own folders to it.

@@ -19,6 +19,8 @@ from .namespaces import DCTERMS, ORG, RDFS, SDO, SKOS, SP
 #: Value types a field may have.
 TEXT, YEAR, DATE, INTEGER, DECIMAL, BOOLEAN, REF, STRENGTHS = (
     "text", "year", "date", "integer", "decimal", "boolean", "ref", "statements")
+#: A Wikidata item id (Q232), compiled to the item's IRI.
+WIKIDATA = "wikidata"
 
 #: Years outside this range are typing mistakes, not history of soft power.
 YEAR_RANGE = (1800, 2100)
@@ -102,7 +104,8 @@ DEFAULT_EPISTEMIC_STATUS = "stated"
 
 LABEL_FIELDS = (
     Field("label", RDFS.label, required=True, doc="English name, as the sources write it"),
-    Field("labels", SKOS.prefLabel, doc="names in other languages: {kk: ..., ru: ...}"),
+    Field("labels", SKOS.prefLabel, doc="names in other languages: {kk: ..., ru: ...}; a list "
+          "gives other names in that language, the preferred one first"),
     Field("alt_labels", SKOS.altLabel, many=True, doc="other names the sources use"),
     Field("description", DCTERMS.description, doc="one sentence on what it is"),
 )

@@ -44,6 +44,31 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 _PYTHON_SHOWWARNING = warnings.showwarning
 
 
+class Seconds(click.ParamType):
+    """A time limit in seconds: a finite number above zero and at most ``most``. click's
+    FloatRange lets nan, inf and 1e300 through, which the waits that use them refuse with a
+    traceback (or, in a server, an error on every query)."""
+
+    name = "seconds"
+
+    def __init__(self, most: float = 86_400.0):
+        self.most = most
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a number of seconds.", param, ctx)
+        if not (math.isfinite(seconds) and 0 < seconds <= self.most):
+            self.fail(f"'{value}' is not a time limit; expected a number of seconds above 0 "
+                      f"and at most {self.most:,.0f} (a day).", param, ctx)
+        return seconds
+
+
+#: The type of every option that is a time limit in seconds (``query --timeout``, ``serve
+#: --timeout``).
+SECONDS = Seconds()
+
 #: The ``--data`` value that names the bundled data, to add one's own folders to it.
 BUNDLED_DATA = "@bundled"
 
@@ -256,21 +281,26 @@ def _parse_params(values) -> dict[str, str]:
 
 def _query_text(name, file, sparql) -> tuple[str, str]:
     """The SPARQL text and a name for messages, from exactly one of the three sources."""
-    from .errors import InputError, QueryError
+    from .errors import QueryError
+    from .query import read_query_file
 
     given = [v for v in (name, file, sparql) if v is not None]
     if len(given) != 1:
         raise QueryError("Give exactly one of: a query NAME, --file F.rq, or --sparql TEXT "
                          "('-' reads standard input).")
     if sparql is not None:
-        return (sys.stdin.read() if sparql == "-" else sparql), "--sparql query"
+        return (_standard_input() if sparql == "-" else sparql), "--sparql query"
     if file is not None:
         if str(file) == "-":
-            return sys.stdin.read(), "query from standard input"
-        if not file.is_file():
-            raise InputError(f"Query file '{file}' does not exist.")
-        return file.read_text(encoding="utf-8"), str(file)
+            return _standard_input(), "query from standard input"
+        return read_query_file(file), str(file)
     return "", f"query '{name}'"
+
+
+def _standard_input() -> str:
+    from .query import QUERY_MAX_BYTES, query_text
+
+    return query_text(sys.stdin.buffer.read(QUERY_MAX_BYTES + 1), "Standard input")
 
 
 @cli.command()
@@ -285,10 +315,11 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
 @click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
               help="Output format; default: table on a terminal, csv otherwise.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop the query after this many seconds.")
+@click.option("--timeout", type=SECONDS, metavar="SECONDS",
+              help="Stop the query after this many seconds (at most a day).")
 @click.option("--allow-network", is_flag=True,
-              help="Let SERVICE and remote FROM clauses fetch data over the network.")
+              help="Let SERVICE clauses query remote SPARQL endpoints over the network. FROM and "
+                   "FROM NAMED are refused either way: kgraph does not fetch graphs.")
 def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 

@@ -428,17 +428,20 @@ def indicators(data_folders, store, names, fmt):
 @click.option("--channel", "channels", multiple=True, help="Only edges in this influence channel (repeatable), e.g. scholarships.")
 @click.option("--class", "classes", multiple=True, help="Only entities of this class or record kind (repeatable).")
 @click.option("--until", type=int, help="Only relations dated up to this year (undated ones are kept).")
-@click.option("--actor", help="Only this entity's ego network (its id).")
+@click.option("--actor", metavar="ENTITY",
+              help="Only this entity's ego network: its id or any of its labels, in any language.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego network, in links.")
 def graph_export(data_folders, store, fmt, output, relations, channels, classes, until, actor, depth):
     """Export the entity network as GraphML or GEXF for Gephi, Cytoscape or igraph."""
     from .files import write_atomic
     from .netexport import serialize_network
-    from .network import filter_network
+    from .network import entity_id, filter_network, project
 
-    network = filter_network(_network(data_folders, store), relations=relations, channels=channels,
-                             classes=classes, until=until, actor=actor, depth=depth)
+    source = _source(data_folders, store)
+    network = filter_network(project(source), relations=relations, channels=channels,
+                             classes=classes, until=until, depth=depth,
+                             actor=entity_id(source, actor, "--actor") if actor else None)
     payload = serialize_network(network, fmt)
     if output:
         write_atomic(output, payload)
@@ -538,7 +541,9 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
               help="full: the whole network; actors-channels: external actors, the channels "
                    "they use and the Central Asian states they reach; ego: the entities around "
                    "--focus. Default: ego with --focus, else full.")
-@click.option("--focus", metavar="ENTITY", help="Entity id at the centre of the ego view.")
+@click.option("--focus", metavar="ENTITY",
+              help="Entity at the centre of the ego view: its id or any of its labels, in any "
+                   "language.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego view, in links.")
 @click.option("--channel", "channels", multiple=True,

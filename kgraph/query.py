@@ -365,8 +365,11 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
         raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
                          f"({', '.join(_local(m) for m in matches)}); give the id instead.")
     names = execute(source, _NAMES, "names").rows
-    choices = sorted({str(label) for _, label in names} | {_local(node) for node, _ in names})
-    close = difflib.get_close_matches(value, choices, n=5, cutoff=0.6)
+    # Compared in lower case; a label is shown rather than an id that differs only in case.
+    choices = {name.lower(): name for name in [*sorted({_local(node) for node, _ in names}),
+                                                *sorted({str(label) for _, label in names})]}
+    close = [choices[key] for key in
+             difflib.get_close_matches(value.lower(), list(choices), n=5, cutoff=0.6)]
     hint = f" Close names: {', '.join(close)}." if close else ""
     raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
                      f"graph.{hint}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .namespaces import DCTERMS, ORG, RDFS, SDO, SKOS, SP
+from .namespaces import DCTERMS, ORG, OWL, RDFS, SDO, SKOS, SP
 
 #: Value types a field may have.
 TEXT, YEAR, DATE, INTEGER, DECIMAL, BOOLEAN, REF, STRENGTHS = (
@@ -37,6 +37,10 @@ class Field:
     many: bool = False
     required: bool = False
     doc: str = ""
+    #: For a code of a standard scheme: its name (``ISO 3166-1 alpha-2``). The value is also
+    #: written as a schema.org ``PropertyValue`` of ``schema:identifier``, which consumers
+    #: who know schema.org but not this ontology read.
+    scheme: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,9 @@ LABEL_FIELDS = (
           "gives other names in that language, the preferred one first"),
     Field("alt_labels", SKOS.altLabel, many=True, doc="other names the sources use"),
     Field("description", DCTERMS.description, doc="one sentence on what it is"),
+    Field("wikidata", OWL.sameAs, WIKIDATA,
+          doc="its Wikidata item (Q232), from a reference list, never from memory; written as "
+              "owl:sameAs the item's IRI"),
 )
 #: Every record that states a fact says how strong it is, and may say why.
 GRADING_FIELDS = (
@@ -171,7 +178,12 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
         doc="bibliographic records of the corpus, and named references for general facts"),
 
     _entity("states", SP.State,
-            Field("iso_code", SP.iso3166Alpha2, doc="ISO 3166-1 alpha-2 code"),
+            Field("iso_code", SP.iso3166Alpha2, doc="ISO 3166-1 alpha-2 code",
+                  scheme="ISO 3166-1 alpha-2"),
+            Field("iso_alpha3", SP.iso3166Alpha3, doc="ISO 3166-1 alpha-3 code",
+                  scheme="ISO 3166-1 alpha-3"),
+            Field("iso_numeric", SP.iso3166Numeric, doc="ISO 3166-1 numeric code: three digits, "
+                  "written in quotes (\"004\")", scheme="ISO 3166-1 numeric"),
             Field("central_asian", SP.isCentralAsian, BOOLEAN,
                   doc="true for the five Central Asian states"),
             doc="sovereign states"),

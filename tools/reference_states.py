@@ -1,5 +1,5 @@
 """Write the Kazakh and Russian names, the ISO 3166-1 codes and the Wikidata items of the
-states of data/reference.yaml from maintained sources, and the source records they cite.
+states of the data folder from maintained sources, and the source records they cite.
 
 Names and codes typed by hand drift and cannot be checked; these are regenerated from
 pycountry (ISO 3166-1 and the translations of Debian's iso-codes), Babel (Unicode CLDR) and
@@ -160,7 +160,7 @@ def rewrite_record(block: list[str], record: dict, fields: dict, sources: list[s
 
 
 def rewrite_states(text: str, items: dict[str, dict]) -> str:
-    """The text of data/reference.yaml with the generated fields of every state record."""
+    """The text of a YAML file of records with the generated fields of its state records."""
     records = {r["id"]: r for r in (yaml.safe_load(text) or {}).get("states", [])}
     lines = text.splitlines(keepends=True)
     out, section, number = [], None, 0
@@ -189,7 +189,7 @@ def rewrite_states(text: str, items: dict[str, dict]) -> str:
 
 def sources_text() -> str:
     header = ("# The named references of the Kazakh and Russian names, the ISO 3166-1 codes and\n"
-              "# the Wikidata items of the states in reference.yaml. Written by\n"
+              "# the Wikidata items of the states of this folder. Written by\n"
               "# tools/reference_states.py (tools/README.md): regenerate, do not edit.\n")
     return header + yaml.safe_dump({"sources": source_records()}, allow_unicode=True,
                                    sort_keys=False, width=100)
@@ -201,9 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if the folder differs from what would be written")
     options = parser.parse_args(argv)
-    reference = options.data / "reference.yaml"
-    wanted = {reference: rewrite_states(reference.read_text(encoding="utf-8"), wikidata_items()),
-              options.data / SOURCES_FILE: sources_text()}
+    items = wikidata_items()
+    wanted = {path: rewrite_states(path.read_text(encoding="utf-8"), items)
+              for path in sorted(options.data.glob("*.yaml")) if path.name != SOURCES_FILE}
+    wanted[options.data / SOURCES_FILE] = sources_text()
     stale = [path for path, text in wanted.items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
     if options.check:

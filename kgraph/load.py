@@ -338,8 +338,12 @@ def load_dataset(folders: list[Path] | None = None,
 
 
 def _warn_if_large(record_files: list[Path]) -> None:
-    """Say that an in-memory build of large data takes gigabytes, and what to do instead."""
-    size = sum(path.stat().st_size for path in record_files)
+    """Say that an in-memory build of large data takes gigabytes, and what to do instead
+    (unless a file over the YAML limit will stop it first)."""
+    sizes = [(path, path.stat().st_size) for path in record_files]
+    if any(path.suffix in YAML_SUFFIXES and size > YAML_MAX_BYTES for path, size in sizes):
+        return
+    size = sum(size for _, size in sizes)
     if size > MEMORY_BUILD_WARN_BYTES:
         warnings.warn(
             f"the data folders hold {size / 2**20:,.0f} MiB of records, compiled in memory: "

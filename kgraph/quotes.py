@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
 from .namespaces import PROV, SP
 
 _SINGLE_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032`´]")
@@ -60,15 +58,21 @@ class Corpus:
         return any(needle in version for version in self._folded[file_name])
 
 
-def check_quotes(graph: Graph, corpus_folder: Path) -> tuple[int, list[QuoteProblem]]:
-    """Check every quotation whose source names a corpus file; return (checked, problems)."""
+#: Every quotation whose source names a file of the corpus, with its quote.
+QUOTATIONS = f"""SELECT ?quotation ?source ?file_name ?quote WHERE {{
+  ?quotation <{PROV.wasQuotedFrom}> ?source ; <{SP.quote}> ?quote .
+  ?source <{SP.corpusFile}> ?file_name .
+}}"""
+
+
+def check_quotes(source, corpus_folder: Path) -> tuple[int, list[QuoteProblem]]:
+    """Check every quotation whose source names a corpus file, in an rdflib graph or a store
+    (``kgraph.store``); return (checked, problems)."""
+    from .query import execute
+
     corpus = Corpus(corpus_folder)
     checked, problems = 0, []
-    for quotation, source in sorted(graph.subject_objects(PROV.wasQuotedFrom)):
-        file_name = graph.value(source, SP.corpusFile)
-        quote = graph.value(quotation, SP.quote)
-        if file_name is None or quote is None:
-            continue
+    for quotation, source, file_name, quote in sorted(execute(source, QUOTATIONS, "quotations").rows):
         fact = str(quotation).rsplit("/evidence/", 1)[0]
         source_id = str(source).rsplit("/", 1)[-1]
         if not (corpus.folder / str(file_name)).is_file():

@@ -104,6 +104,9 @@ LABEL_FIELDS = (
     Field("label", RDFS.label, required=True, doc="English name, as the sources write it"),
     Field("labels", SKOS.prefLabel, doc="names in other languages: {kk: ..., ru: ...}"),
     Field("alt_labels", SKOS.altLabel, many=True, doc="other names the sources use"),
+    Field("variants", SKOS.hiddenLabel, many=True,
+          doc="other spellings and words that stand for it in the sources' sentences "
+              "(DeMontfort, Kazakh): found by search and by the support check, never shown"),
     Field("description", DCTERMS.description, doc="one sentence on what it is"),
 )
 #: Every record that states a fact says how strong it is, and may say why.
@@ -206,7 +209,8 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
             Field("founded", SP.foundedIn, YEAR),
             doc="universities (a branch campus is its own kind)"),
     _entity("branch_campuses", SP.BranchCampus,
-            _ref("parent", SP.parentInstitution, ("universities",), required=True),
+            _ref("parent", SP.parentInstitution, ("universities",),
+                 doc="the university it belongs to, where the source names it"),
             _ref("host_city", SP.hostCity, ("cities",)),
             _ref("host_state", SP.hostState, STATES, required=True),
             _ref("local_partner", SP.localPartner, ("universities", "organisations")),

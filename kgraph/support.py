@@ -12,7 +12,8 @@ mechanically, record by record, with four rules:
     the record's quotes by its label, an alternative label, a label in another language or
     a declared variant (``variants:``, for spellings such as "DeMontfort" and adjectives
     such as "Korean"). A label's trailing parenthesis is the coder's ("University of Arizona
-    (Kazakhstan campus)"), so the name before it counts; a Cyrillic name counts with a case
+    (Kazakhstan campus)"), so the name before it counts; a branch campus also goes by its
+    parent's names, a person by surname; a plural counts, and a Cyrillic name with a case
     ending ("Қазақстанның").
 ``number-not-in-quote``
     a number of the record (a year, count, amount, value, date) is not written in its quotes,
@@ -181,8 +182,9 @@ def as_named(text: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def _name_pattern(name: str) -> re.Pattern:
     """A name as a whole word of folded text (a hyphen joins words: "Sorbonne-Kazakhstan"
-    does not name Kazakhstan); a Cyrillic name may take a case ending."""
-    ending = r"\w*" if _CYRILLIC.search(name) else ""
+    does not name Kazakhstan), in the plural too ("cultural ambassadors"); a Cyrillic name
+    may take a case ending ("Қазақстанның")."""
+    ending = r"\w*" if _CYRILLIC.search(name) else "(?:s|es)?"
     return re.compile(rf"(?<![\w-]){re.escape(name)}{ending}(?![\w-])")
 
 
@@ -259,6 +261,10 @@ class _SupportChecker:
         self.records = [r for r in records if KINDS[r.kind].needs_evidence
                         and any(e.quote for e in r.evidence)]
         self.names = {r.id: names_of(r) for r in records if "label" in r.values}
+        for record in records:  # a branch campus goes by its parent's name ("Cardiff University")
+            parent = record.values.get("parent") if record.kind == "branch_campuses" else None
+            if parent in self.names:
+                self.names[record.id] = self.names[record.id] + self.names[parent]
         self.labels = {r.id: r.values["label"] for r in records if "label" in r.values}
         self.findings: list[Finding] = []
         self.reported: set[tuple[int, str, str]] = set()
@@ -266,7 +272,7 @@ class _SupportChecker:
     def run(self) -> SupportReport:
         self.shared_quotes()
         for record in self.records:
-            text = " | ".join(as_named(fold(e.quote)) for e in record.evidence if e.quote)
+            text = self.text(record)
             self.ends(record, text)
             self.numbers(record, text)
             self.status(record, text)
@@ -279,6 +285,16 @@ class _SupportChecker:
         note = values.get("note") if values.get("epistemic_status") == "inferred" else None
         self.findings.append(Finding(rule, record.file, record.line, record.kind, record.id, fld,
                                      message, note or None))
+
+    @staticmethod
+    def text(record: Record) -> str:
+        """All the record's quotes, folded, possessives dropped."""
+        return " | ".join(as_named(fold(e.quote)) for e in record.evidence if e.quote)
+
+    @staticmethod
+    def cites_reference(record: Record) -> bool:
+        """True when the record also cites a general reference (evidence without a quote)."""
+        return any(not e.quote for e in record.evidence)
 
     def named(self, entity: str, text: str) -> bool:
         return names_in(self.names.get(entity, [fold(entity)]), text)
@@ -294,7 +310,7 @@ class _SupportChecker:
             self.report(record, "end-not-mentioned", "label",
                         f"the quotes do not name {self.describe(record.id)} itself (by its label, "
                         "alternative labels or variants)")
-        if any(not e.quote for e in record.evidence):
+        if self.cites_reference(record):
             return  # the rest comes from the general reference it cites
         for fld in _entity_fields(record.kind):
             for entity in _as_list(record.values.get(fld.name, [])):
@@ -335,7 +351,8 @@ class _SupportChecker:
                         f"'status: {claimed}', but the quotes say \"{against.group(1)}\"")
 
     def shared_quotes(self) -> None:
-        """shared-quote: a quote backing several records of one kind names what sets each apart."""
+        """shared-quote: a quote backing several records of one kind names what sets each
+        apart (or another quote of the record does)."""
         groups = defaultdict(list)
         for record in self.records:
             for evidence in record.evidence:
@@ -350,7 +367,10 @@ class _SupportChecker:
                 if len(set(values)) < 2:
                     continue
                 for record, entities in zip(members, values):
-                    unnamed = [e for e in entities if not self.named(e, quote)]
+                    if self.cites_reference(record):
+                        continue
+                    text = self.text(record)
+                    unnamed = [e for e in entities if not self.named(e, text)]
                     for entity in unnamed:
                         if (id(record), fld.name, entity) in self.reported:
                             continue

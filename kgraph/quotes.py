@@ -2,7 +2,7 @@
 
 Quotes are compared after folding what differs between a copied quote and the corpus text
 but not its words: Unicode compatibility forms, typographic quotes and dashes, words
-hyphenated across a line break, markdown emphasis, whitespace and case.
+hyphenated across a line break, markdown emphasis and escapes, whitespace and case.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ _SINGLE_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032`´]")
 _DOUBLE_QUOTES = re.compile(r"[\u201c\u201d\u201e\u201f\u2033«»]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _EMPHASIS = re.compile(r"[*_]")
+#: Markdown's escapes ("\$248 billion" in a text converted from a document).
+_ESCAPED = re.compile(r"\\(?=[$*_#\[\]()])")
 
 
 def fold(text: str, join_hyphenated: bool = True) -> str:
@@ -26,7 +28,7 @@ def fold(text: str, join_hyphenated: bool = True) -> str:
     text = _SINGLE_QUOTES.sub("'", text)
     text = _DOUBLE_QUOTES.sub('"', text)
     text = _DASHES.sub("-", text)
-    text = _EMPHASIS.sub("", text)
+    text = _EMPHASIS.sub("", _ESCAPED.sub("", text))
     if join_hyphenated:
         text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip().lower()

@@ -18,7 +18,8 @@ mechanically, record by record, with four rules:
 ``number-not-in-quote``
     a number of the record (a year, count, amount, value, date) is not written in its quotes,
     in any of the source's notations: "35,000", "35 000", "35000", "35 thousand",
-    "thirty-five thousand", "US$16 million", in English, Russian or Kazakh words.
+    "thirty-five thousand", "US$16 million", "75th", "half", in English, Russian or Kazakh
+    words.
 ``status-contradicted``
     the record's status contradicts the tense of its quote: a campus ``operating`` or an
     ``actual`` observation quoted with "setting up", "plans", "will open"; a ``planned``
@@ -69,9 +70,10 @@ CURRENT_STATUSES = {"operating", "actual", "closed"}
 FUTURE_STATUSES = {"planned", "announced", "target"}
 #: Words of the quote that put a fact in the future (plans, targets, works in progress).
 FUTURE_CUES = re.compile(
-    r"(?<!\w)(setting (?:it |one |them )?up|sets? up|plans?|planned|planning|will|shall|aims? to|"
-    r"intends?|is to be|are to be|to be (?:opened|launched|established)|under construction|"
-    r"upcoming|announced|expected to|target(?:s|ed)?|"
+    r"(?<!\w)(setting (?:it |one |them )?up|sets? up|plans?|planned|planning|aims? to|intends?|"
+    r"will (?:open|be (?:opened|launched|established|built)|launch|establish|train|reach|increase|"
+    r"host|create|build)|is to be|are to be|to be (?:opened|launched|established)|under construction|"
+    r"upcoming|announced|expected to|targets?(?! audience)|targeted|goals?|"
     r"планир\w*|будет|будут|откро\w*|жоспарла\w*)(?!\w)")
 #: Words of the quote that put a fact in the present or the past.
 CURRENT_CUES = re.compile(
@@ -84,6 +86,10 @@ _SCALES = ((10**9, ("billion", "bn", "млрд", "миллиард")),
            (10**6, ("million", "mln", "m", "млн", "миллион")),
            (10**3, ("thousand", "тыс", "мың")))
 _NUMBER_WORD_LANGUAGES = ("en", "ru", "kz")
+#: Shares a source may write as fractions ("more than half", "one in four").
+_FRACTIONS = {50: ("half",), 25: ("a quarter", "one in four", "one-quarter"),
+              75: ("three quarters", "three-quarters"), 20: ("one in five", "a fifth"),
+              10: ("one in ten", "a tenth")}
 
 
 @dataclass(frozen=True)
@@ -208,10 +214,13 @@ def number_spellings(value) -> list[str]:
 
     number = Decimal(str(value))
     plain = _plain(number)
-    spellings = {plain, plain.replace(".", ",")}
+    spellings = {plain, plain.replace(".", ","), plain.replace(".", ", ")}
     if number == number.to_integral_value():
         whole = int(number)
         spellings |= {f"{whole:,}", f"{whole:,}".replace(",", " "), f"{whole:,}".replace(",", ".")}
+        suffix = "th" if 10 <= whole % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+        spellings |= {f"{whole}{suffix}", f"{whole}-{suffix}", f"{whole}-th"}  # ranks: "75th", "30-th"
+        spellings |= set(_FRACTIONS.get(whole, ()))
         for scale, words in _SCALES:
             if whole >= scale and whole % (scale // 100 or 1) == 0:
                 scaled = _plain(Decimal(whole) / scale)
@@ -225,6 +234,8 @@ def number_spellings(value) -> list[str]:
         except (NotImplementedError, OverflowError, ValueError):
             continue
         spellings |= {words, words.replace("-", " "), words.replace(" and ", " ")}
+        if language == "en" and number == number.to_integral_value():
+            spellings.add(num2words(int(number), lang="en", to="ordinal"))
     return sorted({fold(s) for s in spellings}, key=len, reverse=True)
 
 

@@ -98,11 +98,13 @@ def vocabulary_ids(ontology: Graph) -> dict[str, set[str]]:
     return ids
 
 
-def load_graph(data_folders: list[Path] | None = None) -> KnowledgeGraph:
-    """Load, check and compile the data folders (the bundled data by default)."""
+def load_graph(data_folders: list[Path] | None = None, statuses=None) -> KnowledgeGraph:
+    """Load, check and compile the data folders (the bundled data by default); with
+    ``statuses`` (e.g. ``["stated"]``), only the facts of those epistemic statuses and what
+    does not hang on the others (``kgraph.statuses``)."""
     ontology = load_ontology()
     vocabularies = vocabulary_ids(ontology)
-    dataset = load_dataset(data_folders, vocabularies)
+    dataset = load_dataset(data_folders, vocabularies, statuses)
     return compile_dataset(dataset, ontology, vocabularies, data_folders or [])
 
 
@@ -284,7 +286,7 @@ class _Compiler:
             return _literal(value)
         if fld.type == WIKIDATA:
             return _iri(WD[value])
-        if fld.name in ("alt_labels",):
+        if fld.name in ("alt_labels", "variants"):
             return _literal(value, lang="en")
         return _literal(value)
 

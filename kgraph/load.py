@@ -326,14 +326,24 @@ def data_files(folders: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def load_dataset(folders: list[Path] | None = None,
-                 vocabularies: dict[str, set[str]] | None = None) -> Dataset:
-    """Read and check every record of the data folders (the bundled data by default)."""
+                 vocabularies: dict[str, set[str]] | None = None,
+                 statuses=None) -> Dataset:
+    """Read and check every record of the data folders (the bundled data by default); with
+    ``statuses``, keep only the facts of those epistemic statuses and what does not hang on
+    the others (``kgraph.statuses``). Every record is checked either way."""
+    from .statuses import StatusSelection, checked_statuses
+
+    kept = checked_statuses(statuses)
     record_files, turtle_files = data_files(data_folders(folders))
     _warn_if_large(record_files)
     checker = RecordChecker(vocabularies or {})
     records = [record for path in record_files
                for record in checker.check_file(path, read_records(path))]
     checker.finish()
+    if kept:
+        selection = StatusSelection(kept)
+        selection.learn(records)
+        records = selection.select(records)
     return Dataset(records, turtle_files)
 
 
@@ -351,6 +361,16 @@ def _warn_if_large(record_files: list[Path]) -> None:
             "minutes). Build large data into an on-disk store instead (kgraph build --store "
             "oxigraph:DIR, then --store oxigraph:DIR on every command), from JSON Lines "
             "(*.jsonl) rather than YAML.", DataWarning, stacklevel=3)
+
+
+def raw_records(path: Path, content, problems: list[str] | None = None) -> list[Record]:
+    """The records of a parsed file as written, before their fields are checked; problems
+    of the file's shape go to ``problems`` (ignored when not given, as for a first look at
+    ids and references before the checked pass)."""
+    problems = [] if problems is None else problems
+    if path.suffix == JSON_LINES_SUFFIX:
+        return _records_of_lines(path, content, problems)
+    return _records_of_file(path, content, problems)
 
 
 def data_folders(folders: list[Path] | None) -> list[Path]:
@@ -447,10 +467,7 @@ class RecordChecker:
         """The checked records of one parsed file (:func:`read_records`); problems are
         collected for :meth:`finish`."""
         problems_before = len(self.problems)
-        if path.suffix == JSON_LINES_SUFFIX:
-            records = _records_of_lines(path, content, self.problems)
-        else:
-            records = _records_of_file(path, content, self.problems)
+        records = raw_records(path, content, self.problems)
         if not records and len(self.problems) == problems_before:
             warnings.warn(f"{path}: the file holds no records; nothing was read from it.",
                           DataWarning, stacklevel=2)
@@ -726,6 +743,10 @@ def _convert(kind: str, value):
     raise ValueError(kind)
 
 
+#: Fields that say how strong a fact is or what the coder thinks of it, not what it states.
+_UNDERIVED_FIELDS = ("epistemic_status", "note")
+
+
 def _derived_id(record: Record) -> str:
     """A stable id for a relation or observation written without one.
 
@@ -741,9 +762,10 @@ def _derived_id(record: Record) -> str:
     if spec.name == "observations":
         ends = [record.values.get("subject"), record.values.get("indicator")]
     ends = [e for e in ends if isinstance(e, str)]
-    # The grade is left out: marking a fact inferred, or accepting a proposal, keeps its IRI.
+    # The grade and the coder's note are left out: marking a fact inferred (which needs a
+    # note), accepting a proposal or rewording a remark keeps its IRI.
     payload = json.dumps({k: str(v) for k, v in sorted(record.values.items())
-                          if k != "epistemic_status"}, sort_keys=True, ensure_ascii=False)
+                          if k not in _UNDERIVED_FIELDS}, sort_keys=True, ensure_ascii=False)
     payload += "|" + "|".join(f"{e.source}:{e.quote}" for e in record.evidence)
     digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:8]
     singular = spec.name.rstrip("s").replace("_", "-")

@@ -153,7 +153,7 @@ def test_shape_violation_in_turtle_names_the_node_and_rule(minimal_data, build_d
     assert f"Written at {extra}" in result.output
     validate = run("validate", "--data", minimal_data)
     assert validate.exit_code == 1
-    assert "property sp:parentInstitution" in validate.output
+    assert "property sp:epistemicStatus" in validate.output
 
 
 # --- JSON Lines --------------------------------------------------------------------------------

@@ -285,7 +285,8 @@ def test_minimal_projection_nodes(minimal_net):
                                    "test-scholarship", "united-kingdom"]
     assert minimal_net.nodes["kazakhstan"] == {
         "id": "kazakhstan", "label": "Kazakhstan", "label_kk": "Қазақстан", "label_ru": "Казахстан",
-        "class": "State", "kind": "states", "iso_code": "KZ", "central_asian": True}
+        "class": "State", "kind": "states", "iso_code": "KZ", "central_asian": True,
+        "epistemic_status": "stated"}
     campus = minimal_net.nodes["de-montfort-university-kazakhstan"]
     assert (campus["class"], campus["opened"], campus["label"]) == (
         "BranchCampus", 2023, "De Montfort University Kazakhstan")

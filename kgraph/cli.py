@@ -203,6 +203,69 @@ def check_quotes(data_folders, corpus):
     sys.exit(1 if problems else 0)
 
 
+# --- growing the graph from new documents --------------------------------------------------
+
+#: Kept in step with kgraph.ingest.sentences.LANGUAGES and pipeline.SOURCE_TYPES (a test
+#: checks); spelled out here so that ``kgraph --help`` does not import the ingest libraries.
+_INGEST_LANGUAGES = ("en", "ru", "kk")
+_SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
+
+
+@cli.command()
+@click.argument("documents", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@data_option
+@store_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Proposals folder (default: proposals/<source-id>); with several documents, "
+                   "the folder that holds one per document.")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a JSON report: mentions, proposals and new entities with their "
+                   "offsets (docs/ingest.md).")
+@click.option("--source-id", help="Id of the document's source record (default: made from "
+                                  "its title).")
+@click.option("--title", help="Title (default: from the HTML or PDF metadata, or the first line).")
+@click.option("--url", help="Where the document was read.")
+@click.option("--date", help="Publication date, YYYY-MM-DD (default: from the HTML metadata).")
+@click.option("--publisher", help="Publisher: an organisation of the graph (id or name), or a "
+                                  "name kept in the source's description.")
+@click.option("--lang", type=click.Choice(_INGEST_LANGUAGES),
+              help="The document's language (default: told by its letters).")
+@click.option("--type", "source_type", type=click.Choice(_SOURCE_TYPES), default="report",
+              show_default=True, help="What kind of source the document is.")
+@click.option("--force", is_flag=True, help="Replace an existing proposals folder.")
+def ingest(documents, data_folders, store, output, report, source_id, title, url, date, publisher,
+           lang, source_type, force):
+    """Propose sourced facts from documents (text, HTML or PDF), for review.
+
+    Links the entities each document mentions, proposes the facts it states with the
+    sentence that states them, and writes them to a proposals folder, every record marked
+    epistemic_status: proposed with its cue (docs/ingest.md). Needs the ingest extra:
+    pip install 'kgraph[ingest]'.
+    """
+    from .errors import InputError
+    from .resources import bundled_path
+
+    try:
+        from .ingest import SourceDetails, ingest_files
+    except ImportError as exc:
+        raise InputError(f"kgraph ingest needs the ingest extra ({exc.name} is not installed): "
+                         "pip install 'kgraph[ingest]'.") from None
+    details = SourceDetails(source_id, title, url, date, publisher, lang, source_type)
+    protected = (_folders(data_folders) or []) + [bundled_path("data")]
+    written = ingest_files(documents, _source(data_folders, store), details, output, force,
+                           report, protected)
+    for result in written:
+        ingestion = result.ingestion
+        linked = sum(1 for m in ingestion.mentions if m.status == "linked")
+        click.echo(f"{ingestion.source_id}: {ingestion.words} words, {len(ingestion.mentions)} "
+                   f"mentions ({linked} linked), {len(ingestion.entities)} new entities, "
+                   f"{len(ingestion.proposals)} proposed facts")
+        click.echo(f"wrote {result.folder}")
+    if report:
+        click.echo(f"wrote {report}")
+
+
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
 
 _RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")

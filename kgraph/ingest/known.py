@@ -80,7 +80,10 @@ class KnownGraph:
 def read_known(source) -> KnownGraph:
     """What the graph of ``source`` (an rdflib graph, a compiled graph or a store) knows."""
     from ..query import execute
+    from ..store import queryable
     from ..terms import plain_value
+
+    source = queryable(source)
 
     def select(text: str, origin: str) -> list[tuple]:
         return [tuple(plain_value(t) for t in row) for row in execute(source, text, origin).terms]

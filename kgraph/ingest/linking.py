@@ -22,7 +22,7 @@ from typing import Iterable
 
 from .countries import Country, countries
 from .known import KnownEntity
-from .text import WORD, has_cyrillic, name_key, word_key, words
+from .text import WORD, free_id, has_cyrillic, name_key, word_key, words
 
 #: A name ending in one of these is a fragment ("Republic of"), not a name.
 _FUNCTION_WORDS = frozenset("of the and for in on at to by with de du des la le von van"
@@ -125,7 +125,7 @@ class Gazetteer:
             state = by_code.get(country.alpha_2) or next(
                 (by_key[name_key(n)] for n in country.names if name_key(n) in by_key), None)
             if state is None:
-                state = _free_id(country.slug, taken)
+                state = free_id(country.slug, taken)
                 taken.add(state)
                 self.countries[state] = country
             for name in country.names:
@@ -259,12 +259,3 @@ def _fuzzy_index(keyed: dict) -> dict[str, dict[str, Target]]:
         if len(single) == 1 and len(targets) == 1:
             index[key[:1]][key] = single[0]
     return index
-
-
-def _free_id(wanted: str, taken: set[str]) -> str:
-    candidate, number = wanted, 2
-    while candidate in taken:
-        candidate, number = f"{wanted}-{number}", number + 1
-    return candidate
-
-

@@ -78,3 +78,11 @@ def slug(name: str, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[:limit].rsplit("-", 1)[0]
     return text or "unnamed"
+
+
+def free_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``, ... if an entity already has that id."""
+    candidate, number = wanted, 2
+    while candidate in taken:
+        candidate, number = f"{wanted}-{number}", number + 1
+    return candidate

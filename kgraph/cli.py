@@ -186,17 +186,19 @@ def stats(data_folders, store, fmt):
 @cli.command("check-quotes")
 @data_option
 @click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder holding the source texts named by the sources' text_file.")
+              multiple=True, help="Folder holding the source texts named by the sources' "
+                                  "text_file (repeatable: a file is looked for in each).")
 def check_quotes(data_folders, corpus):
     """Check that every quote occurs verbatim in the source text it cites."""
     from .build import load_graph
     from .errors import InputError
     from .quotes import check_quotes as run_check
 
-    if not corpus.is_dir():
-        raise InputError(f"Corpus folder '{corpus}' does not exist; expected the folder of "
-                         "source texts.")
-    checked, problems = run_check(load_graph(_folders(data_folders)).graph, corpus)
+    for folder in corpus:
+        if not folder.is_dir():
+            raise InputError(f"Corpus folder '{folder}' does not exist; expected the folder of "
+                             "source texts.")
+    checked, problems = run_check(load_graph(_folders(data_folders)).graph, list(corpus))
     for problem in problems:
         click.echo(problem.describe())
     click.echo(f"{checked} quotes checked, {len(problems)} not found")

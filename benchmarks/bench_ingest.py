@@ -47,7 +47,7 @@ import yaml
 
 from kgraph.build import load_graph
 from kgraph.ingest.documents import Document
-from kgraph.ingest.known import KnownEntity, read_known
+from kgraph.ingest.known import TRUTHY_RELATIONS, KnownEntity, read_known
 from kgraph.ingest.linking import Gazetteer
 from kgraph.ingest.pipeline import Ingester, SourceDetails
 from kgraph.network import NODE_KINDS
@@ -170,7 +170,7 @@ def fact_keys(kind: str, record: dict) -> list[tuple]:
     return [(kind, frozenset((a, b)))] if a and b else []
 
 
-def evaluate(source_id: str, sources: dict, corpus: Path, names: dict) -> dict:
+def evaluate(source_id: str, sources: dict, corpus: Path, names: dict, verbose: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as temporary:
         kept = reduced_data(source_id, Path(temporary) / "data")
         kg = load_graph([Path(temporary) / "data"])
@@ -200,6 +200,10 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict) -> dict:
                 if any(fold(n) in fold(quote) for n in names.get(entity, [])):
                     gold.add((entity, span))
     linked = [m for m in ingestion.mentions if m.status == "linked"]
+    unique_name = {}
+    for entity, entity_names in names.items():
+        for name in entity_names:
+            unique_name[fold(name)] = entity if fold(name) not in unique_name else None
     found = {(e, span) for e, span in gold
              if any(m.entity == e and span[0] <= m.start and m.end <= span[1] for m in linked)}
     wrong_links = Counter()
@@ -207,7 +211,8 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict) -> dict:
         attested = [refs for (s, e), refs in covering if s <= mention.start and mention.end <= e]
         if attested:
             judged += 1
-            if any(mention.entity in refs for refs in attested):
+            if any(mention.entity in refs for refs in attested) or \
+                    unique_name.get(fold(mention.text)) == mention.entity:
                 right += 1
             else:
                 wrong_links[(mention.text, mention.entity)] += 1
@@ -223,8 +228,8 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict) -> dict:
     coded_facts = defaultdict(list)
     for kind, record in coded:
         for key in fact_keys(kind, record):
-            if not key[1] <= set(kept):
-                coded_facts[key].append(kind)
+            if not key[1] <= set(kept) and not held(known, key):
+                coded_facts[key].append(record)
     proposals = [(p.kind, p.record) for p in ingestion.proposals] + \
         [("branch_campuses", e.record) for e in ingestion.entities if e.kind == "branch_campuses"]
     matched_facts, hits = set(), 0
@@ -237,6 +242,13 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict) -> dict:
         if not hit:
             wrong_kinds[kind] += 1
     missed = Counter(k[0] for k in coded_facts if k not in matched_facts)
+    if verbose:
+        for key, records in coded_facts.items():
+            if key not in matched_facts:
+                print(f"  MISSED {key[0]} {sorted(key[1])}: {records[0].get('quote') or records[0].get('evidence', [{}])[0].get('quote')}")
+        for proposal in ingestion.proposals:
+            keys = [(k, frozenset(alias.get(e, e) for e in ends)) for k, ends in fact_keys(proposal.kind, proposal.record)]
+            print(f"  {'HIT ' if any(k in coded_facts for k in keys) else 'WRONG'} {proposal.kind} {proposal.ends} [{proposal.cue}] {proposal.quote}")
     quotes = [q for p in ingestion.proposals for q, _, _ in p.evidence] + \
         [e.quote for e in ingestion.entities]
     verbatim = sum(q in ingestion.text for q in quotes)
@@ -255,6 +267,19 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict) -> dict:
         "wrong_links": [f"{t} -> {e} ({n})" for (t, e), n in wrong_links.most_common(5)],
         "missed_links": [f"{e} ({n})" for e, n in missed_links.most_common(5)],
     }
+
+
+def held(known, key) -> bool:
+    """Whether the reduced graph already states a coded fact (another source coded it)."""
+    kind, ends = key
+    if len(ends) < 2:
+        return True
+    a, b = sorted(ends)
+    if kind == "branch_campuses":
+        pairs = known.campus_pairs()
+        return (a, b) in pairs or (b, a) in pairs
+    relation = TRUTHY_RELATIONS[kind]
+    return known.holds(relation, a, b, symmetric=True)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -309,11 +334,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "sources")
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON.")
+    parser.add_argument("--source", help="Only this source, with every missed and proposed fact.")
     args = parser.parse_args()
     sources = source_records()
     names = all_names()
-    rows = [evaluate(s, sources, args.corpus, names) for s in sources
-            if s != "kgraph-indicator-catalogue" and coded_file(s).exists()]
+    rows = [evaluate(s, sources, args.corpus, names, verbose=bool(args.source)) for s in sources
+            if coded_file(s).exists() and args.source in (None, s)]
     header = ("source", "words", "link P", "link R", "prop. P", "prop. R", "coded", "proposed",
               "verbatim", "s/1000 words")
     print(" | ".join(header))

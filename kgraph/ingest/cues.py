@@ -34,9 +34,9 @@ RELATION_CUES = {
         r"ынтымақтастық\w*|әріптест\w*")),
     "investment": ("investments", _words(
         r"invest(?:s|ed|ing|ment|ments|or|ors)?|allocat(?:e|es|ed|ing)|spent|spends?|"
-        r"cost(?:s|ing)?|worth|financ(?:e|es|ed|ing)|инвест\w*|вложи\w*|инвестиция\w*")),
+        r"cost(?:s|ing)?|worth|financ(?:es|ed|ing)|инвест\w*|вложи\w*|инвестиция\w*")),
     "funding": ("fundings", _words(
-        r"fund(?:s|ed|ing)?|financ(?:e|es|ed|ing)|sponsor(?:s|ed|ing)?|pays?|paid|"
+        r"fund(?:s|ed|ing)?|financ(?:es|ed|ing)|sponsor(?:s|ed|ing)?|pays?|paid|"
         r"scholarships?|grants?|fellowships?|финансир\w*|қаржыландыр\w*|стипенди\w*|грант\w*")),
     "membership": ("memberships", _words(
         r"members?|membership|join(?:s|ed|ing)?|accession|acceded|involvement|"

@@ -159,7 +159,8 @@ class Gazetteer:
             first = last + 1 - length
             if first in starts and last + 1 in ends:
                 start, end = spans[starts[first]][0], spans[ends[last + 1]][1]
-                targets = tuple(t for t in self.targets[number] if _written_as(t, text[start:end]))
+                targets = tuple(t for t in self.targets[number]
+                                if _written_as(t, text[start:end], text[end:end + 1]))
                 if targets:
                     yield start, end, targets, "stem" if stem else "exact"
 
@@ -229,9 +230,12 @@ def _usable(name: str) -> bool:
     return not (len(tokens) == 1 and len(tokens[0]) <= 2 and not tokens[0].isupper())
 
 
-def _written_as(target: Target, written: str) -> bool:
-    """Whether the text writes the name as it must be written to count."""
+def _written_as(target: Target, written: str, following: str = "") -> bool:
+    """Whether the text writes the name as it must be written to count: an abbreviation in
+    capitals and not a currency's prefix ("US$"), a capitalised name with its capital."""
     if target.strict_case:
+        if following[:1] == "$":
+            return False
         letters = [ch for ch in written if ch.isalpha()]
         return all(ch.isupper() for ch in letters)
     if target.capitalised:

@@ -78,6 +78,11 @@ TITLES = re.compile(
     r"министр|президент|профессор|ректор|директор|посол|министрі|президенті|елшісі)\b")
 _CITY = re.compile(r"(?:\bcity of |\bг\. ?)(?P<before>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)|"
                    r"(?P<after>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)(?: қ\.| қаласы| city\b)")
+_PERSON = r"[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+){1,2}"
+#: "Alberto Frigerio is a professor", "Nurbek, the minister": a name, then its title.
+_NAME_THEN_TITLE = re.compile(rf"(?P<name>{_PERSON})(?:,| is| was)(?: an?| the)?\s+"
+                              rf"(?P<title>[\w.-]+)")
+_APPOSED = re.compile(rf",\s+(?P<name>{_PERSON})\b")
 _CAPITALISED = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ\d]")
 _PERSON_WORD = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][a-zа-яёәғқңөұүһі'’-]+$")
 
@@ -220,11 +225,12 @@ def _people(text: str, start: int, end: int, taken) -> list[NewName]:
             words, run = words[1:], run[1:]
         if "of" in (w.lower() for w in words):
             last = max(i for i, w in enumerate(words) if w.lower() in _CONNECTORS)
-            name = run[last + 1:][-2:]
+            name = run[last + 1:][-2:] if len(run) - last - 1 >= 3 else \
+                _apposed(text, run[-1][1] if run else title.end(), end)
         else:
             connector = next((i for i, w in enumerate(words) if w.lower() in _CONNECTORS),
                              len(words))
-            name = run[:min(connector, 3)]
+            name = run[:min(connector, 3)] or _apposed(text, title.end(), end)
         if len(name) < 2 or text[name[0][0]:name[0][1]].lower() in _OPENERS:
             continue
         span = (name[0][0], name[-1][1])
@@ -234,4 +240,19 @@ def _people(text: str, start: int, end: int, taken) -> list[NewName]:
             continue
         people.append(NewName(span[0], span[1], label, "people", None,
                               f"a person by the title '{title.group(0)}'"))
+    for match in _NAME_THEN_TITLE.finditer(text, start, end):
+        span = match.span("name")
+        if TITLES.fullmatch(match.group("title")) and not any(
+                a < span[1] and span[0] < b for a, b in taken):
+            people.append(NewName(span[0], span[1], match.group("name"), "people", None,
+                                  f"a person by the title '{match.group('title')}' after the name"))
     return people
+
+
+def _apposed(text: str, position: int, end: int) -> list[tuple[int, int]]:
+    """Two or three capitalised words set off by a comma after a title: "Minister of
+    Science and Higher Education, Sayasat Nurbek"."""
+    match = _APPOSED.match(text, position, end)
+    if not match:
+        return []
+    return [m.span() for m in WORD.finditer(text, match.start("name"), match.end("name"))]

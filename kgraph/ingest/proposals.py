@@ -32,6 +32,13 @@ _STATES = ("states", "blocs")
 _INSTRUMENTS = ("programmes", "cultural_centres", "branch_campuses", "events")
 _LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|и|және)\s+)?(?:the\s+)?$", re.I)
 _POSSESSIVE = re.compile(r"^['’]s\b")
+#: Who a title belongs to: a minister to a ministry (a government body), a president, prime
+#: minister or ambassador to a state as well.
+_OFFICES = ("states", "blocs", "organisations", "government_bodies", "universities",
+            "branch_campuses", "cultural_centres", "companies")
+_STATE_OFFICE = re.compile(r"\b(President|Prime Minister|Ambassador|посол|президент|елшісі)", re.I)
+#: Words that open a list of examples: the list's entities take the part of the word before.
+_INTRODUCERS = frozenset("as including like namely notably especially".split())
 
 
 @dataclass
@@ -76,18 +83,15 @@ class Scene:
         self.possessor: set[int] = set()
         previous = None
         for index, mention in enumerate(self.mentions):
-            before = text[sentence.start:mention.start]
-            word = WORD.findall(before[-40:])
-            last = word[-1].lower() if word else ""
-            if last == "the" and len(word) > 1:
-                last = word[-2].lower()
+            possessor = bool(_POSSESSIVE.match(text[mention.end:mention.end + 3]))
+            last = _marker_before(text, sentence.start, mention.start)
             gap = text[previous.end:mention.start] if previous else None
-            if gap is not None and _LIST_GAP.match(gap) and last not in (
+            if gap is not None and _LIST_GAP.match(gap) and not possessor and last not in (
                     PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS):
                 self.marker[index] = self.marker[index - 1]
             else:
                 self.marker[index] = last
-            if _POSSESSIVE.match(text[mention.end:mention.end + 3]):
+            if possessor:
                 self.possessor.add(index)
             previous = mention
 
@@ -189,8 +193,12 @@ class Proposer:
         partners = scene.of(_PARTIES, PARTNER_MARKERS)
         others = [i for i in scene.of(_PARTIES) if i not in partners
                   and scene.marker[i] not in PLACE_MARKERS]
-        if partners and len(others) == 1:
-            pairs = [(others[0], p) for p in partners]
+        actors = [i for i in others if scene.mentions[i].kind != "programmes"]
+        places = [i for i in scene.of(_STATES, PLACE_MARKERS) if i not in partners]
+        counterpart = actors if len(actors) == 1 else (others if len(others) == 1 else
+                                                       (places if not others else []))
+        if partners and len(counterpart) == 1:
+            pairs = [(counterpart[0], p) for p in partners]
         elif not partners and len(others) == 2:
             pairs = [tuple(others)]
         elif len(partners) == 2 and not others:
@@ -271,8 +279,8 @@ class Proposer:
             if abs(title.start() - start) > 120 and abs(title.end() - end) > 120:
                 continue
             role = _title_phrase(self.text, title, start if start > title.end() else scene.sentence.end)
-            organisations = [i for i in scene.of(tuple(k for k in ACTORS if k != "people"))
-                             if i != person]
+            kinds = _OFFICES if _STATE_OFFICE.search(role) else _OFFICES[1:]
+            organisations = [i for i in scene.of(kinds) if i != person]
             if not organisations:
                 continue
             organisation = min(organisations, key=lambda i: abs(scene.mentions[i].start - title.end()))
@@ -290,23 +298,31 @@ class Proposer:
         targets = scene.of(PLACES, PLACE_MARKERS)
         if not channels or not targets:
             return []
+        states = [t for t in targets if scene.mentions[t].kind != "cities"]
+        targets = states or targets
         actors = [i for i in scene.of(ACTORS) if scene.marker[i] not in PLACE_MARKERS
-                  and scene.mentions[i].kind not in ("cities", "regions")]
+                  and scene.mentions[i].kind not in ("cities", "regions")
+                  and not (scene.mentions[i].kind in _STATES and (
+                      scene.marker[i] in ORIGIN_MARKERS or i in scene.possessor))]
         instruments = [i for i in scene.of(_INSTRUMENTS) if scene.marker[i] not in PLACE_MARKERS]
+        cue = self._channel_cue(scene)
         facts = []
         for actor in actors:
-            for target in targets:
-                a, t = scene.entity(actor), scene.entity(target)
-                if a == t or self.states.get(a) in (t, self.states.get(t)):
-                    continue
-                fields = {"actor": a, "target": t}
-                if len(instruments) == 1:
-                    fields["instrument"] = scene.entity(instruments[0])
-                fields["channels"] = channels
-                cue = self._channel_cue(scene)
-                facts.append(Fact("influence_relations", fields, (a, t),
-                                  [scene.span(actor), scene.span(target), cue.span()],
-                                  _cue("channel use", cue)))
+            a = scene.entity(actor)
+            candidates = [t for t in targets if scene.entity(t) != a
+                          and self.states.get(a) not in (scene.entity(t), self.states.get(scene.entity(t)))]
+            if not candidates:
+                continue
+            after = [t for t in candidates if t > actor]
+            target = after[0] if after else candidates[-1]
+            t = scene.entity(target)
+            fields = {"actor": a, "target": t}
+            if len(instruments) == 1 and scene.entity(instruments[0]) != a:
+                fields["instrument"] = scene.entity(instruments[0])
+            fields["channels"] = channels
+            facts.append(Fact("influence_relations", fields, (a, t),
+                              [scene.span(actor), scene.span(target), cue.span()],
+                              _cue("channel use", cue)))
         return facts
 
     def _channels(self, scene: Scene) -> list[str]:
@@ -343,6 +359,23 @@ class Proposer:
         relation = TRUTHY_RELATIONS.get(fact.kind)
         return relation is not None and self.known.holds(relation, *fact.ends,
                                                          symmetric=fact.kind == "partnerships")
+
+
+def _marker_before(text: str, start: int, position: int) -> str:
+    """The word that marks an entity's part: the preposition before it, looking past an
+    article and past "such as", "including", "like" to the word before the list."""
+    words = [w.lower() for w in WORD.findall(text[max(start, position - 80):position])]
+    while words and words[-1] in ("the", "a", "an"):
+        words.pop()
+    if words and words[-1] in _INTRODUCERS:
+        if words[-1] == "as" and len(words) > 1 and words[-2] == "such":
+            words.pop()
+        words.pop()
+        for back in range(1, min(len(words), 5) + 1):
+            if words[-back] in PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS:
+                return words[-back]
+        return ""
+    return words[-1] if words else ""
 
 
 def _nearest(matches, span: tuple[int, int]):

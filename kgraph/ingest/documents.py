@@ -133,12 +133,24 @@ def _pdf_text(path: Path, data: bytes) -> tuple[str, str, dict]:
                                       if v and str(v).strip()}
 
 
-_WRAPPED = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-z\u0430-\u044f\u04d9\u0493\u049b\u04a3\u04e9\u04b1\u04af\u04bb\u0456(])")
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[a-z\u0430-\u044f])")
+#: A PDF line at least this long that ends inside a sentence was wrapped by the layout; a
+#: shorter one without a full stop is a heading or an item.
+_WRAPPED_LINE = 40
 
 
 def _reflow(page: str) -> str:
     """A PDF page's lines with the breaks the layout made inside sentences undone: a line
-    that continues in lower case joins the next, a word hyphenated across lines is whole."""
-    page = _HYPHENATED.sub("", page)
-    return _WRAPPED.sub(" ", page)
+    that goes on in lower case, or a full line that stops mid-sentence, joins the next; a
+    word hyphenated across lines is whole again."""
+    lines = _HYPHENATED.sub("", page).split("\n")
+    joined = [lines[0].rstrip()]
+    for line in lines[1:]:
+        previous, line = joined[-1], line.strip()
+        wrapped = previous and line and previous[-1] not in ".!?:;" and (
+            line[0].islower() or len(previous) >= _WRAPPED_LINE)
+        if wrapped:
+            joined[-1] = f"{previous} {line}"
+        else:
+            joined.append(line)
+    return "\n".join(joined)

@@ -16,6 +16,7 @@ fuzzy comparison of the remaining capitalised words with the graph's one-word na
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -31,6 +32,7 @@ _FUNCTION_WORDS = frozenset("of the and for in on at to by with de du des la le 
 #: a name found through a case ending cut, one chosen among several by context, and the
 #: ceiling of a fuzzy match (scaled by its similarity).
 SCORES = {"exact": 1.0, "country": 0.95, "stem": 0.9, "context": 0.8, "fuzzy": 0.85}
+_DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 #: Fuzzy matching: only capitalised words this long, and at least this similar (0-100).
 FUZZY_MIN_LETTERS = 7
 FUZZY_MIN_SIMILARITY = 88
@@ -162,6 +164,8 @@ class Gazetteer:
                 targets = tuple(t for t in self.targets[number]
                                 if _written_as(t, text[start:end], text[end:end + 1]))
                 if targets:
+                    if _DOTTED.match(text[start:end]) and text[end:end + 1] == ".":
+                        end += 1  # "U.S." keeps its last dot
                     yield start, end, targets, "stem" if stem else "exact"
 
     def _mention(self, text, start, end, targets: tuple[Target, ...], match: str) -> Mention:

@@ -75,13 +75,13 @@ TITLES = re.compile(
     r"Prof\.|Dr\.|Rector|Vice[- ]Rector|Director|Secretary|Chairman|Chairwoman|Chair|"
     r"CEO|Founder|Mr\.|Ms\.|Mrs\.|historian|author|scholar|singer|artist|expert|researcher|"
     r"journalist|professor|director|rector|minister|president|ambassador|founder|"
-    r"министр|президент|профессор|ректор|директор|посол|министрі|президенті|елшісі)\b")
+    r"министр|президент|профессор|ректор|директор|посол|министрі|президенті|елшісі)(?!\w)")
 _CITY = re.compile(r"(?:\bcity of |\bг\. ?)(?P<before>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)|"
                    r"(?P<after>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)(?: қ\.| қаласы| city\b)")
 _PERSON = r"[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+){1,2}"
 #: "Alberto Frigerio is a professor", "Nurbek, the minister": a name, then its title.
 _NAME_THEN_TITLE = re.compile(rf"(?P<name>{_PERSON})(?:,| is| was)(?: an?| the)?\s+"
-                              rf"(?P<title>[\w.-]+)")
+                              rf"(?P<title>[^\W\d_][^\W\d]*)")
 _APPOSED = re.compile(rf",\s+(?P<name>{_PERSON})\b")
 _CAPITALISED = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ\d]")
 _PERSON_WORD = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][a-zа-яёәғқңөұүһі'’-]+$")

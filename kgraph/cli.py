@@ -245,14 +245,9 @@ def ingest(documents, data_folders, store, output, report, source_id, title, url
     epistemic_status: proposed with its cue (docs/ingest.md). Needs the ingest extra:
     pip install 'kgraph[ingest]'.
     """
-    from .errors import InputError
+    from .ingest import SourceDetails, ingest_files
     from .resources import bundled_path
 
-    try:
-        from .ingest import SourceDetails, ingest_files
-    except ImportError as exc:
-        raise InputError(f"kgraph ingest needs the ingest extra ({exc.name} is not installed): "
-                         "pip install 'kgraph[ingest]'.") from None
     details = SourceDetails(source_id, title, url, date, publisher, lang, source_type)
     protected = (_folders(data_folders) or []) + [bundled_path("data")]
     written = ingest_files(documents, _source(data_folders, store), details, output, force,

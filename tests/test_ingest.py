@@ -332,3 +332,15 @@ def test_the_command_line_knows_the_ingest_languages_and_source_types():
 
     assert cli_module._INGEST_LANGUAGES == sentences.LANGUAGES
     assert cli_module._SOURCE_TYPES == pipeline.SOURCE_TYPES
+
+
+def test_without_the_ingest_extra_the_command_says_what_to_install(tmp_path, monkeypatch):
+    from kgraph.ingest import pipeline
+
+    monkeypatch.setitem(pipeline.LIBRARIES, "no_such_module_here", "pyahocorasick")
+    document = tmp_path / "a.txt"
+    document.write_text(ARTICLE, encoding="utf-8")
+    result = run("ingest", document, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "pip install 'kgraph[ingest]'" in result.output and "pyahocorasick" in result.output
+    assert not (tmp_path / "out").exists()

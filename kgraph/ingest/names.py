@@ -133,14 +133,30 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
     if current:
         runs.append(current)
     result = []
-    for run in runs:
-        while run and text[run[0][0]:run[0][1]].lower() in _OPENERS | _CONNECTORS:
+    for run in (part for run in runs for part in _split_at_heads(text, run)):
+        while run and (text[run[0][0]:run[0][1]].lower() in _OPENERS
+                       or text[run[0][0]:run[0][1]] in _CONNECTORS):
             run = run[1:]
         while run and text[run[-1][0]:run[-1][1]].lower() in _CONNECTORS:
             run = run[:-1]
         if run:
             result.append(run)
     return result
+
+
+def _split_at_heads(text: str, run: list) -> list[list]:
+    """A run split after a head word followed by "and": "De Montfort University and Coventry
+    University" is two names."""
+    parts, current = [], []
+    for index, (s, e) in enumerate(run):
+        word = text[s:e]
+        if word.lower() in ("and", "&") and current and \
+                text[current[-1][0]:current[-1][1]].lower() in _HEAD_KIND:
+            parts.append(current)
+            current = []
+            continue
+        current.append((s, e))
+    return parts + [current] if current else parts
 
 
 def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
@@ -156,8 +172,9 @@ def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
         if head is None:
             continue
         span = (run[0][0], run[-1][1])
-        if any(s <= span[0] and span[1] <= e for s, e in taken):
-            continue  # the graph knows it (or a longer name around it)
+        if any(s < span[1] and span[0] < e and not (span[0] <= s and e <= span[1])
+               for s, e in taken) or span in taken:
+            continue  # the graph knows it, or a name that overlaps it
         label = text[span[0]:span[1]]
         kind, subtype = _HEAD_KIND[head]
         if _CULTURAL_CENTRE.search(label):

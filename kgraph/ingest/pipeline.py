@@ -389,6 +389,7 @@ def ingest_files(paths: list[Path], source, details: SourceDetails, output: Path
     from .known import read_known
     from .writing import check_output, report_json, write_folder
 
+    _require_libraries()
     paths = [Path(p) for p in paths]
     if details.source_id and len(paths) > 1:
         raise InputError("--source-id names one document; give one document, or leave the "
@@ -417,6 +418,22 @@ def ingest_files(paths: list[Path], source, details: SourceDetails, output: Path
     if report is not None:
         write_atomic(report, report_json([w.ingestion for w in written]))
     return written
+
+
+#: The libraries of the ``ingest`` extra, by the module each is imported as.
+LIBRARIES = {"ahocorasick": "pyahocorasick", "pysbd": "pysbd", "pycountry": "pycountry",
+             "anyascii": "anyascii", "rapidfuzz": "rapidfuzz", "pypdf": "pypdf",
+             "trafilatura": "trafilatura"}
+
+
+def _require_libraries() -> None:
+    import importlib.util
+
+    missing = [package for module, package in LIBRARIES.items()
+               if importlib.util.find_spec(module) is None]
+    if missing:
+        raise InputError(f"kgraph ingest needs the ingest extra ({', '.join(missing)} not "
+                         "installed): pip install 'kgraph[ingest]'.")
 
 
 def _check_details(details: SourceDetails) -> None:

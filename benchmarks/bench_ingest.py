@@ -46,6 +46,7 @@ from pathlib import Path
 import yaml
 
 from kgraph.build import load_graph
+from kgraph.ingest.countries import countries
 from kgraph.ingest.documents import Document
 from kgraph.ingest.known import TRUTHY_RELATIONS, KnownEntity, read_known
 from kgraph.ingest.linking import Gazetteer
@@ -139,11 +140,15 @@ def names_of(kind: str, record: dict) -> list[str]:
 
 
 def all_names() -> dict[str, list[str]]:
+    """Every name of every entity of the full data; a state's ISO 3166 names (English,
+    Russian, Kazakh) count as its names too."""
+    by_code = {c.alpha_2: c.names for c in countries()}
     names = {}
     for path in DATA.glob("*.yaml"):
         for kind, record in records_of(path):
             if "id" in record and kind in NODE_KINDS:
-                names[record["id"]] = names_of(kind, record)
+                names[record["id"]] = names_of(kind, record) + list(
+                    by_code.get(record.get("iso_code"), ()))
     return names
 
 
@@ -291,7 +296,7 @@ def _share(part: int, whole: int) -> float | None:
 def synthetic_entities(count: int, folder: Path) -> list[KnownEntity]:
     """About ``count`` entities of ``kgraph synth`` (JSON Lines), read as the linker reads a
     graph: id, kind and names."""
-    triples = count * 30
+    triples = count * 40
     subprocess.run([sys.executable, "-m", "kgraph", "synth", "-n", str(triples), "-o", str(folder),
                     "--format", "jsonl"], check=True, capture_output=True)
     entities = []

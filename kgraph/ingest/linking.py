@@ -79,23 +79,22 @@ class Gazetteer:
 
     def __init__(self, entities: Iterable[KnownEntity], neighbours: dict | None = None,
                  with_countries: bool = True):
-        import ahocorasick
-
         self.entities = {entity.id: entity for entity in entities}
         self.neighbours = neighbours or {}
         self.countries: dict[str, Country] = {}  # proposed state id -> country
+        # Name keys as written, and with the case endings of Cyrillic names cut: a text's
+        # words are matched against each in a pass of their own, so that a stem never meets
+        # a whole word ("Түркі", Turkic, is not the stem of "Түркия", Turkey).
         keyed: dict[str, dict[str, Target]] = defaultdict(dict)
+        self._stemmed_keys: dict[str, dict[str, Target]] = defaultdict(dict)
         for entity in self.entities.values():
             for name, _, _ in entity.names:
                 self._add(keyed, name, entity.id, entity.kind)
         if with_countries:
             self._add_countries(keyed)
-        self.targets: list[tuple[Target, ...]] = []
-        self.automaton = ahocorasick.Automaton()
-        for key in sorted(keyed):
-            self.automaton.add_word(key, (len(self.targets), len(key)))
-            self.targets.append(tuple(keyed[key][e] for e in sorted(keyed[key])))
-        self.automaton.make_automaton()
+        self.automaton, self.targets = _automaton(keyed)
+        self._stemmed = None
+        self._exact_keys = keyed
         self._fuzzy = _fuzzy_index(keyed)
 
     @property
@@ -104,16 +103,37 @@ class Gazetteer:
         return len(self.targets)
 
     def _add(self, keyed, name: str, entity: str, kind: str, country: str | None = None):
-        if not _usable(name):
+        tokens = WORD.findall(name)
+        if not _usable(tokens):
             return
         letters = "".join(ch for ch in name if ch.isalpha())
         target = Target(entity, kind, name,
-                        strict_case=len(WORD.findall(name)) <= 4 and letters.isupper()
-                        and len(letters) <= 5 and len(name.split()) == 1,
+                        strict_case=letters.isupper() and len(letters) <= 5
+                        and len(name.split()) == 1,
                         capitalised=name[:1].isupper(), country=country)
-        for key in {name_key(name), name_key(name, stem=True)}:
-            if len(key) >= 2:
-                keyed[key].setdefault(entity, target)
+        key = "".join(word_key(t) for t in tokens)
+        if len(key) >= 2:
+            keyed[key].setdefault(entity, target)
+        if has_cyrillic(name):
+            stem = "".join(word_key(t, stem=True) for t in tokens)
+            if len(stem) >= 2:
+                self._stemmed_keys[stem].setdefault(entity, target)
+
+    def _stemmed_automaton(self):
+        """The automaton of stems, made the first time a Cyrillic text is linked: Cyrillic
+        names by their stems, the others as written."""
+        if self._stemmed is None:
+            cyrillic = {t.entity for targets in self._stemmed_keys.values() for t in targets.values()}
+            keyed: dict[str, dict[str, Target]] = defaultdict(dict)
+            for key, targets in self._exact_keys.items():
+                for entity, target in targets.items():
+                    if not has_cyrillic(target.name) or entity not in cyrillic:
+                        keyed[key].setdefault(entity, target)
+            for key, targets in self._stemmed_keys.items():
+                for entity, target in targets.items():
+                    keyed[key].setdefault(entity, target)
+            self._stemmed = _automaton(keyed)
+        return self._stemmed
 
     def _add_countries(self, keyed) -> None:
         """Every ISO country: its names join the graph's state with its code (or its name);
@@ -138,9 +158,9 @@ class Gazetteer:
     def link(self, text: str) -> list[Mention]:
         """Every mention in the text, in order, none overlapping another."""
         spans = words(text)
-        found = list(self._matches(text, spans, stem=False))
+        found = list(self._matches(text, spans, self.automaton, self.targets, stem=False))
         if has_cyrillic(text):
-            found.extend(self._matches(text, spans, stem=True))
+            found.extend(self._matches(text, spans, *self._stemmed_automaton(), stem=True))
         chosen = _longest_first(found)
         mentions = [self._mention(text, start, end, targets, match)
                     for start, end, targets, match in chosen]
@@ -148,7 +168,7 @@ class Gazetteer:
         mentions.extend(self._fuzzy_mentions(text, spans, mentions))
         return sorted(mentions, key=lambda m: m.start)
 
-    def _matches(self, text: str, spans, stem: bool):
+    def _matches(self, text: str, spans, automaton, all_targets, stem: bool):
         starts, ends, parts, position = {}, {}, [], 0
         for index, (start, end) in enumerate(spans):
             key = word_key(text[start:end], stem)
@@ -157,11 +177,11 @@ class Gazetteer:
                 position += len(key)
                 ends[position] = index
                 parts.append(key)
-        for last, (number, length) in self.automaton.iter("".join(parts)):
+        for last, (number, length) in automaton.iter("".join(parts)):
             first = last + 1 - length
             if first in starts and last + 1 in ends:
                 start, end = spans[starts[first]][0], spans[ends[last + 1]][1]
-                targets = tuple(t for t in self.targets[number]
+                targets = tuple(t for t in all_targets[number]
                                 if _written_as(t, text[start:end], text[end:end + 1]))
                 if targets:
                     if _DOTTED.match(text[start:end]) and text[end:end + 1] == ".":
@@ -225,10 +245,9 @@ class Gazetteer:
         return self.countries.get(state_id)
 
 
-def _usable(name: str) -> bool:
-    """Whether a name can be matched: not empty, not a fragment ending in "of" or "the",
-    not a lone lower-case word of two letters."""
-    tokens = WORD.findall(name)
+def _usable(tokens: list[str]) -> bool:
+    """Whether a name (its words) can be matched: not empty, not a fragment ending in "of"
+    or "the", not a lone lower-case word of two letters."""
     if not tokens or tokens[-1].lower() in _FUNCTION_WORDS:
         return False
     return not (len(tokens) == 1 and len(tokens[0]) <= 2 and not tokens[0].isupper())
@@ -245,6 +264,18 @@ def _written_as(target: Target, written: str, following: str = "") -> bool:
     if target.capitalised:
         return written[:1].isupper() or written[:1].isdigit()
     return True
+
+
+def _automaton(keyed: dict[str, dict[str, "Target"]]):
+    """An Aho-Corasick automaton over the keys, each standing for its targets' index."""
+    import ahocorasick
+
+    automaton, targets = ahocorasick.Automaton(), []
+    for key in sorted(keyed):
+        automaton.add_word(key, (len(targets), len(key)))
+        targets.append(tuple(keyed[key][e] for e in sorted(keyed[key])))
+    automaton.make_automaton()
+    return automaton, targets
 
 
 def _longest_first(found) -> list[tuple]:

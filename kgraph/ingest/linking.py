@@ -96,6 +96,7 @@ class Gazetteer:
         self._stemmed = None
         self._exact_keys = keyed
         self._fuzzy = _fuzzy_index(keyed)
+        import rapidfuzz  # noqa: F401 (imported with the automaton, not on the first text)
 
     @property
     def size(self) -> int:
@@ -106,10 +107,9 @@ class Gazetteer:
         tokens = WORD.findall(name)
         if not _usable(tokens):
             return
-        letters = "".join(ch for ch in name if ch.isalpha())
-        target = Target(entity, kind, name,
-                        strict_case=letters.isupper() and len(letters) <= 5
-                        and len(name.split()) == 1,
+        strict = len(name) <= 10 and name.isupper() and " " not in name and \
+            sum(ch.isalpha() for ch in name) <= 5
+        target = Target(entity, kind, name, strict_case=strict,
                         capitalised=name[:1].isupper(), country=country)
         key = "".join(word_key(t) for t in tokens)
         if len(key) >= 2:
@@ -281,11 +281,11 @@ def _automaton(keyed: dict[str, dict[str, "Target"]]):
 def _longest_first(found) -> list[tuple]:
     """Non-overlapping matches, the longest first (an exact match before a stemmed one of
     the same length), in text order."""
-    chosen, taken = [], []
+    chosen, covered = [], set()
     for match in sorted(found, key=lambda m: (m[0] - m[1], m[3] != "exact", m[0])):
-        if not any(match[0] < end and start < match[1] for start, end in taken):
+        if covered.isdisjoint(range(match[0], match[1])):
             chosen.append(match)
-            taken.append((match[0], match[1]))
+            covered.update(range(match[0], match[1]))
     return sorted(chosen)
 
 

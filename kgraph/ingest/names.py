@@ -42,7 +42,8 @@ HEADS = {
                       "fund": "foundation", "alliance": None, "union": None,
                       "institute": None, "network": None, "society": None,
                       "commission": None, "centre": None, "center": None, "area": None,
-                      "platform": "platform", "assembly": None, "организация": None,
+                      "platform": "platform", "assembly": None, "process": None,
+                      "initiative": None, "организация": None,
                       "ассоциация": "association", "фонд": "foundation", "совет": "council",
                       "ұйымы": None, "қауымдастығы": "association", "кеңесі": "council"},
     "policy_documents": {"declaration": "declaration", "strategy": "strategy",
@@ -56,6 +57,8 @@ HEADS = {
 }
 _HEAD_KIND = {word: (kind, subtype) for kind, heads in HEADS.items()
               for word, subtype in heads.items()}
+#: Head words that texts often write in lower case after a capitalised name.
+_LOWER_HEADS = frozenset("process programme program scholarship initiative".split())
 #: Centres named after a language or a country's culture: cultural centres whatever their
 #: head word ("Confucius Institute", "Goethe-Institut", "Russian House").
 _CULTURAL_CENTRE = re.compile(r"\b(Confucius|Goethe|Cervantes|Alliance Fran[cç]aise|Russian House|"
@@ -127,6 +130,10 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
             current = []
         if _CAPITALISED.match(word) or (current and word.lower() in _CONNECTORS):
             current.append((s, e))
+        elif current and word in _LOWER_HEADS:
+            current.append((s, e))  # "the Bologna process", "the Fulbright programme"
+            runs.append(current)
+            current = []
         elif current:
             runs.append(current)
             current = []

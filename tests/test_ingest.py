@@ -344,3 +344,33 @@ def test_without_the_ingest_extra_the_command_says_what_to_install(tmp_path, mon
     assert result.exit_code == 2
     assert "pip install 'kgraph[ingest]'" in result.output and "pyahocorasick" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_same_document_gives_the_same_bytes(tmp_path, article_run):
+    folder, _ = article_run
+    document = tmp_path / "article.txt"
+    document.write_text(ARTICLE, encoding="utf-8")
+    result = run("ingest", document, "-o", tmp_path / "again", "--report", tmp_path / "again.json",
+                 "--source-id", "example-article", "--url", "https://example.org/a",
+                 "--date", "2024-05-01", "--type", "news-analysis")
+    assert result.exit_code == 0, result.output
+    for name in ("sources.yaml", "proposals.yaml", "example-article.txt"):
+        assert (tmp_path / "again" / name).read_bytes() == (folder / "proposals" / name).read_bytes()
+    assert (tmp_path / "again.json").read_bytes() == (folder / "report.json").read_bytes()
+
+
+def test_several_documents_get_a_folder_each_and_one_report(tmp_path):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("Campus news\nHeriot-Watt University opened a campus in Tashkent.\n",
+                     encoding="utf-8")
+    second.write_text("Exchange news\nKazakhstan signed an agreement with Mongolia.\n",
+                      encoding="utf-8")
+    result = run("ingest", first, second, "-o", tmp_path / "proposals", "--report",
+                 tmp_path / "report.json")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "proposals").iterdir()) == ["campus-news",
+                                                                          "exchange-news"]
+    reports = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert [r["source"] for r in reports] == ["campus-news", "exchange-news"]
+    one_id = run("ingest", first, second, "--source-id", "both", "-o", tmp_path / "x")
+    assert one_id.exit_code == 2 and "--source-id names one document" in one_id.output

@@ -324,6 +324,8 @@ def test_bad_options_and_outputs_are_refused(tmp_path):
     assert not (data / "proposals").exists()
     taken = run("ingest", document, "--source-id", "nurbek-academic-hub", "-o", tmp_path / "y")
     assert taken.exit_code == 2 and "already has a source 'nurbek-academic-hub'" in taken.output
+    state = run("ingest", document, "--source-id", "kazakhstan", "-o", tmp_path / "z")
+    assert state.exit_code == 2 and "already has an entity 'kazakhstan'" in state.output
 
 
 def test_the_command_line_knows_the_ingest_languages_and_source_types():

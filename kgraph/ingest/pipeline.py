@@ -190,7 +190,8 @@ class Ingester:
     def _source_record(self, document: Document, details: SourceDetails) -> dict:
         title = details.title or document.metadata.get("title") or _first_line(document.text) \
             or document.path.stem
-        source_id = details.source_id or slug(title, limit=50)
+        source_id = details.source_id or free_id(
+            slug(title, limit=50), set(self.known.entities) | self.known.source_ids)
         record = {"id": source_id, "title": title, "type": details.type}
         author = document.metadata.get("author")
         if author:
@@ -401,9 +402,10 @@ def ingest_files(paths: list[Path], source, details: SourceDetails, output: Path
     results = []
     for document in documents:
         ingestion = ingester.ingest(document, details)
-        if ingestion.source_id in known.source_ids:
-            raise InputError(f"{document.path}: the graph already has a source '{ingestion.source_id}'; "
-                             "give the document another --source-id.")
+        if ingestion.source_id in known.source_ids or ingestion.source_id in known.entities:
+            what = "a source" if ingestion.source_id in known.source_ids else "an entity"
+            raise InputError(f"{document.path}: the graph already has {what} "
+                             f"'{ingestion.source_id}'; give the document another --source-id.")
         folder = output if output is not None and len(paths) == 1 else \
             (output or Path("proposals")) / ingestion.source_id
         results.append((ingestion, folder, document.path.name))

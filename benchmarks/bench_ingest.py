@@ -135,8 +135,12 @@ def reduced_data(source_id: str, folder: Path) -> set[str]:
 # --- scoring ------------------------------------------------------------------------------
 
 def names_of(kind: str, record: dict) -> list[str]:
+    """A record's label, alternative labels and names in other languages (one or a list
+    per language)."""
     names = [record.get("label", "")] + list(record.get("alt_labels") or [])
-    return [n for n in names + list((record.get("labels") or {}).values()) if n]
+    for written in (record.get("labels") or {}).values():
+        names.extend([written] if isinstance(written, str) else written)
+    return [n for n in names if n]
 
 
 def all_names() -> dict[str, list[str]]:
@@ -306,9 +310,7 @@ def synthetic_entities(count: int, folder: Path) -> list[KnownEntity]:
         for line in path.open(encoding="utf-8"):
             record = json.loads(line)
             if record.get("kind") in NODE_KINDS and "id" in record:
-                names = [(record["label"], "en", False)] + \
-                    [(n, "", True) for n in record.get("alt_labels") or []] + \
-                    [(n, language, False) for language, n in (record.get("labels") or {}).items()]
+                names = [(n, "", False) for n in names_of(record["kind"], record)]
                 entities.append(KnownEntity(record["id"], record["kind"], names,
                                             record.get("iso_code")))
     return entities

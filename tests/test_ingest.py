@@ -106,13 +106,18 @@ def test_sentences_end_at_real_sentence_ends_and_quotes_are_cut_at_clauses():
 @pytest.fixture(scope="module")
 def article_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("article")
+    ingest_article(folder, folder / "proposals", folder / "report.json")
+    return folder, json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+def ingest_article(folder: Path, out: Path, report: Path) -> None:
+    """The example article, saved in ``folder``, ingested against the bundled graph."""
     document = folder / "article.txt"
     document.write_text(ARTICLE, encoding="utf-8")
-    result = run("ingest", document, "-o", folder / "proposals", "--report", folder / "report.json",
-                 "--source-id", "example-article", "--url", "https://example.org/a",
-                 "--date", "2024-05-01", "--type", "news-analysis")
+    result = run("ingest", document, "-o", out, "--report", report, "--source-id",
+                 "example-article", "--url", "https://example.org/a", "--date", "2024-05-01",
+                 "--type", "news-analysis")
     assert result.exit_code == 0, result.output
-    return folder, json.loads((folder / "report.json").read_text(encoding="utf-8"))
 
 
 def proposals_of(report, kind):
@@ -138,7 +143,8 @@ def test_a_document_gives_sourced_proposals_and_new_entities(article_run):
     assert partnership["record"]["year"] == 2024
     assert new["mongolia"] == "states"
     mongolia = next(r for r in proposals["states"] if r["id"] == "mongolia")
-    assert (mongolia["iso_code"], mongolia["labels"]["ru"]) == ("MN", "Монголия")
+    assert (mongolia["iso_code"], mongolia["iso_alpha3"], mongolia["iso_numeric"],
+            mongolia["labels"]["ru"]) == ("MN", "MNG", "496", "Монголия")
     assert new["aliya-serikova"] == "people"
     assert ("influence_relations", ("heriot-watt-university", "tashkent")) in kinds
     for records in proposals.values():
@@ -350,12 +356,7 @@ def test_without_the_ingest_extra_the_command_says_what_to_install(tmp_path, mon
 
 def test_the_same_document_gives_the_same_bytes(tmp_path, article_run):
     folder, _ = article_run
-    document = tmp_path / "article.txt"
-    document.write_text(ARTICLE, encoding="utf-8")
-    result = run("ingest", document, "-o", tmp_path / "again", "--report", tmp_path / "again.json",
-                 "--source-id", "example-article", "--url", "https://example.org/a",
-                 "--date", "2024-05-01", "--type", "news-analysis")
-    assert result.exit_code == 0, result.output
+    ingest_article(tmp_path, tmp_path / "again", tmp_path / "again.json")
     for name in ("sources.yaml", "proposals.yaml", "example-article.txt"):
         assert (tmp_path / "again" / name).read_bytes() == (folder / "proposals" / name).read_bytes()
     assert (tmp_path / "again.json").read_bytes() == (folder / "report.json").read_bytes()

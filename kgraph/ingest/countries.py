@@ -39,6 +39,7 @@ class Country:
 
     alpha_2: str
     alpha_3: str
+    numeric: str
     name: str  # the English name texts use (ISO's common name where it has one)
     names: tuple[str, ...]  # English names, then customary, then translated ones
     translations: dict
@@ -74,8 +75,8 @@ def countries() -> tuple[Country, ...]:
             translated.extend(names)
         customary = CUSTOMARY_NAMES.get(country.alpha_2, ())
         names = tuple(dict.fromkeys([*english, *iso_names, *customary, *translated]))
-        result.append(Country(country.alpha_2, country.alpha_3, english[0], names,
-                              translations))
+        result.append(Country(country.alpha_2, country.alpha_3, country.numeric, english[0],
+                              names, translations))
     return tuple(result)
 
 

@@ -280,7 +280,8 @@ class Ingester:
                    and not _inverted(n)]
         if english:
             record["alt_labels"] = english
-        record["iso_code"] = country.alpha_2
+        record.update(iso_code=country.alpha_2, iso_alpha3=country.alpha_3,
+                      iso_numeric=country.numeric)
         span = quote_span(text, sentence, [(mention.start, mention.end)])
         return NewEntity(record, "states", mention.start, mention.end,
                          f"ISO 3166-1 country {country.alpha_2} ({country.alpha_3}), "

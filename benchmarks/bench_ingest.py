@@ -128,7 +128,8 @@ def reduced_data(source_id: str, folder: Path) -> set[str]:
     for identifier in sorted(keep):
         kind, record = defined[identifier]
         kept[kind].append(record)
-    (folder / "kept.yaml").write_text(yaml.safe_dump(dict(kept), allow_unicode=True))
+    if kept:
+        (folder / "kept.yaml").write_text(yaml.safe_dump(dict(kept), allow_unicode=True))
     return keep
 
 

@@ -251,7 +251,8 @@ def stats(data_folders, store, fmt, statuses):
 @data_option
 @store_option
 @click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder holding the source texts named by the sources' text_file.")
+              multiple=True, help="Folder holding the source texts named by the sources' "
+                                  "text_file (repeatable: a file is looked for in each).")
 @click.option("--support", is_flag=True,
               help="Also check that each fact's quotes support it: they name its entities and "
                    "write its numbers, their tense agrees with its status, and no quote backs "
@@ -265,13 +266,14 @@ def check_quotes(data_folders, store, corpus, support):
     from .quotes import check_quotes as run_check
     from .store import queryable
 
-    if not corpus.is_dir():
-        raise InputError(f"Corpus folder '{corpus}' does not exist; expected the folder of "
-                         "source texts.")
+    for folder in corpus:
+        if not folder.is_dir():
+            raise InputError(f"Corpus folder '{folder}' does not exist; expected the folder of "
+                             "source texts.")
     if support and store["spec"] != "memory":
         raise InputError("--support reads the records of the data folders (their files and "
                          "lines), not a store: give the folders with --data instead of --store.")
-    checked, problems = run_check(queryable(_source(data_folders, store)), corpus)
+    checked, problems = run_check(queryable(_source(data_folders, store)), list(corpus))
     for problem in problems:
         click.echo(problem.describe())
     click.echo(f"{checked} quotes checked, {len(problems)} not found")
@@ -293,6 +295,64 @@ def _check_support(data_folders) -> bool:
         click.echo(finding.describe())
     click.echo(report.summary())
     return not report.passes
+
+
+# --- growing the graph from new documents --------------------------------------------------
+
+#: Kept in step with kgraph.ingest.sentences.LANGUAGES and pipeline.SOURCE_TYPES (a test
+#: checks); spelled out here so that ``kgraph --help`` does not import the ingest libraries.
+_INGEST_LANGUAGES = ("en", "ru", "kk")
+_SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
+
+
+@cli.command()
+@click.argument("documents", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@data_option
+@store_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Proposals folder (default: proposals/<source-id>); with several documents, "
+                   "the folder that holds one per document.")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a JSON report: mentions, proposals and new entities with their "
+                   "offsets (docs/ingest.md).")
+@click.option("--source-id", help="Id of the document's source record (default: made from "
+                                  "its title).")
+@click.option("--title", help="Title (default: from the HTML or PDF metadata, or the first line).")
+@click.option("--url", help="Where the document was read.")
+@click.option("--date", help="Publication date, YYYY-MM-DD (default: from the HTML metadata).")
+@click.option("--publisher", help="Publisher: an organisation of the graph (id or name), or a "
+                                  "name kept in the source's description.")
+@click.option("--lang", type=click.Choice(_INGEST_LANGUAGES),
+              help="The document's language (default: told by its letters).")
+@click.option("--type", "source_type", type=click.Choice(_SOURCE_TYPES), default="report",
+              show_default=True, help="What kind of source the document is.")
+@click.option("--force", is_flag=True, help="Replace an existing proposals folder.")
+def ingest(documents, data_folders, store, output, report, source_id, title, url, date, publisher,
+           lang, source_type, force):
+    """Propose sourced facts from documents (text, HTML or PDF), for review.
+
+    Links the entities each document mentions, proposes the facts it states with the
+    sentence that states them, and writes them to a proposals folder, every record marked
+    epistemic_status: proposed with its cue (docs/ingest.md). Needs the ingest extra:
+    pip install 'kgraph[ingest]'.
+    """
+    from .ingest import SourceDetails, ingest_files
+    from .resources import bundled_path
+
+    details = SourceDetails(source_id, title, url, date, publisher, lang, source_type)
+    protected = (_folders(data_folders) or []) + [bundled_path("data")]
+    written = ingest_files(documents, _source(data_folders, store), details, output, force,
+                           report, protected)
+    for result in written:
+        ingestion = result.ingestion
+        linked = sum(1 for m in ingestion.mentions if m.status == "linked")
+        click.echo(f"{ingestion.source_id}: {ingestion.words} words, {len(ingestion.mentions)} "
+                   f"mentions ({linked} linked), {len(ingestion.entities)} new entities, "
+                   f"{len(ingestion.proposals)} proposed facts")
+        click.echo(f"wrote {result.folder}")
+    if report:
+        click.echo(f"wrote {report}")
 
 
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------

@@ -23,7 +23,7 @@ from rdflib.exceptions import ParserError
 from .errors import InputError
 from .load import Dataset, Record, load_dataset
 from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, XSD, bind_prefixes
-from .resources import ontology_file
+from .resources import ontology_file, vocabulary_file
 from .schema import (BOOLEAN, DATE, DECIMAL, DEFAULT_EPISTEMIC_STATUS, INTEGER, REF, STRENGTHS,
                      VOCABULARIES, YEAR)
 from .terms import from_oxigraph
@@ -71,8 +71,8 @@ def entity_iri(record_id: str) -> URIRef:
 
 
 def load_ontology() -> Graph:
-    """The bundled ontology with its controlled vocabularies."""
-    return parse_turtle(ontology_file())
+    """The bundled ontology with its controlled vocabularies (two files, one graph)."""
+    return parse_turtle(vocabulary_file(), into=parse_turtle(ontology_file()))
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
@@ -185,10 +185,18 @@ def _literal(value, datatype: str | None = None, lang: str | None = None) -> str
     if isinstance(value, int):
         return f'"{value}"^^{_NT.integer}'
     if isinstance(value, Decimal):
-        return f'"{Literal(value, datatype=XSD.decimal)}"^^{_NT.decimal}'
+        return f'"{canonical_decimal(value)}"^^{_NT.decimal}'
     if datatype:
         return f'"{value.translate(_ESCAPES)}"^^{datatype}'
     return f'"{value.translate(_ESCAPES)}"'
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The canonical text of an xsd:decimal, as Oxigraph stores it (``7.50`` is ``7.5``,
+    ``5E+7`` is ``50000000``): the memory build and an on-disk store then hold the same
+    literal, and every export writes it alike."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
 
 
 class _Compiler:

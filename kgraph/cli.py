@@ -152,12 +152,18 @@ def validate(data_folders, validator):
     sys.exit(0 if report.conforms else 1)
 
 
+#: Kept in step with kgraph.netexport.export_formats() (a test checks).
+_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "jsonld-expanded", "trig", "xml", "graphml", "gexf")
+
+
 @cli.command()
 @data_option
 @store_option
 @click.option("-f", "--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml", "graphml", "gexf"]),
-              help="Output format: an RDF format, or GraphML/GEXF for the entity network.")
+              type=click.Choice(_EXPORT_FORMATS),
+              help="Output format: an RDF format (jsonld: compacted with kgraph's context; "
+                   "jsonld-expanded: expanded, written as it streams; trig: data, ontology and "
+                   "vocabularies in named graphs), or GraphML/GEXF for the entity network.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 def export(data_folders, store, fmt, output):
     """Export the graph in an RDF format, or its entity network as GraphML or GEXF

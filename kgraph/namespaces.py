@@ -10,6 +10,12 @@ SPV = Namespace("https://w3id.org/softpower/vocab/")
 #: The curated entities, relations and observations.
 SPR = Namespace("https://w3id.org/softpower/id/")
 
+#: The named graphs of a TriG export: the data (the graph a remote store keeps the whole
+#: graph in, ``kgraph.store``), the ontology, and the controlled vocabularies.
+DATA_GRAPH = "https://w3id.org/softpower/graph"
+ONTOLOGY_GRAPH = "https://w3id.org/softpower/ontology"
+VOCABULARY_GRAPH = "https://w3id.org/softpower/vocab"
+
 PREFIXES = {
     "sp": SP,
     "spv": SPV,

@@ -211,7 +211,8 @@ def check_quotes(data_folders, corpus):
 
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
 
-_RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+#: Kept in step with kgraph.results.FORMATS and GRAPH_FORMATS (a test checks).
+_RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown", "turtle", "nt", "jsonld")
 
 
 @cli.command("queries")
@@ -273,7 +274,9 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Parameter of a named query (repeatable); an entity by id or label.")
 @click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
-              help="Output format; default: table on a terminal, csv otherwise.")
+              help="Output format. SELECT and ASK: table or markdown, or a SPARQL 1.1 result "
+                   "format (csv, tsv, json, xml); default: table on a terminal, csv otherwise. "
+                   "CONSTRUCT and DESCRIBE: turtle (default), nt, jsonld or xml (RDF/XML).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop the query after this many seconds.")
@@ -282,7 +285,8 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
 def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
-    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print Turtle.
+    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print a graph
+    (Turtle unless --format says otherwise).
     """
     from .files import write_atomic
     from .query import bind_parameters, execute, find_query
@@ -297,7 +301,7 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
     bindings = bind_parameters(source, named, _parse_params(params)) if named else {}
     result = execute(source, named.text if named else text, origin, bindings,
                      allow_network=allow_network, timeout=timeout)
-    fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
+    fmt = fmt or ("table" if result.kind != "select" or (sys.stdout.isatty() and not output) else "csv")
     payload = render(result, fmt)
     if output:
         write_atomic(output, payload)

@@ -98,6 +98,22 @@ def vocabulary_ids(ontology: Graph) -> dict[str, set[str]]:
     return ids
 
 
+def standard_superclasses(ontology: Graph) -> dict[str, tuple[str, ...]]:
+    """For each class of the ontology, the classes of the standard vocabularies (schema.org,
+    W3C ORG, PROV-O, SKOS, FOAF, Dublin Core) it is a subclass of, directly or through other
+    classes, as N-Triples IRIs: the types a record also gets, so that a consumer without a
+    reasoner finds the states among ``schema:Country`` and the programmes among
+    ``prov:Entity``."""
+    table = {}
+    for cls in set(ontology.subjects(RDFS.subClassOf, None)):
+        if isinstance(cls, URIRef) and str(cls).startswith(str(SP)):
+            found = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf)
+                     if isinstance(c, URIRef) and not str(c).startswith(str(SP))}
+            if found:
+                table[_iri(cls)] = tuple(sorted(_iri(c) for c in found))
+    return table
+
+
 def load_graph(data_folders: list[Path] | None = None) -> KnowledgeGraph:
     """Load, check and compile the data folders (the bundled data by default)."""
     ontology = load_ontology()
@@ -114,9 +130,10 @@ def compile_dataset(dataset: Dataset, ontology: Graph, vocabularies: dict[str, s
         graph.add(triple)
     kg = KnowledgeGraph(graph, data_folders=list(data_folders or []))
     lines = []
+    superclasses = standard_superclasses(ontology)
     for record in dataset.records:
         kg.origins[entity_iri(record.id)] = record_origin(record)
-        lines.extend(record_ntriples(record, vocabularies))
+        lines.extend(record_ntriples(record, vocabularies, superclasses))
     for triple in pyoxigraph.parse("".join(lines), format=pyoxigraph.RdfFormat.N_TRIPLES):
         graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
                    from_oxigraph(triple.object)))
@@ -133,9 +150,11 @@ def record_origin(record: Record) -> Origin:
     return Origin(record.file, record.line, record.kind, record.id)
 
 
-def record_ntriples(record: Record, vocabularies: dict[str, set[str]]) -> list[str]:
+def record_ntriples(record: Record, vocabularies: dict[str, set[str]],
+                    superclasses: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """The triples of one checked record as N-Triples lines; the nodes minted under it
-    (``<record>/...``) are the record's too.
+    (``<record>/...``) are the record's too. Every node typed with an ontology class is
+    also typed with that class's standard superclasses (:func:`standard_superclasses`).
 
     N-Triples because a bulk build (``kgraph.bulk``) streams millions of triples into
     Oxigraph's loader, which parses this text in Rust faster than Python can make one term
@@ -144,7 +163,7 @@ def record_ntriples(record: Record, vocabularies: dict[str, set[str]]) -> list[s
     (:func:`compile_dataset`). Record ids, references, language tags and dates have been
     checked against their patterns, so only text needs escaping.
     """
-    compiler = _Compiler(record, vocabularies)
+    compiler = _Compiler(record, vocabularies, superclasses or {})
     compiler.compile()
     return compiler.lines
 
@@ -202,16 +221,21 @@ def canonical_decimal(value: Decimal) -> str:
 class _Compiler:
     """Compiles one record into triples."""
 
-    def __init__(self, record: Record, vocabularies: dict[str, set[str]]):
+    def __init__(self, record: Record, vocabularies: dict[str, set[str]],
+                 superclasses: dict[str, tuple[str, ...]]):
         self.record = record
         self.vocabularies = vocabularies
+        self.superclasses = superclasses
         self.iri = f"{SPR}{record.id}"
         self.node = f"<{self.iri}>"
         self.lines: list[str] = []
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        """Add a triple of N-Triples terms."""
+        """Add a triple of N-Triples terms (a type with its standard superclasses)."""
         self.lines.append(f"{subject} {predicate} {obj} .\n")
+        if predicate == _NT.type:
+            self.lines.extend(f"{subject} {predicate} {superclass} .\n"
+                              for superclass in self.superclasses.get(obj, ()))
 
     def minted(self, path: str) -> str:
         """A node minted under the record, e.g. its amount or its first quotation."""

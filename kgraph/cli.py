@@ -209,6 +209,21 @@ def check_quotes(data_folders, corpus):
     sys.exit(1 if problems else 0)
 
 
+@cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("ontology-docs"), show_default=True, help="Folder to write.")
+@click.option("--no-page", is_flag=True,
+              help="Write the ontology files only, not the documentation page (which needs "
+                   "pyLODE: pip install 'kgraph[docs]').")
+def docs(out_dir, no_page):
+    """Write the ontology's documentation page (index.html, offline) with the ontology in
+    Turtle and RDF/XML, the vocabularies and the JSON-LD context, ready to publish."""
+    from .publish import publish
+
+    for path in publish(out_dir, page=not no_page):
+        click.echo(f"wrote {path}")
+
+
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
 
 #: Kept in step with kgraph.results.FORMATS and GRAPH_FORMATS (a test checks).

@@ -29,7 +29,7 @@ from typing import Iterable, Iterator
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
-from .namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, VOCABULARY_GRAPH, XSD
+from .namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, SP, VOCABULARY_GRAPH, XSD
 from .terms import to_oxigraph_triple
 
 #: Format name on the command line -> (rdflib serializer, file suffix).
@@ -209,6 +209,7 @@ def _canonical_form(component: list) -> frozenset:
 # --- JSON-LD -------------------------------------------------------------------------------
 
 _RDF_TYPE = str(RDF.type)
+_SP = str(SP)
 _XSD_STRING = str(XSD.string)
 #: Datatypes whose canonical literals JSON writes as numbers and booleans.
 _NATIVE = (str(XSD.integer), str(XSD.boolean))
@@ -228,8 +229,8 @@ def node_objects(triples: Iterable, native: bool = False) -> Iterator[dict]:
             else:
                 properties.setdefault(triple.predicate.value, []).append(_json_ld_value(triple.object, native))
         node = {"@id": _node_id(subject)}
-        if types:
-            node["@type"] = types
+        if types:  # the ontology's own class first, then the standard ones it implies
+            node["@type"] = sorted(types, key=lambda t: (not t.startswith(_SP), t))
         node.update(sorted(properties.items()))
         yield node
 

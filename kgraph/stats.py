@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
-from .namespaces import DCTERMS, RDF, SPR, bind_prefixes
+from .namespaces import DCTERMS, RDF, SP, SPR, bind_prefixes
 
 
 @dataclass
@@ -31,9 +31,11 @@ class GraphStats:
 _RECORD = f"""?record <{DCTERMS.identifier}> ?identifier .
   FILTER(STRSTARTS(STR(?record), "{SPR}"))"""
 _COUNTS = {
+    # A record's own class: the standard superclasses it also carries are not counted again.
     "classes": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
   {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
   ?record <{RDF.type}> ?key .
+  FILTER(STRSTARTS(STR(?key), "{SP}"))
 }} GROUP BY ?key""",
     "relations": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
   {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}

@@ -58,6 +58,19 @@ class KnowledgeGraph:
         """Where the node was written; a node minted under a record is the record's."""
         return self.origins.get(node) or self.origins.get(owner_iri(node))
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the graph's counts (``kgraph.stats``) as tables."""
+        from .stats import graph_stats
+
+        return graph_stats(self.graph)._repr_html_()
+
+    def to_pandas(self):
+        """The graph's triples as a pandas data frame of plain values, in sorted order."""
+        from .notebook import data_frame
+        from .query import TRIPLE_COLUMNS, triple_records
+
+        return data_frame(triple_records(self.graph), list(TRIPLE_COLUMNS))
+
 
 def owner_iri(node) -> URIRef | None:
     """The record node a minted node (``<record>/evidence/1``) belongs to: record ids hold

@@ -108,7 +108,7 @@ def test_json_lines_and_yaml_of_the_same_records_make_the_same_store(tmp_path):
     dumps = []
     for file_format in ("yaml", "jsonl"):
         data = tmp_path / file_format
-        synthesize(3000, data, seed=5, file_format=file_format)
+        synthesize(3700, data, seed=5, file_format=file_format)
         assert {path.suffix for path in data.iterdir()} == {f".{file_format}"}
         store = OxigraphStore(tmp_path / f"db-{file_format}", create=True)
         loaded = bulk_load([data], store, quiet=True)

@@ -112,6 +112,8 @@ def bar_chart(names: list[Name], values: list[float], *, title: str, xlabel: str
         axes.set_yticks(positions, [n.text for n in names])
         _names_on(axes.get_yticklabels(), names)
         axes.set_xlabel(xlabel)
+        if all(float(v).is_integer() for v in values):
+            axes.xaxis.get_major_locator().set_params(integer=True)
         axes.set_title(title)
         axes.margins(x=0.12)
         return titles
@@ -267,7 +269,6 @@ def ego_chart(centre: str, neighbours: list[tuple[str, Name, str, str, bool, str
     node colour, edge colour, dashed edge, hover text), the centre first in ``centre``."""
     def draw(figure):
         axes = figure.add_subplot()
-        axes.set_aspect("equal")
         axes.axis("off")
         titles = {}
         count = len(neighbours)
@@ -280,18 +281,18 @@ def ego_chart(centre: str, neighbours: list[tuple[str, Name, str, str, bool, str
             dot.set_gid(f"{salt}-node-{index}")
             titles[f"{salt}-node-{index}"] = detail
             side = "left" if x > 0.05 else "right" if x < -0.05 else "center"
-            axes.annotate(name.text, (x, y), xytext=(8 * (1 if x > 0.05 else -1 if x < -0.05 else 0),
+            axes.annotate(name.text if len(name.text) <= 40 else name.text[:39] + "\u2026", (x, y), xytext=(8 * (1 if x > 0.05 else -1 if x < -0.05 else 0),
                                                      10 if y >= 0 else -12),
                           textcoords="offset points", ha=side, va="center", fontsize=7.5,
                           fontstyle="italic" if name.untranslated else "normal")
         axes.scatter([0], [0], s=260, color="#17202a", zorder=4)
         axes.annotate(centre, (0, 0), xytext=(0, -17), textcoords="offset points", ha="center",
                       fontsize=9, fontweight="bold", zorder=5)
-        axes.set_xlim(-1.9, 1.9)
-        axes.set_ylim(-1.25, 1.25)
+        axes.set_xlim(-2.4, 2.4)
+        axes.set_ylim(-1.2, 1.2)
         axes.set_title(title + (f" (and {more} more)" if more else ""))
         return titles
 
-    figure, titles = _draw(4.2, salt, draw)
+    figure, titles = _draw(3.6, salt, draw)
     alt = f"{title}: {centre} linked to " + ", ".join(n[1].text for n in neighbours)
     return render(figure, salt, titles, alt)

@@ -282,11 +282,13 @@ def gather(source, *, network=None, measures: NetworkMeasures | None = None,
 
 
 def by_status(network, evidence: Evidence, statuses) -> object:
-    """The network without the entities and relations whose epistemic status is not one of
-    ``statuses`` (a plain edge stands on its subject's record)."""
+    """The network without the relations whose epistemic status is not one of ``statuses``
+    (a plain edge stands on its subject's record), and without the inferred or proposed
+    entities not asked for; stated entities stay, as the frame the relations hang on."""
     wanted = set(statuses)
     result = network.copy()
-    result.remove_nodes_from([n for n, d in network.nodes(data=True) if fact_status(d, evidence, n) not in wanted])
+    result.remove_nodes_from([n for n, d in network.nodes(data=True)
+                              if fact_status(d, evidence, n) not in wanted | {STATED}])
     result.remove_edges_from([(u, v, k) for u, v, k, d in result.edges(keys=True, data=True)
                               if fact_status(d, evidence, str(d.get("record") or u)) not in wanted])
     return result

@@ -220,7 +220,7 @@ def actor_sections(context: ReportContext, node: str) -> dict:
     instrument_ids = {row["id"] for row in instruments} | {r.instrument for r in given}
     return {
         "portfolio": portfolio_chart(context, into_central_asia, words("report.portfolio"), f"portfolio-{node}"),
-        "reach": reach, "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
+        "reach": reach, "reach_instruments": len({r.instrument for r in into_central_asia}), "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
         "instruments": [dict(row, status=context.status(row["id"])) for row in instruments[:MAX_ROWS]],
         "instrument_total": len(instruments),
         "timeline": timeline_section(context, {node} | instrument_ids, words("report.timeline"), f"timeline-{node}"),

@@ -161,3 +161,25 @@ def story(context: ReportContext) -> str:
         text += (f". Among the Central Asian states, {context.label(giver['state'])} gives the most soft power "
                  f"itself ({giver['outgoing']} relations given, {giver['incoming']} received)")
     return text + "."
+
+
+def write_briefs(context: ReportContext, entities: list[str], output: Path | None = None) -> list[Path]:
+    """The briefs of these entities, alone (linking nowhere): one entity to the file
+    ``output`` (default ``brief-ID.html``), several into the folder ``output`` (default the
+    current one) as ``ID.html``. Every entity is looked up before anything is written."""
+    nodes = [context.find(entity) for entity in entities]
+    pages = [brief_page(context, node) for node in nodes]
+    if len(nodes) == 1:
+        paths = [Path(output) if output else Path(f"brief-{brief_file(nodes[0])}")]
+    else:
+        folder = Path(output) if output else Path(".")
+        paths = [folder / brief_file(node) for node in nodes]
+    return [write_atomic(path, page.html) for path, page in zip(paths, pages)]
+
+
+def write_comparison(context: ReportContext, entities: list[str], output: Path | None = None) -> Path:
+    """The comparison of these actors, alone, to ``output`` (default ``compare-A-B-C.html``)."""
+    page = comparison_page(context, entities)
+    nodes = [context.find(entity) for entity in entities]
+    default = "compare-" + "-".join(brief_file(n)[:-len(".html")] for n in nodes) + ".html"
+    return write_atomic(Path(output) if output else Path(default), page.html)

@@ -444,6 +444,14 @@ def fact_status(attributes: dict, evidence: Evidence, fact: str) -> str:
     return str(attributes.get("epistemic_status") or evidence.status(fact))
 
 
+def edge_status(network, source, attributes: dict, evidence: Evidence) -> str:
+    """An edge's epistemic status: its record's, or for a plain edge (a field of its
+    subject's record) the subject's."""
+    if attributes.get("record"):
+        return fact_status(attributes, evidence, str(attributes["record"]))
+    return fact_status({**network.nodes[source], **attributes}, evidence, str(source))
+
+
 def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAULT_SIZE_BY,
               lang: str = "en", title: str = "Soft-power network", vocabulary: dict | None = None,
               focus: str | None = None, hidden_classes: Iterable[str] = (),
@@ -521,7 +529,7 @@ def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAU
         if isinstance(attributes.get("year"), int):
             item["year"] = attributes["year"]
         fact = str(attributes.get("record") or u)
-        status = fact_status(attributes, evidence, fact)
+        status = edge_status(network, u, attributes, evidence)
         if status != STATED:
             item["status"] = status
         if fact in evidence.quotes:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..indicators import STATE_KINDS, NetworkMeasures, SoftPowerRelation
-from ..viz import STATED, STATUSES, Evidence, fact_status, has_own_label, node_year, vocabulary_label
+from ..viz import (STATED, STATUSES, Evidence, edge_status, fact_status, has_own_label, node_year,
+                   vocabulary_label)
 
 #: Relation names of dated facts, as the timeline shows them.
 DATED_RELATIONS = {"influences": "influence", "investsIn": "investment", "funds": "funding",
@@ -290,7 +291,7 @@ def by_status(network, evidence: Evidence, statuses) -> object:
     result.remove_nodes_from([n for n, d in network.nodes(data=True)
                               if fact_status(d, evidence, n) not in wanted | {STATED}])
     result.remove_edges_from([(u, v, k) for u, v, k, d in result.edges(keys=True, data=True)
-                              if fact_status(d, evidence, str(d.get("record") or u)) not in wanted])
+                              if edge_status(network, u, d, evidence) not in wanted])
     return result
 
 

@@ -202,3 +202,7 @@ def _turtle_quads(path: Path, number: int, load: BulkLoad) -> Iterator:
                          "(https://www.w3.org/TR/turtle/).") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot be read as UTF-8 text ({exc.reason}).") from None
+    except MemoryError:  # Oxigraph's parser holds a term in a buffer of at most 16 MiB
+        raise InputError(f"{path}: a term of the file (a literal or an IRI) is longer than "
+                         "16 MiB, the most the on-disk store's parser reads; expected texts of "
+                         "a reasonable length (docs/data-format.md, \"Limits\").") from None

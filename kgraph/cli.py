@@ -9,24 +9,65 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from .errors import KgraphError
+from .errors import DataWarning, KgraphError
 
 
 class _Group(click.Group):
-    """Reports kgraph's own errors as a message and an exit status, never a traceback."""
+    """Reports kgraph's own errors as a message and an exit status, never a traceback, and its
+    warnings about the data (``DataWarning``) as one line each on standard error."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KgraphError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", DataWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except KgraphError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
 
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, DataWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds: a finite number above zero and at most ``most``. click's
+    FloatRange lets nan, inf and 1e300 through, which the waits that use them refuse with a
+    traceback (or, in a server, an error on every query)."""
+
+    name = "seconds"
+
+    def __init__(self, most: float = 86_400.0):
+        self.most = most
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a number of seconds.", param, ctx)
+        if not (math.isfinite(seconds) and 0 < seconds <= self.most):
+            self.fail(f"'{value}' is not a time limit; expected a number of seconds above 0 "
+                      f"and at most {self.most:,.0f} (a day).", param, ctx)
+        return seconds
+
+
+#: The type of every option that is a time limit in seconds (``query --timeout``, ``serve
+#: --timeout``).
+SECONDS = Seconds()
 
 #: The ``--data`` value that names the bundled data, to add one's own folders to it.
 BUNDLED_DATA = "@bundled"
@@ -243,21 +284,26 @@ def _parse_params(values) -> dict[str, str]:
 
 def _query_text(name, file, sparql) -> tuple[str, str]:
     """The SPARQL text and a name for messages, from exactly one of the three sources."""
-    from .errors import InputError, QueryError
+    from .errors import QueryError
+    from .query import read_query_file
 
     given = [v for v in (name, file, sparql) if v is not None]
     if len(given) != 1:
         raise QueryError("Give exactly one of: a query NAME, --file F.rq, or --sparql TEXT "
                          "('-' reads standard input).")
     if sparql is not None:
-        return (sys.stdin.read() if sparql == "-" else sparql), "--sparql query"
+        return (_standard_input() if sparql == "-" else sparql), "--sparql query"
     if file is not None:
         if str(file) == "-":
-            return sys.stdin.read(), "query from standard input"
-        if not file.is_file():
-            raise InputError(f"Query file '{file}' does not exist.")
-        return file.read_text(encoding="utf-8"), str(file)
+            return _standard_input(), "query from standard input"
+        return read_query_file(file), str(file)
     return "", f"query '{name}'"
+
+
+def _standard_input() -> str:
+    from .query import QUERY_MAX_BYTES, query_text
+
+    return query_text(sys.stdin.buffer.read(QUERY_MAX_BYTES + 1), "Standard input")
 
 
 @cli.command()
@@ -272,10 +318,11 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
 @click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
               help="Output format; default: table on a terminal, csv otherwise.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop the query after this many seconds.")
+@click.option("--timeout", type=SECONDS, metavar="SECONDS",
+              help="Stop the query after this many seconds (at most a day).")
 @click.option("--allow-network", is_flag=True,
-              help="Let SERVICE and remote FROM clauses fetch data over the network.")
+              help="Let SERVICE clauses query remote SPARQL endpoints over the network. FROM and "
+                   "FROM NAMED are refused either way: kgraph does not fetch graphs.")
 def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
@@ -384,17 +431,20 @@ def indicators(data_folders, store, names, fmt):
 @click.option("--channel", "channels", multiple=True, help="Only edges in this influence channel (repeatable), e.g. scholarships.")
 @click.option("--class", "classes", multiple=True, help="Only entities of this class or record kind (repeatable).")
 @click.option("--until", type=int, help="Only relations dated up to this year (undated ones are kept).")
-@click.option("--actor", help="Only this entity's ego network (its id).")
+@click.option("--actor", metavar="ENTITY",
+              help="Only this entity's ego network: its id or any of its labels, in any language.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego network, in links.")
 def graph_export(data_folders, store, fmt, output, relations, channels, classes, until, actor, depth):
     """Export the entity network as GraphML or GEXF for Gephi, Cytoscape or igraph."""
     from .files import write_atomic
     from .netexport import serialize_network
-    from .network import filter_network
+    from .network import entity_id, filter_network, project
 
-    network = filter_network(_network(data_folders, store), relations=relations, channels=channels,
-                             classes=classes, until=until, actor=actor, depth=depth)
+    source = _source(data_folders, store)
+    network = filter_network(project(source), relations=relations, channels=channels,
+                             classes=classes, until=until, depth=depth,
+                             actor=entity_id(source, actor, "--actor") if actor else None)
     payload = serialize_network(network, fmt)
     if output:
         write_atomic(output, payload)
@@ -530,7 +580,9 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
               help="full: the whole network; actors-channels: external actors, the channels "
                    "they use and the Central Asian states they reach; ego: the entities around "
                    "--focus. Default: ego with --focus, else full.")
-@click.option("--focus", metavar="ENTITY", help="Entity id at the centre of the ego view.")
+@click.option("--focus", metavar="ENTITY",
+              help="Entity at the centre of the ego view: its id or any of its labels, in any "
+                   "language.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego view, in links.")
 @click.option("--channel", "channels", multiple=True,

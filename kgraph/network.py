@@ -51,8 +51,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from rdflib import URIRef
 
-from .errors import KgraphError
-from .namespaces import SDO, SP, SPV
+from .errors import UnknownNameError
+from .namespaces import SDO, SP, SPR, SPV
 from .schema import KINDS, REF, VOCABULARIES
 from .terms import plain_value
 
@@ -402,6 +402,67 @@ def _plain_edges(edges, network, rows, ids, covered, sources) -> None:
         edges.append((a, b, f"{a}|{name}|{b}", edge))
 
 
+# --- the names the filters take ----------------------------------------------------------------
+
+#: What a class filter takes: the local names of the node classes, and the record kinds.
+CLASS_NAMES = tuple(sorted({_local(c) for c in NODE_CLASSES} | set(NODE_KINDS)))
+
+
+def relation_names(network) -> set[str]:
+    """The relations an edge may be named after: those the data format defines and any the
+    network holds (from Turtle files)."""
+    names = {name for name, *_ in QUALIFIED_RELATIONS.values()}
+    names |= {_local(predicate) for predicate in ENTITY_LINK_PREDICATES}
+    return names | {d["relation"] for _, _, d in network.edges(data=True) if d.get("relation")}
+
+
+def channel_names(network) -> set[str]:
+    """The influence channels of the ontology's vocabulary, and any the network's edges carry."""
+    names = _split(network.graph.get("channels"))
+    for _, _, data in network.edges(data=True):
+        names |= _split(data.get("channel"))
+    return names
+
+
+def check_names(given: Iterable[str], known: Iterable[str], what: str, plural: str,
+                ignore_case: bool = False) -> None:
+    """Refuse the first name of ``given`` that is not one of ``known``, with the closest ones:
+    a filter that matches nothing would give an empty result without a word."""
+    known = sorted(set(known))
+    by_key = {(name.lower() if ignore_case else name): name for name in known}
+    for name in given:
+        key = name.lower() if ignore_case else name
+        if key in by_key:
+            continue
+        close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)]
+        if not close and not ignore_case:  # a name written in another case
+            close = [n for n in known if n.lower() == name.lower()]
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownNameError(f"No {what} '{name}' in the network.{hint} Known {plural}: "
+                               f"{', '.join(known)}.")
+
+
+def check_classes(classes: Iterable[str]) -> None:
+    """Refuse a class filter that names no class or record kind (``Univercity``)."""
+    check_names(classes, CLASS_NAMES, "class", "classes and record kinds",
+                ignore_case=True)
+
+
+def entity_id(source, value: str, option: str) -> str:
+    """The id of the entity a user names by id, IRI or any label in any language the graph
+    holds (case-insensitive), as ``kgraph query --param`` takes it; unknown names are refused
+    with the closest ones (``kgraph.query.resolve_entity``)."""
+    from .query import resolve_entity
+    from .store import queryable
+
+    iri = str(resolve_entity(queryable(source), value, f"{option} value"))
+    if not iri.startswith(str(SPR)):
+        raise UnknownNameError(f"The {option} value '{value}' names <{iri}>, which is not an "
+                               "entity of the network; expected a state, institution, "
+                               "programme, event, document, person or place.")
+    return iri[len(SPR):]
+
+
 # --- filters ---------------------------------------------------------------------------------
 
 def _split(value) -> set[str]:
@@ -457,14 +518,23 @@ def ego_network(network, actor: str, depth: int = 1) -> "nx.MultiDiGraph":
     if actor not in network:
         close = difflib.get_close_matches(actor, list(network), n=3)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise KgraphError(f"No entity '{actor}' in the network.{hint} Expected an entity id "
-                          "such as kazakhstan or de-montfort-university-kazakhstan.")
+        raise UnknownNameError(f"No entity '{actor}' in the network (or none left by the other "
+                               f"filters).{hint} Expected an entity such as kazakhstan or "
+                               "de-montfort-university-kazakhstan.")
     return nx.ego_graph(network, actor, radius=depth, undirected=True)
 
 
 def filter_network(network, *, relations=None, channels=None, classes=None, until=None,
                    keep_undated: bool = True, actor: str | None = None, depth: int = 1):
-    """All filters at once, each applied only when given: relation, channel, time, class, ego."""
+    """All filters at once, each applied only when given: relation, channel, time, class, ego.
+    A relation, channel or class that the network does not know is refused, with the closest
+    names; ``actor`` is an entity id (``entity_id`` finds it from a label)."""
+    if relations:
+        check_names(relations, relation_names(network), "relation", "relations")
+    if channels:
+        check_names(channels, channel_names(network), "channel", "channels")
+    if classes:
+        check_classes(classes)
     if relations:
         network = by_relation(network, relations)
     if channels:

@@ -207,7 +207,7 @@ def select_view(network, view: str | None = None, focus: str | None = None, dept
     if view == "ego":
         if not focus:
             raise InputError("The ego view needs an entity to centre on: give --focus ENTITY "
-                             "(an entity id such as kazakhstan).")
+                             "(an entity's id or label, such as kazakhstan or Қазақстан).")
         return ego_network(network, focus, depth)
     if focus:
         raise InputError(f"--focus '{focus}' applies to the ego view only, not to the "
@@ -731,11 +731,13 @@ def graph_page(source, *, network=None, view: str | None = None, focus: str | No
     (channel, class, year) first, then the view; quotes come from the graph's evidence.
     ``network`` is the source's projection and ``evidence`` its quotes when the caller has
     read them already."""
-    from .network import filter_network, project
+    from .network import entity_id, filter_network, project
     from .store import queryable
 
     if lang not in LANGUAGES:
         raise InputError(f"Unknown language '{lang}'; expected one of: {', '.join(LANGUAGES)}.")
+    if focus:
+        focus = entity_id(source, focus, "--focus")
     network = filter_network(network if network is not None else project(source), channels=list(channels), classes=list(classes), until=until)
     network = select_view(network, view, focus, depth)
     view = view or ("ego" if focus else "full")

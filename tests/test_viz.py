@@ -136,6 +136,19 @@ def test_ego_view_is_the_ego_network(tmp_path, network):
     assert data["title"] == "Soft-power network around Kazakhstan (depth 1)"
 
 
+@pytest.mark.parametrize("name", ["De Montfort University", "de montfort", "DMU"])
+def test_focus_takes_any_label(tmp_path, name):
+    """--focus takes what --param takes: an id, or a label in any case and language."""
+    by_id, by_name = tmp_path / "id.html", tmp_path / "name.html"
+    assert run("viz", "--focus", "de-montfort-university", "-o", by_id).exit_code == 0
+    result = run("viz", "--focus", name, "-o", by_name)
+    if name == "DMU":  # not a label: refused with the closest names
+        assert result.exit_code == 2 and "is not the id or label of anything" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    assert by_name.read_bytes() == by_id.read_bytes()
+
+
 def test_actors_channels_view_matches_the_channel_portfolio(network):
     view = viz.select_view(network, "actors-channels")
     for row in channel_portfolio(network):
@@ -148,7 +161,13 @@ def test_actors_channels_view_matches_the_channel_portfolio(network):
 
 @pytest.mark.parametrize("args, code, message", [
     (["--view", "ego"], 2, "needs an entity to centre on"),
-    (["--focus", "nowhere"], 1, "No entity 'nowhere'"),
+    (["--focus", "nowhere"], 2, "The --focus value 'nowhere' is not the id or label of anything"),
+    (["--focus", "Chine"], 2, "Close names: China."),
+    (["--focus", "soft-power"], 2, "No entity 'soft-power' in the network"),
+    (["--class", "Univercity"], 2, "No class 'Univercity' in the network. Did you mean: "
+                                   "University, universities, UniversityAlliance?"),
+    (["--channel", "scholarship"], 2, "No channel 'scholarship' in the network. Did you mean: "
+                                      "scholarships?"),
     (["--view", "full", "--focus", "kazakhstan"], 2, "applies to the ego view only"),
 ])
 def test_viz_errors_speak_to_the_user(tmp_path, args, code, message):

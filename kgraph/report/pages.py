@@ -139,15 +139,21 @@ def timeline_section(context: ReportContext, nodes: set[str], title: str, salt: 
                    f"{f.year}, {f.kind}: {context.evidence.labels.get(f.fact) or context.label(f.fact)}") for f in facts]
         chart = charts.dot_timeline(kinds, points, title=title, salt=salt)
     else:
-        years = sorted({f.year for f in facts})
-        counts = [[sum(1 for f in facts if f.kind == k and f.year == y) for y in years] for k in kinds]
-        chart = charts.stacked_bars([str(y) for y in years], [Name(k) for k in kinds], counts, title=title,
+        years = list(range(min(f.year for f in facts), max(f.year for f in facts) + 1))
+        tally = Counter((f.kind, f.year) for f in facts)
+        chart = charts.stacked_bars(year_labels(years), [Name(k) for k in kinds],
+                                    [[tally[(k, y)] for y in years] for k in kinds], title=title,
                                     ylabel="facts", salt=salt)
     rows = [{"year": f.year, "kind": f.kind, "fact": f.fact,
              "label": context.evidence.labels.get(f.fact) or context.label(f.fact),
              "channels": [concept_name(context, c) for c in f.channels], "status": context.status(f.fact)}
             for f in facts[:MAX_ROWS]]
     return {"chart": chart, "rows": rows, "total": len(facts)}
+
+
+def year_labels(years: list[int]) -> list[str]:
+    """Every year as a label up to 20 years, else every fifth."""
+    return [str(y) if len(years) < 20 or y % 5 == 0 else "" for y in years]
 
 
 def _short(text: str, limit: int = 42) -> str:
@@ -407,7 +413,7 @@ def network_charts(context: ReportContext, max_actors: int | None = None) -> dic
             for channel in fact.channels or (UNSPECIFIED,):
                 counts[(channel, fact.year)] += 1
         found["timeline"] = charts.stacked_bars(
-            [str(y) if len(years) < 20 or y % 5 == 0 else "" for y in years],
+            year_labels(years),
             [concept_name(context, c) for c in channels],
             [[counts[(c, y)] for y in years] for c in channels], title=words("report.timeline-all"),
             ylabel="dated facts (a fact in two channels counts in both)", salt="timeline")

@@ -169,9 +169,12 @@ def cli():
 @status_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress display (loading, uploading, validating).")
 @click.option("--no-network", is_flag=True,
-              help="Write the graph only, not the centralities, indicators and page: for very "
-                   "large graphs, where they take long (compute them later with --store).")
-def build(data_folders, store, out_dir, validator, statuses, quiet, no_network):
+              help="Write the graph only, not the centralities, indicators, page and site: for "
+                   "very large graphs, where they take long (compute them later with --store).")
+@click.option("--no-site", is_flag=True,
+              help="Leave out the report site (index.html, briefs, comparison, charts, "
+                   "network.graphml); the centralities, indicators and network page are written.")
+def build(data_folders, store, out_dir, validator, statuses, quiet, no_network, no_site):
     """Load, validate and write the graph and its outputs; with --store, load it into the
     store too, for later commands to open without rebuilding."""
     from .pipeline import build as run_build
@@ -180,7 +183,7 @@ def build(data_folders, store, out_dir, validator, statuses, quiet, no_network):
 
     target = open_store(create=True, **store)
     result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
-                       network=not no_network, statuses=statuses)
+                       network=not no_network, statuses=statuses, site=not no_site)
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
     for warning in result.report.warnings:
@@ -675,6 +678,42 @@ def synth(triples, out_dir, seed, file_format):
     click.echo(f"wrote {sum(summary.records.values())} records of {len(summary.records)} kinds "
                f"in {len(summary.files)} files to {out_dir} (about {summary.estimated_triples} "
                "triples)")
+
+
+# --- the report: briefs and the comparison ----------------------------------------------------
+
+#: Kept in step with kgraph.viz.STATUSES (a test checks).
+_STATUSES = ("stated", "inferred", "proposed")
+
+
+@cli.command()
+@click.argument("entities", nargs=-1, required=True, metavar="ENTITY...")
+@data_option
+@store_option
+@click.option("--compare", is_flag=True,
+              help="One page comparing the ENTITY actors side by side (narrative, instruments, "
+                   "channels, audiences, strengths, constraints), e.g. china russia united-states.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The page to write (one entity, or --compare); a folder for several entities. "
+                   "Default: brief-ID.html, compare-A-B-C.html, or the current folder.")
+@click.option("--lang", type=click.Choice(("en", "kk", "ru")), default="en", show_default=True,
+              help="Language of names and page words, falling back visibly to English.")
+@click.option("--until", type=int, metavar="YEAR",
+              help="The network as of this year: relations dated later are left out, and the "
+                   "measures are those of what remains.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
+              help="Only facts of this epistemic status (repeatable); default: all, each marked.")
+def brief(entities, data_folders, store, compare, output, lang, until, statuses):
+    """Write the brief of an external actor or a Central Asian state (or any entity), or with
+    --compare the comparison of several actors: offline HTML pages, printable (docs/report.md)."""
+    from .report.context import gather
+    from .report.site import write_briefs, write_comparison
+
+    context = gather(_source(data_folders, store), lang=lang, until=until, statuses=statuses)
+    paths = [write_comparison(context, list(entities), output)] if compare else \
+        write_briefs(context, list(entities), output)
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 # --- interactive HTML graph --------------------------------------------------------------------

@@ -31,11 +31,13 @@ class BuildResult:
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
           quiet: bool = False, validator: str = "auto", network: bool = True,
-          statuses=None) -> BuildResult:
+          statuses=None, site: bool = True) -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
     if one is given; write nothing if the data is invalid. ``network=False`` leaves out the
-    network outputs (centralities, indicators, page); ``statuses`` keeps only the facts of
-    those epistemic statuses (``kgraph.statuses``: ``["stated"]`` is the strictest graph).
+    network outputs (centralities, indicators, page, site); ``site=False`` leaves out the
+    report site only (``kgraph.report.site``: index, briefs, comparison, charts);
+    ``statuses`` keeps only the facts of those epistemic statuses (``kgraph.statuses``:
+    ``["stated"]`` is the strictest graph).
 
     A store is built file by file (``kgraph.bulk``), without the graph in memory: an on-disk
     Oxigraph store directly, a SPARQL engine by upload from a temporary one. Without a store
@@ -45,12 +47,12 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
 
     if isinstance(store, OxigraphStore):
         return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network,
-                              statuses)
+                              statuses, site)
     if store is not None:
         with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
             staged = OxigraphStore(Path(folder) / "graph", create=True)
             result = _build_on_disk(data_folders, Path(out_dir), staged, quiet, validator, network,
-                                    statuses)
+                                    statuses, site)
             store.load(staged, quiet)
             staged.close()
         result.source = store
@@ -64,12 +66,12 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     result = BuildResult(kg, report, graph_stats(kg.graph))
     result.outputs.append(write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle")))
     if network:
-        _network_outputs(kg, Path(out_dir), result)
+        _network_outputs(kg, Path(out_dir), result, site)
     return result
 
 
 def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: str,
-                   network: bool, statuses=None) -> BuildResult:
+                   network: bool, statuses=None, site: bool = True) -> BuildResult:
     """Fill a staging store, validate it in Oxigraph, write the outputs from it, and only
     then put it in the store's place."""
     from .bulk import bulk_load, staging_store
@@ -80,7 +82,7 @@ def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: s
         report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
         result = BuildResult(store, report, graph_stats(staged), [staged.dump(out_dir / GRAPH_FILE)])
         if network:
-            _network_outputs(staged, out_dir, result)
+            _network_outputs(staged, out_dir, result, site)
     store.replace_with(staged)
     return result
 
@@ -92,14 +94,18 @@ def _conforming(report: ValidationReport) -> ValidationReport:
     return report
 
 
-def _network_outputs(source, out_dir: Path, result: BuildResult) -> None:
-    """The centralities, the indicators and the page, from one projection of the network."""
-    from .indicators import write_network_outputs
+def _network_outputs(source, out_dir: Path, result: BuildResult, site: bool) -> None:
+    """The centralities, the indicators, the page and the report site, from one projection
+    of the network, one computation of its measures and one reading of its quotes."""
+    from .indicators import measure, write_network_outputs
     from .network import project
-    from .viz import GRAPH_HTML_FILE, write_graph_html
+    from .store import queryable
+    from .viz import GRAPH_HTML_FILE, load_evidence, write_graph_html
 
     network = project(source)
-    result.outputs += write_network_outputs(network, out_dir)
+    measures = measure(network)
+    result.outputs += write_network_outputs(network, out_dir, measures)
+    evidence = load_evidence(queryable(source))
     view = None
     if network.number_of_nodes() > PAGE_MAX_NODES:
         view = "actors-channels"
@@ -107,4 +113,12 @@ def _network_outputs(source, out_dir: Path, result: BuildResult) -> None:
             f"{GRAPH_HTML_FILE} draws the external actors, channels and Central Asian states: the "
             f"network has {network.number_of_nodes():,} nodes, more than a page shows "
             f"({PAGE_MAX_NODES:,}); kgraph viz --focus ID draws any part of it.")
-    result.outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network, view=view))
+    result.outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network,
+                                           view=view, evidence=evidence))
+    if site:
+        # Imported here: the report uses the stages, and no stage imports it at load time.
+        from .report.site import write_site
+
+        written = write_site(source, out_dir, network=network, measures=measures, evidence=evidence)
+        result.outputs += written.outputs
+        result.notes += written.notes

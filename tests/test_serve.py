@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -334,15 +333,10 @@ def test_query_page_is_offline(endpoint):
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
 
 
-def test_query_page_runs_a_query_in_a_browser(endpoint):
+def test_query_page_runs_a_query_in_a_browser(endpoint, browser):
     """The page as a person uses it: type a query, press Run, read the table."""
-    if not shutil.which("chromium"):
-        pytest.skip("no chromium on this machine (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
-        page = browser.new_page()
+    page = browser.new_page()
+    try:
         blocked = []
         page.on("console", lambda message: blocked.append(message.text)
                 if "Content Security Policy" in message.text else None)
@@ -357,7 +351,8 @@ def test_query_page_runs_a_query_in_a_browser(endpoint):
         page.click("button")
         page.wait_for_selector("#status.error")
         assert "SPARQL syntax error" in page.inner_text("pre")
-        browser.close()
+    finally:
+        page.close()
     assert blocked == []
 
 

@@ -115,16 +115,21 @@ def cli():
 @click.option("--no-network", is_flag=True,
               help="Write the graph only, not the centralities, indicators and page: for very "
                    "large graphs, where they take long (compute them later with --store).")
-def build(data_folders, store, out_dir, validator, quiet, no_network):
+@click.option("--wait", is_flag=True,
+              help="If another build is filling the same --store oxigraph:DIR, wait for it to "
+                   "finish instead of stopping with an error.")
+def build(data_folders, store, out_dir, validator, quiet, no_network, wait):
     """Load, validate and write the graph and its outputs; with --store, load it into the
-    store too, for later commands to open without rebuilding."""
+    store too, for later commands to open without rebuilding. Outputs and store change only
+    if the whole build succeeds."""
     from .pipeline import build as run_build
     from .stats import format_stats
     from .store import open_store
 
     target = open_store(create=True, **store)
     result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
-                       network=not no_network)
+                       network=not no_network, wait=wait,
+                       on_wait=lambda message: click.echo(message, err=True))
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
     for warning in result.report.warnings:
@@ -134,7 +139,7 @@ def build(data_folders, store, out_dir, validator, quiet, no_network):
     for note in result.notes:
         click.echo(note)
     if target is not None:
-        click.echo(f"loaded {target.triple_count()} triples into {target.spec}")
+        click.echo(f"loaded {result.stored} triples into {target.spec}")
 
 
 @cli.command()

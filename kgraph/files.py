@@ -8,6 +8,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .errors import InputError
+
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
     """Write to a temporary file in the same folder, then rename it over the target."""
@@ -48,17 +50,29 @@ class StagedOutputs:
         self.folder = folder
         self.committed = False
 
+    def check(self, paths: list[Path]) -> None:
+        """Refuse, before anything is moved, outputs whose place a folder takes."""
+        for path in paths:
+            target = self._target(path)
+            if target.is_dir():
+                raise InputError(f"Cannot write '{target}': a folder of that name is in the way. "
+                                 "Move it, or give another output folder (-o).")
+
     def commit(self, paths: list[Path]) -> list[Path]:
         """Move the written files into the destination (each replaced atomically); their new
         paths."""
+        self.check(paths)
         moved = []
         for path in paths:
-            target = self.destination / Path(path).relative_to(self.folder)
+            target = self._target(path)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
             moved.append(target)
         self.committed = True
         return moved
+
+    def _target(self, path: Path) -> Path:
+        return self.destination / Path(path).relative_to(self.folder)
 
 
 @contextlib.contextmanager

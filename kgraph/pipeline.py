@@ -80,6 +80,7 @@ def _build_on_disk(data_folders, outputs, store, quiet: bool, validator: str, ne
 
     with store.locked_for_build(wait, on_wait), store.staging() as staged:
         result = _fill(data_folders, staged, outputs, quiet, validator, network)
+        outputs.check(result.outputs)
         reached("validated")
         store.replace_with(staged)
         result.outputs = outputs.commit(result.outputs)

@@ -14,6 +14,7 @@ process may copy a lock another thread holds, and the child would wait for it fo
 from __future__ import annotations
 
 import ctypes
+import gc
 import itertools
 import os
 import pickle
@@ -199,6 +200,9 @@ class _Forker:
         self.pids: dict[int, int] = {}  # job id -> pid
 
     def serve(self) -> None:
+        # What exists now is shared with every worker: kept out of the cycle collector, whose
+        # passes would write to every object and so copy every page into the worker.
+        gc.freeze()
         try:
             while self._handle(select.select([self.control], [], [], _REAP_INTERVAL)[0]):
                 self._reap()

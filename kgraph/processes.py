@@ -96,23 +96,33 @@ class WorkerOutOfMemory(WorkerError):
 _JOB, _KILL = b"J", b"K"
 _CONTROL = struct.Struct("!cQ")
 _LENGTH = struct.Struct("!Q")
+#: What a worker tells the forking process when it has answered and can take another job.
+_IDLE = b"I"
 #: How often the forking process looks for ended workers when no message comes.
 _REAP_INTERVAL = 0.05
 
 
 class Workers:
-    """Runs ``job(request)`` in a fresh worker process per request, each with a time limit
-    and a memory limit; the result comes back pickled.
+    """Runs ``job(request)`` in a worker process, with a time limit and a memory limit; the
+    result comes back pickled.
 
     The workers are forked from one process, itself forked at construction, that does nothing
     else: the caller's process may be threaded (an HTTP server), that one never is. A worker
-    gets its request and sends its answer over a socket of its own; the forking process kills
+    gets each request and sends its answer over a socket of its own; the forking process kills
     a worker when its caller gives up on it, reports how a worker died when it died without
     an answer, and ends (killing its workers) when the caller's process ends or :meth:`close`
-    is called. Everything a worker allocates goes back to the system when it exits.
+    is called.
+
+    A worker takes job after job while it stays small: once its memory has grown by
+    ``retire_growth`` bytes (a large answer, a heap that keeps what it took) or it has done
+    ``retire_after`` jobs, it exits, and what it allocated goes back to the system. Up to
+    ``spare`` workers wait for jobs between them; a fork costs more than most queries.
     """
 
-    def __init__(self, job: Callable[[Any], Any], memory_limit: int | None = None):
+    retire_growth = 32 << 20
+    retire_after = 1000
+
+    def __init__(self, job: Callable[[Any], Any], memory_limit: int | None = None, spare: int = 4):
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         ours, theirs = socket.socketpair()
@@ -124,7 +134,8 @@ class Workers:
                 for other in _open_controls:
                     _close_quietly(other)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-                _Forker(theirs, job, memory_limit).serve()
+                _Forker(theirs, _Job(job, memory_limit, self.retire_growth, self.retire_after),
+                        spare).serve()
             finally:
                 os._exit(0)
         theirs.close()
@@ -189,31 +200,52 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
-class _Forker:
-    """The loop of the forking process: fork a worker per job, kill on request, reap."""
+class _Worker:
+    """The forking process's view of a worker: its socket, and the job it is doing."""
 
-    def __init__(self, control: socket.socket, job, memory_limit: int | None):
+    def __init__(self, pid: int, link: socket.socket):
+        self.pid = pid
+        self.link = link
+        self.job_id: int | None = None
+        self.channel: socket.socket | None = None
+
+    def finish_job(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+        self.job_id = self.channel = None
+
+
+class _Forker:
+    """The loop of the forking process: hand each job to a waiting worker or a new one,
+    kill on request, reap."""
+
+    def __init__(self, control: socket.socket, job: "_Job", spare: int):
         self.control = control
         self.job = job
-        self.memory_limit = memory_limit
-        self.workers: dict[int, tuple[int, socket.socket]] = {}  # pid -> (job id, socket)
-        self.pids: dict[int, int] = {}  # job id -> pid
+        self.spare = spare
+        self.workers: dict[int, _Worker] = {}
+        self.idle: list[_Worker] = []
 
     def serve(self) -> None:
         # What exists now is shared with every worker: kept out of the cycle collector, whose
         # passes would write to every object and so copy every page into the worker.
         gc.freeze()
         try:
-            while self._handle(select.select([self.control], [], [], _REAP_INTERVAL)[0]):
+            while True:
+                links = {worker.link: worker for worker in self.workers.values()}
+                ready = select.select([self.control, *links], [], [], _REAP_INTERVAL)[0]
+                for link in ready:
+                    if link is not self.control:
+                        self._heard_from(links[link])
+                if self.control in ready and not self._handle():
+                    return
                 self._reap()
         finally:
             for pid in self.workers:
                 os.kill(pid, signal.SIGKILL)
 
-    def _handle(self, ready) -> bool:
-        """Act on one control message, if any; False once the caller has gone."""
-        if not ready:
-            return True
+    def _handle(self) -> bool:
+        """Act on one control message; False once the caller has gone."""
         message, fds, _, _ = socket.recv_fds(self.control, _CONTROL.size, 1)
         if not message:
             return False  # end of stream: the caller closed it, or its process ended
@@ -224,25 +256,59 @@ class _Forker:
             message += rest
         kind, job_id = _CONTROL.unpack(message)
         if kind == _JOB and fds:
-            self._fork(job_id, socket.socket(fileno=fds[0]))
-        elif kind == _KILL and job_id in self.pids:
-            os.kill(self.pids[job_id], signal.SIGKILL)
+            self._assign(job_id, socket.socket(fileno=fds[0]))
+        elif kind == _KILL:
+            for worker in self.workers.values():
+                if worker.job_id == job_id:
+                    os.kill(worker.pid, signal.SIGKILL)
         return True
 
-    def _fork(self, job_id: int, channel: socket.socket) -> None:
+    def _assign(self, job_id: int, channel: socket.socket) -> None:
+        """Give the job to a waiting worker, or to a new one."""
+        while self.idle:
+            worker = self.idle.pop()
+            try:
+                socket.send_fds(worker.link, [_JOB], [channel.fileno()])
+            except OSError:
+                continue  # it has just ended; reaped later
+            worker.job_id, worker.channel = job_id, channel
+            return
+        worker = self._fork(channel)
+        socket.send_fds(worker.link, [_JOB], [channel.fileno()])
+        worker.job_id, worker.channel = job_id, channel
+
+    def _fork(self, pending: socket.socket) -> _Worker:
+        """A new worker; it keeps no socket of the forking process's (``pending``: the job it
+        is about to be sent), so that each socket ends when its users do."""
+        ours, theirs = socket.socketpair()
         forker = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
                 self.control.close()
-                for _, other in self.workers.values():
-                    other.close()
+                ours.close()
+                pending.close()
+                for other in self.workers.values():
+                    other.link.close()
+                    if other.channel is not None:
+                        other.channel.close()
                 die_with_parent(forker)
-                _work(channel, self.job, self.memory_limit)
+                self.job.serve(theirs)
             finally:
                 os._exit(0)
-        self.workers[pid] = (job_id, channel)
-        self.pids[job_id] = pid
+        theirs.close()
+        worker = self.workers[pid] = _Worker(pid, ours)
+        return worker
+
+    def _heard_from(self, worker: _Worker) -> None:
+        """A worker has answered: it waits for another job, unless enough already do."""
+        if worker.link.recv(1) != _IDLE:
+            return  # it has ended; reaped next
+        worker.finish_job()
+        if len(self.idle) < self.spare:
+            self.idle.append(worker)
+        else:
+            os.kill(worker.pid, signal.SIGKILL)
 
     def _reap(self) -> None:
         """Collect ended workers; tell the caller how one ended that sent no answer."""
@@ -250,16 +316,18 @@ class _Forker:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
                 return
-            job_id, channel = self.workers.pop(pid)
-            self.pids.pop(job_id, None)
+            worker = self.workers.pop(pid)
+            if worker in self.idle:
+                self.idle.remove(worker)
             code = os.waitstatus_to_exitcode(status)
-            if code != 0:
-                channel.setblocking(False)
+            if worker.channel is not None and code != 0:
+                worker.channel.setblocking(False)
                 try:
-                    _send_message(channel, _ending(code))
+                    _send_message(worker.channel, _ending(code))
                 except OSError:
                     pass  # the caller has given up on this job already
-            channel.close()
+            worker.finish_job()
+            worker.link.close()
 
 
 def _ending(code: int) -> tuple[str, str]:
@@ -270,23 +338,51 @@ def _ending(code: int) -> tuple[str, str]:
     return "died", f"the worker ended with status {code} without an answer"
 
 
-def _work(channel: socket.socket, job, memory_limit: int | None) -> None:
-    """Body of a worker: read the request, run the job, send the result."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    release_standard_streams()
-    if memory_limit:
-        limit_memory(memory_limit)
-    try:
-        request = _receive_message(channel, None)
-        answer = ("ok", job(request))
-    except MemoryError:
-        answer = ("memory", "the job ran out of memory")
-    except BaseException as exc:  # noqa: BLE001 (any failure is reported, not raised here)
-        answer = ("died", f"{type(exc).__name__}: {exc}")
-    try:
-        _send_message(channel, answer)
-    except MemoryError:
-        _send_message(channel, ("memory", "the answer did not fit in memory"))
+class _Job:
+    """A worker's life: jobs one after another, until it has grown or done enough."""
+
+    def __init__(self, job, memory_limit: int | None, retire_growth: int, retire_after: int):
+        self.job = job
+        self.memory_limit = memory_limit
+        self.retire_growth = retire_growth
+        self.retire_after = retire_after
+
+    def serve(self, link: socket.socket) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        release_standard_streams()
+        if self.memory_limit:
+            limit_memory(self.memory_limit)
+        start = _resident_size()
+        for _ in range(self.retire_after):
+            _, fds, _, _ = socket.recv_fds(link, 1, 1)
+            if not fds:
+                return  # the forking process has ended
+            with socket.socket(fileno=fds[0]) as channel:
+                self._answer(channel)
+            if _resident_size() - start > self.retire_growth:
+                return
+            link.sendall(_IDLE)
+
+    def _answer(self, channel: socket.socket) -> None:
+        try:
+            request = _receive_message(channel, None)
+            answer = ("ok", self.job(request))
+        except MemoryError:
+            answer = ("memory", "the job ran out of memory")
+        except BaseException as exc:  # noqa: BLE001 (any failure is reported, not raised here)
+            answer = ("died", f"{type(exc).__name__}: {exc}")
+        try:
+            _send_message(channel, answer)
+        except MemoryError:
+            _send_message(channel, ("memory", "the answer did not fit in memory"))
+        except OSError:
+            pass  # the caller has given up on this job
+
+
+def _resident_size() -> int:
+    """Bytes of this process in memory."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _send_message(channel: socket.socket, message) -> None:

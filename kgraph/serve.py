@@ -224,7 +224,8 @@ class SparqlServer(ThreadingHTTPServer):
         self.workers = Workers(functools.partial(answer_query, query, limits),
                                limits.max_memory_mb << 20)
         self._handlers: set[_Handler] = set()
-        self._handlers_lock = threading.Lock()
+        #: Guards the connections' count; notified when one ends.
+        self._room = threading.Condition()
         threading.Thread(target=self._time_out_slow_requests, daemon=True,
                          name="kgraph-serve-timeouts").start()
 
@@ -265,9 +266,16 @@ class SparqlServer(ThreadingHTTPServer):
 
     # -- connections ---------------------------------------------------------------------------
     def process_request(self, request, client_address):
-        """Serve the connection in a thread of its own, or refuse it at once (503) when
-        ``max_connections`` are open."""
-        with self._handlers_lock:
+        """Serve the connection in a thread of its own. With ``max_connections`` open, the one
+        that has waited longest for its request is closed to make room (idle connections must
+        not lock clients out); if every one is busy answering, the new one is refused (503)."""
+        with self._room:
+            if self._open_connections() >= self.limits.max_connections:
+                waiting = [h for h in self._handlers if h.reading_since is not None]
+                if waiting:
+                    min(waiting, key=lambda handler: handler.reading_since).time_out()
+                    self._room.wait_for(
+                        lambda: self._open_connections() < self.limits.max_connections, 1.0)
             full = self._open_connections() >= self.limits.max_connections
             if not full:
                 self._pending += 1
@@ -283,13 +291,14 @@ class SparqlServer(ThreadingHTTPServer):
         return self._pending + len(self._handlers)
 
     def started(self, handler: "_Handler") -> None:
-        with self._handlers_lock:
+        with self._room:
             self._pending -= 1
             self._handlers.add(handler)
 
     def finished(self, handler: "_Handler") -> None:
-        with self._handlers_lock:
+        with self._room:
             self._handlers.discard(handler)
+            self._room.notify_all()
 
     def _time_out_slow_requests(self) -> None:
         """Close the reading side of every connection that has been waiting longer than
@@ -297,7 +306,7 @@ class SparqlServer(ThreadingHTTPServer):
         the request end, answers 408 if one was begun, and closes."""
         while not self._closing.wait(0.25):
             now = time.monotonic()
-            with self._handlers_lock:
+            with self._room:
                 handlers = list(self._handlers)
             for handler in handlers:
                 since = handler.reading_since

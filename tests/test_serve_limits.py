@@ -264,28 +264,56 @@ def test_idle_and_half_sent_connections_are_closed(strict):
     assert answer.startswith(b"HTTP/1.0 408") and b"The request body did not arrive" in answer
 
 
-def test_connections_beyond_the_limit_are_refused_and_threads_stay_bounded(strict):
+def test_idle_connections_make_room_and_threads_stay_bounded(strict):
+    """Connections that send nothing hold no client out: past the limit, the one that has
+    waited longest is closed to make room, and the server's threads stay bounded."""
     process, url = strict
     idle = [socket.create_connection(("127.0.0.1", port_of(url))) for _ in range(CONNECTIONS)]
     try:
-        time.sleep(0.2)
+        time.sleep(0.3)
         threads = status_field(process.pid, "Threads")
-        extra = [socket.create_connection(("127.0.0.1", port_of(url))) for _ in range(50)]
-        answers = []
-        for connection in extra:
-            with connection:
-                connection.settimeout(10)
-                answers.append(connection.recv(65536))
-        assert all(a.startswith(b"HTTP/1.0 503 Service Unavailable\r\n") for a in answers)
-        assert answers[0].endswith(f"The endpoint is busy: {CONNECTIONS} connections are open, "
-                                   "its limit (kgraph serve --max-connections). Try again "
-                                   "shortly.\n".encode())
-        assert status_field(process.pid, "Threads") <= threads
+        idle += [socket.create_connection(("127.0.0.1", port_of(url))) for _ in range(50)]
+        time.sleep(0.3)
+        assert status_field(process.pid, "Threads") <= threads + 1
+        status, _, body = get(url, "ASK { spr:kazakhstan a sp:State }")
+        assert (status, json.loads(body)["boolean"]) == (200, True)
+        closed = 0
+        for connection in idle:
+            connection.settimeout(0.01)
+            with contextlib.suppress(TimeoutError):
+                closed += connection.recv(1) == b""
+        assert closed >= 50
     finally:
         for connection in idle:
             connection.close()
-    time.sleep(IDLE + 0.5)
-    assert get(url, "ASK {}")[0] == 200
+
+
+def slow_answer(text, limit):
+    from kgraph.query import QueryResult
+
+    time.sleep(float(text.split("#")[1]))
+    return QueryResult("ask", boolean=True)
+
+
+def test_connections_beyond_the_limit_are_refused_while_all_are_busy():
+    from kgraph.serve import Limits, make_server
+
+    server = make_server(slow_answer, port=0, limits=Limits(max_connections=2))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            busy = [pool.submit(get, server.url, "ASK {} #2") for _ in range(2)]
+            time.sleep(0.5)
+            answer = raw_exchange(server.url, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n")
+            assert [future.result()[0] for future in busy] == [200, 200]
+        assert answer.startswith(b"HTTP/1.0 503 Service Unavailable\r\n")
+        assert b"Content-Type: text/plain; charset=utf-8" in answer
+        assert answer.endswith(b"The endpoint is busy: 2 connections are open, its limit (kgraph "
+                               b"serve --max-connections). Try again shortly.\n")
+        assert get(server.url, "ASK {} #0")[0] == 200
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # --- every error in plain text -------------------------------------------------------------

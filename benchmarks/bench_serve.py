@@ -8,6 +8,8 @@ same folders. Each is measured from outside, as a client sees it, with its memor
 
 * throughput: 20 clients x 250 light queries (four SELECTs), requests per second, every
   answer's row count checked;
+* memory: the server's RSS, and for kgraph the PSS of the server with its query workers
+  (the pages they share counted once);
 * a heavy CONSTRUCT (every observation times every triple): time, status, triples
   answered, the server's memory before, at its peak and after;
 * four of them at once, and a light query asked meanwhile: its time;
@@ -71,6 +73,18 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """The process's proportional share of memory: pages shared by several processes (the
+    graph a worker shares with the process it was forked from) counted once in all."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0.0
+
+
 def threads(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Threads:"):
@@ -89,7 +103,8 @@ def tree(pid: int) -> list[int]:
 
 
 class PeakMemory:
-    """The highest RSS of a process, and of it with its descendants, sampled every 20 ms."""
+    """The highest RSS of a process, and the highest PSS of it with its descendants, sampled
+    every 20 ms."""
 
     def __init__(self, pid: int):
         self.pid, self.server, self.total = pid, 0.0, 0.0
@@ -99,7 +114,7 @@ class PeakMemory:
     def _sample(self):
         while not self._stop.wait(0.02):
             self.server = max(self.server, rss_mb(self.pid))
-            self.total = max(self.total, sum(rss_mb(p) for p in tree(self.pid)))
+            self.total = max(self.total, sum(pss_mb(p) for p in tree(self.pid)))
 
     def __enter__(self):
         self._thread.start()
@@ -220,21 +235,30 @@ def idle_connections(server: Server, count: int) -> dict:
     port = urllib.parse.urlsplit(server.url).port
     opened, failed = [], 0
     for _ in range(count):
-        try:
-            opened.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        try:  # a server that accepts no more leaves the handshake unanswered
+            opened.append(socket.create_connection(("127.0.0.1", port), timeout=0.2))
         except OSError:
             failed += 1
     time.sleep(1)
     held_threads = threads(server.process.pid)
     status, _, seconds = server.get(LIGHT[2], timeout=60)
-    closed = 0
+    closed = sum(map(closed_by_server, opened))
     for connection in opened:
-        connection.setblocking(False)
-        with contextlib.suppress(BlockingIOError):
-            closed += connection.recv(1) == b"" or True  # an answer (503) or the end: closed
         connection.close()
     return {"threads": held_threads, "light status": status, "light seconds": seconds,
-            "refused or closed": closed + failed}
+            "refused or closed": closed, "not connected": failed}
+
+
+def closed_by_server(connection: socket.socket) -> bool:
+    """Whether the server has answered (a 503) or closed the connection."""
+    connection.setblocking(False)
+    try:
+        connection.recv(1)
+    except BlockingIOError:
+        return False  # still open, nothing said
+    except OSError:
+        return True  # reset
+    return True
 
 
 def raise_open_files(count: int) -> None:
@@ -262,7 +286,7 @@ def table(measured: dict[str, dict]) -> str:
         ("  triples answered", lambda m: f"{m['heavy']['triples']:,}", False),
         ("  server MB before / peak / after", lambda m: "{before:.0f} / {peak:.0f} / {after:.0f}"
          .format(**m["heavy"]), False),
-        ("  peak MB with its workers", lambda m: f"{m['heavy']['peak with workers']:.0f}", False),
+        ("  peak MB (PSS) with its workers", lambda m: f"{m['heavy']['peak with workers']:.0f}", False),
         ("four at once: seconds", lambda m: f"{m['four']['seconds']:.2f}", True),
         ("  statuses", lambda m: " ".join(map(str, m["four"]["statuses"])), False),
         ("  light query meanwhile: status, seconds",
@@ -271,12 +295,13 @@ def table(measured: dict[str, dict]) -> str:
         ("sorted cartesian SELECT: status, seconds",
          lambda m: f"{m['product']['status']}, {m['product']['seconds']:.1f}" if "product" in m
          else "not sent (no memory limit)", False),
-        ("  peak MB with its workers", lambda m: f"{m['product']['peak with workers']:.0f}"
+        ("  peak MB (PSS) with its workers", lambda m: f"{m['product']['peak with workers']:.0f}"
          if "product" in m else "", False),
         ("idle connections: server threads", lambda m: f"{m['idle']['threads']}", False),
         ("  light query meanwhile: status, seconds",
          lambda m: f"{m['idle']['light status']}, {m['idle']['light seconds']:.2f}", False),
-        ("  refused or closed by the server", lambda m: f"{m['idle']['refused or closed']}", False),
+        ("  closed or refused by the server / never connected",
+         lambda m: f"{m['idle']['refused or closed']} / {m['idle']['not connected']}", False),
     ]
     head = "| | " + " | ".join(names) + (" | kgraph / Oxigraph |" if len(names) == 2 else " |")
     lines = [head, "|---" * (len(names) + 1 + (len(names) == 2)) + "|"]

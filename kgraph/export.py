@@ -56,7 +56,7 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
         for triple in sorted_triples(graph):
             dataset.default_graph.add(triple)
         return dataset.serialize(format="trig", encoding="utf-8")
-    return _oxigraph_serialize(sorted_triples(graph), fmt)
+    return serialize_sorted(sorted_triples(graph), fmt)
 
 
 def oxigraph_format(fmt: str):
@@ -68,7 +68,9 @@ def oxigraph_format(fmt: str):
             "trig": pyoxigraph.RdfFormat.TRIG}[fmt]
 
 
-def _oxigraph_serialize(triples: list, fmt: str) -> bytes:
+def serialize_sorted(triples: list, fmt: str) -> bytes:
+    """Triples already in ``sorted_triples`` order, in a format of ``RDF_FORMATS`` but TriG,
+    written by Oxigraph in that order."""
     import pyoxigraph
 
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}

@@ -134,6 +134,7 @@ class Workers:
                 for other in _open_controls:
                     _close_quietly(other)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+                release_standard_streams()
                 _Forker(theirs, _Job(job, memory_limit, self.retire_growth, self.retire_after),
                         spare).serve()
             finally:
@@ -348,8 +349,6 @@ class _Job:
         self.retire_after = retire_after
 
     def serve(self, link: socket.socket) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        release_standard_streams()
         if self.memory_limit:
             limit_memory(self.memory_limit)
         start = _resident_size()

@@ -53,7 +53,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from .errors import InputError, QueryError, QueryTimeout
-from .export import RDF_FORMATS, serialize
+from .export import RDF_FORMATS, serialize, serialize_sorted, sorted_triples
 from .processes import Workers, WorkerError, WorkerOutOfMemory, WorkerTimeout
 from .query import (QueryResult, evaluate_in_oxigraph, first_rows, outside_data, oxigraph_store,
                     prepare)
@@ -170,10 +170,8 @@ def answer_query(query: QueryFunction, limits: Limits, request: tuple) -> tuple:
         media_type = negotiate(accept, list(offers))
         if media_type is None:
             raise _not_acceptable(offers)
-        result = query(text, limits.max_rows + 1)
-        cut = result.size > limits.max_rows
+        body, cut = written_answer(query(text, limits.max_rows + 1), media_type, limits.max_rows)
         headers = {"X-SPARQL-MaxRows": str(limits.max_rows)} if cut else {}
-        body = format_result(first_rows(result, limits.max_rows), media_type)
         return (HTTPStatus.OK, media_type, body, headers), form
     except HttpError as exc:
         return exc.response(), form
@@ -209,20 +207,20 @@ class SparqlServer(ThreadingHTTPServer):
                  host_names: frozenset[str] | None = None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self.workers = None
-        self._closing = threading.Event()
-        super().__init__(address, _Handler)
         self.limits = limits
         self.log = log
         #: Names a request's Host may give (IP addresses always pass); None: any name.
         self.host_names = host_names
         self.slots = threading.BoundedSemaphore(limits.concurrent_queries)
         self._checked = _CheckedQueries()
+        self._closing = threading.Event()
         # rdflib's parser builds itself on its first query: once here, not in every worker.
         prepare("SELECT * WHERE { ?s ?p ?o }")
-        # Forked now, while this process has one thread.
+        # Forked first: while this process has one thread, and no listening socket to inherit.
         self.workers = Workers(functools.partial(answer_query, query, limits),
                                limits.max_memory_mb << 20)
+        super().__init__(address, _Handler)  # on failure, closes the workers (server_close)
+        self._pending = 0  # connections accepted whose handler has not started yet
         self._handlers: set[_Handler] = set()
         #: Guards the connections' count; notified when one ends.
         self._room = threading.Condition()
@@ -285,8 +283,6 @@ class SparqlServer(ThreadingHTTPServer):
             return
         super().process_request(request, client_address)
 
-    _pending = 0  # connections accepted whose handler has not started yet
-
     def _open_connections(self) -> int:
         return self._pending + len(self._handlers)
 
@@ -322,8 +318,7 @@ class SparqlServer(ThreadingHTTPServer):
     def server_close(self):
         self._closing.set()
         super().server_close()
-        if self.workers:
-            self.workers.close()
+        self.workers.close()
 
 
 class _CheckedQueries:
@@ -714,6 +709,15 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
         if quality > best_quality:
             best, best_quality = offer, quality
     return best
+
+
+def written_answer(result: QueryResult, media_type: str, max_rows: int) -> tuple[bytes, bool]:
+    """The result in a media type, cut at ``max_rows`` rows (or triples, the first in sorted
+    order), and whether it was cut. A graph is sorted once, for the cut and the writing."""
+    if result.kind == "graph":
+        triples = sorted_triples(result.graph)
+        return serialize_sorted(triples[:max_rows], GRAPH_TYPES[media_type]), len(triples) > max_rows
+    return format_result(first_rows(result, max_rows), media_type), result.size > max_rows
 
 
 def format_result(result: QueryResult, media_type: str) -> bytes:

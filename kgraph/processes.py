@@ -396,17 +396,18 @@ def _receive_message(channel: socket.socket, deadline: float | None):
     return pickle.loads(_receive_exactly(channel, size, deadline))
 
 
-def _receive_exactly(channel: socket.socket, size: int, deadline: float | None) -> bytes:
-    chunks, missing = [], size
-    while missing:
+def _receive_exactly(channel: socket.socket, size: int, deadline: float | None) -> bytearray:
+    """``size`` bytes, received into one buffer (an answer of megabytes is not copied)."""
+    buffer = bytearray(size)
+    view, received = memoryview(buffer), 0
+    while received < size:
         if deadline is not None:
             channel.settimeout(max(deadline - time.monotonic(), 0) or 1e-6)
         try:
-            chunk = channel.recv(min(missing, 1 << 20))
+            count = channel.recv_into(view[received:])
         except socket.timeout:
             raise TimeoutError from None
-        if not chunk:
+        if not count:
             raise WorkerError("the worker ended without an answer")
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
+        received += count
+    return buffer

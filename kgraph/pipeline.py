@@ -32,10 +32,11 @@ class BuildResult:
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
           quiet: bool = False, validator: str = "auto", network: bool = True,
-          wait: bool = False, on_wait=None) -> BuildResult:
+          statuses=None, wait: bool = False, on_wait=None) -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
     if one is given. ``network=False`` leaves out the network outputs (centralities,
-    indicators, page).
+    indicators, page); ``statuses`` keeps only the facts of those epistemic statuses
+    (``kgraph.statuses``: ``["stated"]`` is the strictest graph).
 
     The outputs are written in a hidden folder of ``out_dir`` and moved into it only once
     everything has succeeded, the store filled included: a failed build writes nothing.
@@ -50,19 +51,20 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     with staged_outputs(out_dir) as outputs:
         if isinstance(store, OxigraphStore):
             return _build_on_disk(data_folders, outputs, store, quiet, validator, network,
-                                  wait, on_wait)
+                                  statuses, wait, on_wait)
         if store is not None:
-            return _build_and_upload(data_folders, outputs, store, quiet, validator, network)
-        return _build_in_memory(data_folders, outputs, validator, quiet, network)
+            return _build_and_upload(data_folders, outputs, store, quiet, validator, network,
+                                     statuses)
+        return _build_in_memory(data_folders, outputs, validator, quiet, network, statuses)
 
 
-def _build_in_memory(data_folders, outputs, validator: str, quiet: bool,
-                     network: bool) -> BuildResult:
+def _build_in_memory(data_folders, outputs, validator: str, quiet: bool, network: bool,
+                     statuses) -> BuildResult:
     from .build import load_graph
     from .export import serialize
     from .validate import validate
 
-    kg = load_graph(data_folders)
+    kg = load_graph(data_folders, statuses)
     report = _conforming(validate(kg, engine=validator, quiet=quiet))
     result = BuildResult(kg, report, graph_stats(kg.graph))
     result.outputs.append(write_atomic(outputs.folder / GRAPH_FILE, serialize(kg.graph, "turtle")))
@@ -73,13 +75,13 @@ def _build_in_memory(data_folders, outputs, validator: str, quiet: bool,
 
 
 def _build_on_disk(data_folders, outputs, store, quiet: bool, validator: str, network: bool,
-                   wait: bool, on_wait) -> BuildResult:
+                   statuses, wait: bool, on_wait) -> BuildResult:
     """Under the store's lock: fill a staging store, validate it in Oxigraph, write the
     outputs from it, put it in the store's place, and only then the outputs in theirs."""
     from .store import reached
 
     with store.locked_for_build(wait, on_wait), store.staging() as staged:
-        result = _fill(data_folders, staged, outputs, quiet, validator, network)
+        result = _fill(data_folders, staged, outputs, quiet, validator, network, statuses)
         outputs.check(result.outputs)
         reached("validated")
         store.replace_with(staged)
@@ -90,14 +92,14 @@ def _build_on_disk(data_folders, outputs, store, quiet: bool, validator: str, ne
 
 
 def _build_and_upload(data_folders, outputs, store, quiet: bool, validator: str,
-                      network: bool) -> BuildResult:
+                      network: bool, statuses) -> BuildResult:
     """Fill and validate a temporary Oxigraph store, upload it to the engine, then put the
     outputs in place."""
     from .store import OxigraphStore
 
     with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
         staged = OxigraphStore(Path(folder) / "graph", create=True)
-        result = _fill(data_folders, staged, outputs, quiet, validator, network)
+        result = _fill(data_folders, staged, outputs, quiet, validator, network, statuses)
         result.stored = store.load(staged, quiet)
         staged.close()
     result.outputs = outputs.commit(result.outputs)
@@ -105,14 +107,14 @@ def _build_and_upload(data_folders, outputs, store, quiet: bool, validator: str,
     return result
 
 
-def _fill(data_folders, staged, outputs, quiet: bool, validator: str,
-          network: bool) -> BuildResult:
+def _fill(data_folders, staged, outputs, quiet: bool, validator: str, network: bool,
+          statuses) -> BuildResult:
     """Load the data folders into an empty store, check the shapes there, and write the
     outputs from it into the staging folder."""
     from .bulk import bulk_load
     from .validate import check_shapes
 
-    loaded = bulk_load(data_folders, staged, quiet)
+    loaded = bulk_load(data_folders, staged, quiet, statuses)
     report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
     result = BuildResult(staged, report, graph_stats(staged), [staged.dump(outputs.folder / GRAPH_FILE)])
     if network:

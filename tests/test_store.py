@@ -474,3 +474,16 @@ def test_the_endpoint_answers_from_every_store(loaded_store, bundled_kg):
     answer = query_function(loaded_store)(count, 10)
     expected = len(set(bundled_kg.graph.subjects(RDF.type, SP.BranchCampus)))
     assert int(answer.rows[0][0]) == expected > 0
+
+
+def test_ingest_knows_the_same_entities_names_and_facts_from_every_store(loaded_store, bundled_kg):
+    """kgraph ingest links against a store as against the compiled data."""
+    from kgraph.ingest.known import read_known
+
+    def summary(known):
+        return ({i: (e.kind, sorted(e.names), e.iso_code) for i, e in known.entities.items()},
+                known.facts, known.source_ids)
+
+    compiled, stored = summary(read_known(bundled_kg)), summary(read_known(loaded_store))
+    assert stored == compiled
+    assert compiled[0]["kazakhstan"][2] == "KZ" and len(compiled[1]) > 300

@@ -183,6 +183,8 @@ class OxigraphStore:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     return False
+                if not _same_file(handle, self._beside("lock")):
+                    return False  # removed by a build as it ended: look again
                 self._recover()
                 return True
         except OSError:
@@ -192,22 +194,11 @@ class OxigraphStore:
     def locked_for_build(self, wait: bool = False, on_wait=None):
         """Hold the store's build lock for the block. Another build holding it: raise
         :class:`StoreBusy`, or with ``wait`` call ``on_wait(message)`` and wait for it. Once
-        locked, what a killed build left is cleaned up."""
+        locked, what a killed build left is cleaned up. A build that leaves no store (the
+        first one failed) removes the lock file too."""
         self._folder.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self._beside("lock"), "a+", encoding="utf-8")
+        handle = self._lock_file(wait, on_wait)
         try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = _lock_holder(handle)
-                if not wait:
-                    raise StoreBusy(
-                        f"The store '{self.path}' is being built by {holder}; two builds at "
-                        "once would overwrite each other. Wait for it to finish, or give this "
-                        "build --wait to start as soon as it has.") from None
-                if on_wait:
-                    on_wait(f"waiting for {holder} to finish building '{self.path}'")
-                fcntl.flock(handle, fcntl.LOCK_EX)
             handle.seek(0)
             handle.truncate()
             handle.write(f"{os.getpid()}\t{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
@@ -219,6 +210,31 @@ class OxigraphStore:
             yield self
         finally:
             self._lock = None
+            if not self._folder.exists():
+                self._beside("lock").unlink(missing_ok=True)
+            handle.close()
+
+    def _lock_file(self, wait: bool, on_wait):
+        """The lock file, opened and locked. A build that waited on a file its holder then
+        removed locks the file of that name anew, so that two builds never hold two files."""
+        while True:
+            handle = open(self._beside("lock"), "a+", encoding="utf-8")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(handle)
+                if not wait:
+                    handle.close()
+                    raise StoreBusy(
+                        f"The store '{self.path}' is being built by {holder}; two builds at "
+                        "once would overwrite each other. Wait for it to finish, or give this "
+                        "build --wait to start as soon as it has.") from None
+                if on_wait:
+                    on_wait(f"waiting for {holder} to finish building '{self.path}'")
+                    on_wait = None
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _same_file(handle, self._beside("lock")):
+                return handle
             handle.close()
 
     def _recover(self) -> None:
@@ -350,6 +366,14 @@ def _lock_holder(handle) -> str:
     handle.seek(0)
     pid, _, started = handle.read().strip().partition("\t")
     return f"kgraph build (process {pid}, started {started})" if pid.isdigit() else "another kgraph build"
+
+
+def _same_file(handle, path: Path) -> bool:
+    """Whether an open file is still the one at ``path`` (not removed or replaced since)."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
 
 
 def _sync_folder(folder: Path) -> None:

@@ -219,12 +219,18 @@ def validate(data_folders, store, validator):
     sys.exit(0 if report.conforms else 1)
 
 
+#: Kept in step with kgraph.netexport.export_formats() (a test checks).
+_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "jsonld-expanded", "trig", "xml", "graphml", "gexf")
+
+
 @cli.command()
 @data_option
 @store_option
 @click.option("-f", "--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml", "graphml", "gexf"]),
-              help="Output format: an RDF format, or GraphML/GEXF for the entity network.")
+              type=click.Choice(_EXPORT_FORMATS),
+              help="Output format: an RDF format (jsonld: compacted with kgraph's context; "
+                   "jsonld-expanded: expanded, written as it streams; trig: data, ontology and "
+                   "vocabularies in named graphs), or GraphML/GEXF for the entity network.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @status_option
 def export(data_folders, store, fmt, output, statuses):
@@ -361,9 +367,25 @@ def ingest(documents, data_folders, store, output, report, source_id, title, url
         click.echo(f"wrote {report}")
 
 
+@cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("ontology-docs"), show_default=True, help="Folder to write.")
+@click.option("--no-page", is_flag=True,
+              help="Write the ontology files only, not the documentation page (which needs "
+                   "pyLODE: pip install 'kgraph[docs]').")
+def docs(out_dir, no_page):
+    """Write the ontology's documentation page (index.html, offline) with the ontology in
+    Turtle and RDF/XML, the vocabularies and the JSON-LD context, ready to publish."""
+    from .publish import publish
+
+    for path in publish(out_dir, page=not no_page):
+        click.echo(f"wrote {path}")
+
+
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
 
-_RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+#: Kept in step with kgraph.results.FORMATS and GRAPH_FORMATS (a test checks).
+_RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown", "turtle", "nt", "jsonld")
 
 
 @cli.command("queries")
@@ -430,7 +452,9 @@ def _standard_input() -> str:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Parameter of a named query (repeatable); an entity by id or label.")
 @click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
-              help="Output format; default: table on a terminal, csv otherwise.")
+              help="Output format. SELECT and ASK: table or markdown, or a SPARQL 1.1 result "
+                   "format (csv, tsv, json, xml); default: table on a terminal, csv otherwise. "
+                   "CONSTRUCT and DESCRIBE: turtle (default), nt, jsonld or xml (RDF/XML).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @click.option("--timeout", type=SECONDS, metavar="SECONDS",
               help="Stop the query after this many seconds (at most a day).")
@@ -442,7 +466,8 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
           statuses):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
-    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print Turtle.
+    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print a graph
+    (Turtle unless --format says otherwise).
     """
     from .files import write_atomic
     from .query import bind_parameters, execute, find_query
@@ -457,7 +482,7 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
     bindings = bind_parameters(source, named, _parse_params(params)) if named else {}
     result = execute(source, named.text if named else text, origin, bindings,
                      allow_network=allow_network, timeout=timeout)
-    fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
+    fmt = fmt or ("table" if result.kind != "select" or (sys.stdout.isatty() and not output) else "csv")
     payload = render(result, fmt)
     if output:
         write_atomic(output, payload)

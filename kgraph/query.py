@@ -116,6 +116,28 @@ class QueryResult:
         """Rows, or triples of a graph."""
         return len(self.graph) if self.kind == "graph" else len(self.terms)
 
+    def to_pandas(self):
+        """The rows as a pandas data frame of plain values (a graph: its triples)."""
+        from .notebook import data_frame
+
+        if self.kind == "graph":
+            return data_frame(triple_records(self.graph), list(TRIPLE_COLUMNS))
+        if self.kind == "ask":
+            return data_frame([{"boolean": self.boolean}], ["boolean"])
+        return data_frame(self.records(), self.columns)
+
+    def _repr_html_(self) -> str:
+        """A table in a notebook: the rows (a graph: its triples; ASK: true or false)."""
+        from .notebook import html_table
+        from .results import cell
+
+        if self.kind == "ask":
+            return html_table(["boolean"], [["true" if self.boolean else "false"]])
+        if self.kind == "graph":
+            triples = sorted_triples(self.graph)
+            return html_table(list(TRIPLE_COLUMNS), [[cell(t) for t in triple] for triple in triples])
+        return html_table(self.columns, [[cell(t) for t in row] for row in self.rows])
+
 
 def first_rows(result: QueryResult, limit: int | None) -> QueryResult:
     """The result with at most ``limit`` rows, or triples (the first in sorted order)."""
@@ -127,6 +149,13 @@ def first_rows(result: QueryResult, limit: int | None) -> QueryResult:
             graph.add(triple)
         return QueryResult("graph", graph=graph)
     return QueryResult(result.kind, result.columns, result.terms[:limit])
+
+
+TRIPLE_COLUMNS = ("subject", "predicate", "object")
+
+
+def triple_records(graph: Graph) -> list[dict]:
+    return [dict(zip(TRIPLE_COLUMNS, map(plain_value, triple))) for triple in sorted_triples(graph)]
 
 
 # --- the named queries ---------------------------------------------------------------------

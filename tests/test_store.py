@@ -157,7 +157,8 @@ def synthetic_stores(tmp_path_factory):
     from kgraph.synth import synthesize
 
     folder = tmp_path_factory.mktemp("synthetic")
-    synthesize(10_000, folder / "data", seed=1)
+    # About 500 records: each compiles to some 25 triples, the standard classes it implies included.
+    synthesize(12_500, folder / "data", seed=1)
     with running_oxigraph_server(tmp_path_factory.mktemp("oxigraph-synthetic")) as server, \
             running_virtuoso(tmp_path_factory.mktemp("virtuoso-synthetic")) as engine, \
             pytest.MonkeyPatch.context() as patch:

@@ -299,6 +299,20 @@ class OxigraphStore:
     def spec(self) -> str:
         return f"oxigraph:{self.path}"
 
+    @property
+    def folder(self) -> Path:
+        """The store's folder, through any symbolic link."""
+        return self._folder
+
+    def files(self, ignore: tuple[str, ...] = ()) -> list[tuple[str, int]]:
+        """The names and sizes of the files Oxigraph keeps the store in, except its info logs
+        and lock and the files named in ``ignore``. Oxigraph (RocksDB) never rewrites a data
+        file in place: any change to the store adds files or grows its write-ahead log and
+        manifest, and reading it changes none, so the same list means the same store."""
+        return sorted((entry.name, entry.stat().st_size) for entry in os.scandir(self._folder)
+                      if entry.is_file() and not entry.name.startswith(("LOG", "LOCK"))
+                      and entry.name not in ignore)
+
     def close(self) -> None:
         """Release the store's folder (Oxigraph closes it when its last reference goes)."""
         self.__dict__.pop("store", None)

@@ -746,7 +746,10 @@ def brief(entities, data_folders, store, compare, output, lang, until, statuses)
     from .report.context import gather
     from .report.site import write_briefs, write_comparison
 
-    context = gather(_source(data_folders, store), lang=lang, until=until, statuses=statuses)
+    context = gather(_source(data_folders, store), lang=lang, until=until, statuses=statuses,
+                     entities=list(entities))
+    for note in context.notes:
+        click.echo(f"note: {note}", err=True)
     paths = [write_comparison(context, list(entities), output)] if compare else \
         write_briefs(context, list(entities), output)
     for path in paths:

@@ -407,8 +407,7 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
     for candidate in _candidate_iris(value):
         if execute(source, _NODE, "entity lookup", {"node": candidate}, trusted=True).rows:
             return candidate
-    matches = sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
-                                                 {"name": Literal(value)}, trusted=True).rows})
+    matches = labelled(source, value)
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -423,6 +422,13 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
     hint = f" Close names: {', '.join(close)}." if close else ""
     raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
                      f"graph.{hint}")
+
+
+def labelled(source, name: str) -> list[URIRef]:
+    """What has the label (``rdfs:label``, ``skos:prefLabel`` or ``skos:altLabel``) ``name``,
+    in any case, sorted."""
+    return sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
+                                             {"name": Literal(name)}, trusted=True).rows})
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -453,6 +459,19 @@ def run(source, name: str, /, folder: Path | None = None, **params) -> list[dict
                      trusted=folder is None)
     if result.kind != "select":
         raise QueryError(f"query '{name}' is not a SELECT query; use execute() for it.")
+    return result.records()
+
+
+def run_for(source, name: str, variable: str, terms) -> list[dict]:
+    """Run a bundled named query for some values of one of its variables only (rdflib terms:
+    the facts of ``fact-sources``, ...): a VALUES block of them opens every group of the
+    query that names the variable (``kgraph.store.with_values``), so that the engine reads
+    only what concerns them. The rows are those of the whole query with these values."""
+    from .store import with_values
+
+    named = find_query(name)
+    text = with_values(named.text, {variable: list(terms)})
+    result = execute(source, text, origin=f"query '{name}'", trusted=True)
     return result.records()
 
 

@@ -650,7 +650,8 @@ def with_values(text: str, bindings: dict) -> str:
     the outer WHERE clause only, Virtuoso 7 drops rows of UNION branches that match the
     variable through a property path; in groups that do not name it, it estimates a cross
     product and refuses the query. The terms are serialised by rdflib (IRIs the graph holds,
-    escaped literals), so a value never becomes query syntax.
+    escaped literals), so a value never becomes query syntax. A parameter bound to several
+    terms (a list or set) keeps the rows of each (``kgraph.query.run_for``).
     """
     if not bindings:
         return text
@@ -664,12 +665,18 @@ def with_values(text: str, bindings: dict) -> str:
         if _SUBSELECT.match(masked, start):
             continue
         group = masked[start:_closing_brace(masked, start)]
-        values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items())
+        values = " ".join(f"VALUES ?{name} {{ {_terms(term)} }}" for name, term in sorted(bindings.items())
                           if re.search(rf"[?$]{re.escape(name)}\b", group))
         if values:
             pieces += [text[last:start], f" {values} "]
             last = start
     return "".join(pieces) + text[last:]
+
+
+def _terms(value) -> str:
+    """One term, or several (a list or set, in sorted order), as the data of a VALUES block."""
+    terms = sorted(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    return " ".join(term.n3() for term in terms)
 
 
 def _closing_brace(masked: str, start: int) -> int:

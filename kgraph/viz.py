@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,15 +155,27 @@ STATED = "stated"
 STATUSES = ("stated", "inferred", "proposed")
 
 
-def load_evidence(graph) -> Evidence:
-    """The sources and verbatim quotes of every fact (the named query ``fact-sources``),
-    and the status and note of the facts that have one (``fact-status``)."""
-    from .query import run
+_IRI_END = re.compile(r"[^\s<>\"{}|\\^`]+")
 
+
+def load_evidence(graph, facts: Iterable[str] | None = None) -> Evidence:
+    """The sources and verbatim quotes of every fact (the named query ``fact-sources``),
+    and the status and note of the facts that have one (``fact-status``); with ``facts``
+    (ids), of those facts only, read with the same queries restricted to them."""
+    from rdflib import Literal
+
+    from .query import run, run_for
+
+    if facts is None:
+        sourced, stated = run(graph, "fact-sources"), run(graph, "fact-status")
+    else:  # an id that cannot end an IRI names no fact of the graph
+        facts = {f for f in facts if _IRI_END.fullmatch(f)}
+        sourced = run_for(graph, "fact-sources", "fact", {SPR[f] for f in facts}) if facts else []
+        stated = run_for(graph, "fact-status", "id", {Literal(f) for f in facts}) if facts else []
     quotes: dict[str, dict] = defaultdict(dict)
     titles, labels, kinds = {}, {}, {}
     prefix = str(SPR)
-    for row in run(graph, "fact-sources"):
+    for row in sourced:
         fact = str(row["fact"])
         if fact.startswith(prefix):
             fact = fact[len(prefix):]
@@ -172,7 +185,7 @@ def load_evidence(graph) -> Evidence:
             if row["label"] is not None:
                 labels.setdefault(fact, str(row["label"]))
     statuses, notes = {}, {}
-    for row in run(graph, "fact-status"):
+    for row in stated:
         if row["status"] != STATED:
             statuses[row["id"]] = row["status"]
         if row["note"]:

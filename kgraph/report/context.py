@@ -8,16 +8,24 @@ quotes, statuses and notes of every fact (the named queries ``fact-sources`` and
 disagreements (``source-disagreements``) and the soft-power models (``comparative-models``).
 A :class:`ReportContext` holds them, gathered once whether it serves one brief or a site
 of fifty; the one query per actor (``actor-instruments``) runs when a page asks for it.
+
+A brief or a comparison from an on-disk store whose build kept the network's measures
+(``kgraph.storedmeasures``) needs none of the whole-network work: a :class:`StoredContext`
+reads the measures kept with the store, projects only the part of the network around the
+entities on its pages (``kgraph.network.project_around``) and reads the quotes of the facts
+it shows, each with queries about them only. It answers every question a page asks as the
+whole-network context would, in a second or two instead of minutes at a million triples.
 """
 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..indicators import STATE_KINDS, NetworkMeasures, SoftPowerRelation
+from ..indicators import PLACE_KINDS, STATE_KINDS, NetworkMeasures, SoftPowerRelation
+from ..namespaces import SPR
+from ..storedmeasures import StoredMeasures
 from ..viz import (STATED, STATUSES, Evidence, edge_status, fact_status, has_own_label, node_year,
                    vocabulary_label)
 
@@ -54,20 +62,44 @@ class ReportContext:
     lang: str = "en"
     until: int | None = None
     statuses: tuple[str, ...] = STATUSES
+    #: What the user should know about how the context was gathered (printed by the CLI).
+    notes: list[str] = field(default_factory=list)
     _instruments: dict = field(default_factory=dict, repr=False)
     _rankings: dict = field(default_factory=dict, repr=False)
+
+    # --- the entities ----------------------------------------------------------------------
+
+    def attributes(self, node) -> dict | None:
+        """The entity's attributes in the network (``kgraph.network.project``), ``None`` for
+        what is not an entity of it (a relation record)."""
+        return self.network.nodes[node] if node in self.network else None
+
+    @property
+    def entity_count(self) -> int:
+        return self.network.number_of_nodes()
+
+    @property
+    def place_count(self) -> int:
+        """Cities and regions, which the actor network of the brokerage indicator leaves out."""
+        return sum(1 for _, d in self.network.nodes(data=True) if d.get("kind") in PLACE_KINDS)
 
     # --- names ---------------------------------------------------------------------------
 
     def label(self, node) -> str:
         """The entity's name in the page's language, else in English, else its id."""
-        attributes = self.network.nodes[node] if node in self.network else {}
+        attributes = self.attributes(node) or {}
         return str(attributes.get(f"label_{self.lang}") or attributes.get("label")
                    or self.evidence.labels.get(node) or node)
 
+    def english_label(self, node) -> str:
+        """The entity's English name (its id when it has none), as the queries name it."""
+        attributes = self.attributes(node)
+        return str(attributes.get("label", node)) if attributes is not None else str(node)
+
     def untranslated(self, node) -> bool:
         """True when the name shows in English for want of one in the page's language."""
-        return node in self.network and not has_own_label(self.network.nodes[node], self.lang)
+        attributes = self.attributes(node)
+        return attributes is not None and not has_own_label(attributes, self.lang)
 
     def concept(self, concept: str) -> tuple[str, bool]:
         """A channel's, audience's, effect's or status's label and whether it fell back."""
@@ -76,10 +108,10 @@ class ReportContext:
     # --- who is who ----------------------------------------------------------------------
 
     def kind(self, node) -> str:
-        return str(self.network.nodes[node].get("kind", "")) if node in self.network else ""
+        return str((self.attributes(node) or {}).get("kind", ""))
 
     def is_central_asian(self, node) -> bool:
-        return node in self.network and self.network.nodes[node].get("central_asian") is True
+        return (self.attributes(node) or {}).get("central_asian") is True
 
     def is_state(self, node) -> bool:
         return self.kind(node) in STATE_KINDS
@@ -96,17 +128,7 @@ class ReportContext:
         """An entity by id or by label (any language, any case), or a clear error."""
         if wanted in self.network:
             return wanted
-        lowered = wanted.strip().lower()
-        for node, attributes in sorted(self.network.nodes(data=True)):
-            names = [str(v).lower() for k, v in attributes.items() if k == "label" or k.startswith("label_")]
-            if lowered in names:
-                return node
-        import difflib
-
-        close = difflib.get_close_matches(wanted, list(self.network), n=3)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise InputError(f"No entity '{wanted}' in the graph.{hint} Give an entity id such as "
-                         "china or kazakhstan, or its label.")
+        return _named(wanted, sorted(self.network.nodes(data=True)), list(self.network))
 
     # --- measures ------------------------------------------------------------------------
 
@@ -131,8 +153,12 @@ class ReportContext:
 
     @functools.cached_property
     def relations(self) -> list[SoftPowerRelation]:
+        """Every soft-power relation of the network (kept with the measures when they were
+        computed together)."""
         from ..indicators import soft_power_relations
 
+        if self.measures.relations is not None:
+            return self.measures.relations
         return soft_power_relations(self.network)
 
     def relations_from(self, actor: str) -> list[SoftPowerRelation]:
@@ -218,23 +244,23 @@ class ReportContext:
 
     def disagreements_about(self, nodes: set[str]) -> list[dict]:
         """The sources' disagreements whose subject is one of these entities (by label)."""
-        names = {str(self.network.nodes[n].get("label", n)) for n in nodes if n in self.network}
+        names = {self.english_label(n) for n in nodes if self.attributes(n) is not None}
         return [row for row in self.disagreements if row["subject"] in names]
 
     @functools.cached_property
-    def models(self) -> dict[str, list[dict]]:
-        """The soft-power models (``comparative-models``) by the id of their actor."""
+    def _models(self) -> list[dict]:
         from ..query import run
 
-        by_label = defaultdict(list)
-        for node, attributes in self.network.nodes(data=True):
-            by_label[str(attributes.get("label", node))].append(node)
-        found = defaultdict(list)
-        for row in run(self.graph, "comparative-models"):
+        rows = run(self.graph, "comparative-models")
+        for row in rows:
             row["id"] = str(row["model_iri"]).rsplit("/", 1)[-1]
-            for node in by_label.get(str(row["actor"]), []):
-                found[node].append(row)
-        return found
+        return rows
+
+    def models_of(self, actor: str) -> list[dict]:
+        """The soft-power models (``comparative-models``) of an entity: those of the actors
+        that bear its English name."""
+        name = self.english_label(actor)
+        return [row for row in self._models if str(row["actor"]) == name]
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
         """The id of the cited fact with this label whose kind names ``kind_word``."""
@@ -244,19 +270,211 @@ class ReportContext:
         return None
 
 
+@dataclass
+class StoredContext(ReportContext):
+    """The context of the pages of a few entities of an on-disk store that kept its
+    measures (``kgraph.storedmeasures``): built with :meth:`focused`.
+
+    Every centrality and indicator comes from the store's measures; the network is the part
+    around the entities (``kgraph.network.project_around``: their edges, their instruments'
+    and the entities at the other ends); the soft-power relations are looked up by entity;
+    other entities' names and every fact's quotes are read as the pages ask for them, in
+    batches prefetched for what the pages will show. The whole network's relations and its
+    Central Asian states, which only the site's index and charts need, are not at hand.
+    """
+
+    stored: StoredMeasures | None = None
+    _entities: dict = field(default_factory=dict, repr=False)
+    _given: dict = field(default_factory=dict, repr=False)
+    _received: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def focused(cls, store, stored: StoredMeasures, entities: list[str], lang: str = "en") -> "StoredContext":
+        """The context of the pages of ``entities`` (ids or labels)."""
+        import networkx as nx
+
+        from ..viz import load_vocabulary
+
+        context = cls(store, nx.MultiDiGraph(), stored.measures, fetching_evidence(store),
+                      load_vocabulary(store), lang, stored=stored)
+        context.focus([context.find(entity) for entity in entities])
+        return context
+
+    def focus(self, nodes: list[str]) -> None:
+        """Read the part of the network these entities' pages stand on (their edges, those of
+        their instruments: a timeline shows their dated facts), then prefetch the names and
+        quotes the pages will show."""
+        from ..network import project_around
+
+        self.network = project_around(self.graph, nodes)
+        around = set(nodes)
+        for node in nodes:
+            if not self.is_central_asian(node):
+                around |= {row["id"] for row in self.instruments(node)}
+                around |= {r.instrument for r in self.relations_from(node)}
+        if around != set(nodes):
+            self.network = project_around(self.graph, around)
+        self.__dict__.pop("dated_facts", None)
+        relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
+        mentioned = {end for r in relations for end in (r.provider, r.receiver, r.instrument)}
+        for node in nodes:
+            row = self.indicator_rows("multivector", "state").get(node)
+            if row:
+                mentioned |= {part.rsplit(":", 1)[0] for part in row["partner_counts"].split(";") if part}
+        self.prefetch(mentioned)
+        records = {str(d["record"]) for _, _, d in self.network.edges(data=True) if d.get("record")}
+        self.evidence.quotes.fetch(set(self.network) | records | {r.instrument for r in relations})
+
+    # --- the entities ----------------------------------------------------------------------
+
+    def attributes(self, node) -> dict | None:
+        if node in self.network:
+            return self.network.nodes[node]
+        if node not in self._entities:
+            self.prefetch({node})
+        return self._entities[node]
+
+    def prefetch(self, nodes) -> None:
+        """Read the attributes of these entities, those not at hand yet, at once."""
+        from ..network import entity_attributes
+
+        missing = {n for n in nodes if n not in self.network and n not in self._entities}
+        if missing:
+            found = entity_attributes(self.graph, missing)
+            self._entities.update({node: found.get(node) for node in missing})
+
+    @property
+    def entity_count(self) -> int:
+        return self.stored.entities
+
+    @property
+    def place_count(self) -> int:
+        return self.stored.places
+
+    def find(self, wanted: str) -> str:
+        if wanted in self.centrality:
+            return wanted
+        return _named(wanted, self._names.items(), list(self.centrality))
+
+    @functools.cached_property
+    def _names(self) -> dict[str, dict]:
+        from ..network import entity_names
+
+        return entity_names(self.graph)
+
+    def central_asian_states(self) -> list[str]:
+        raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
+
+    # --- relations -------------------------------------------------------------------------
+
+    @property
+    def relations(self) -> list[SoftPowerRelation]:
+        raise NotImplementedError("a StoredContext reads the pages' entities' relations only; "
+                                  "gather() the whole network")
+
+    def relations_from(self, actor: str) -> list[SoftPowerRelation]:
+        if actor not in self._given:
+            self._given[actor] = (self.stored.relations("provider", [actor]) if self.is_state(actor)
+                                  else self.stored.relations("instrument", self.own_instruments(actor)))
+        return self._given[actor]
+
+    def relations_to(self, state: str) -> list[SoftPowerRelation]:
+        if state not in self._received:
+            self._received[state] = self.stored.relations("receiver", [state])
+        return self._received[state]
+
+    # --- facts -----------------------------------------------------------------------------
+
+    def fact_labelled(self, label: str, kind_word: str) -> str | None:
+        from ..query import labelled
+
+        prefix = str(SPR)
+        candidates = sorted({str(iri)[len(prefix):] for iri in labelled(self.graph, label)
+                             if str(iri).startswith(prefix)})
+        self.evidence.quotes.fetch(candidates)
+        return next((fact for fact in candidates if self.evidence.labels.get(fact) == label
+                     and kind_word in self.evidence.kinds.get(fact, "").lower()), None)
+
+
+class _Fetching(dict):
+    """One of the evidence's tables, whose entries are read from the graph as they are
+    asked for (``fetch`` reads those of many facts at once)."""
+
+    def __init__(self, fetch):
+        super().__init__()
+        self.fetch = fetch
+
+    def get(self, fact, default=None):
+        self.fetch((fact,))
+        return super().get(fact, default)
+
+    def __contains__(self, fact) -> bool:
+        self.fetch((fact,))
+        return super().__contains__(fact)
+
+    def __getitem__(self, fact):
+        self.fetch((fact,))
+        return super().__getitem__(fact)
+
+
+def fetching_evidence(graph) -> Evidence:
+    """Evidence (``kgraph.viz.Evidence``) read fact by fact as it is asked for, with the
+    restricted queries of ``kgraph.viz.load_evidence``; ``evidence.quotes.fetch(facts)``
+    reads many facts in one go."""
+    from ..viz import load_evidence
+
+    fetched: set[str] = set()
+
+    def fetch(facts) -> None:
+        missing = {str(fact) for fact in facts} - fetched
+        if missing:
+            fetched.update(missing)
+            found = load_evidence(graph, missing)
+            for table in TABLES:
+                dict.update(getattr(evidence, table), getattr(found, table))
+
+    evidence = Evidence(*(_Fetching(fetch) if table != "titles" else {} for table in TABLES))
+    return evidence
+
+
+#: The tables of ``kgraph.viz.Evidence``, in the order of its fields.
+TABLES = ("quotes", "titles", "labels", "kinds", "statuses", "notes")
+
+
+def _named(wanted: str, entities, ids: list[str]) -> str:
+    """The first of ``entities`` (id, attributes) with a name (label in any language) equal
+    to ``wanted`` in any case, or an error naming the closest of ``ids``."""
+    lowered = wanted.strip().lower()
+    for node, attributes in entities:
+        names = [str(v).lower() for k, v in attributes.items() if k == "label" or k.startswith("label_")]
+        if lowered in names:
+            return node
+    import difflib
+
+    close = difflib.get_close_matches(wanted, ids, n=3)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise InputError(f"No entity '{wanted}' in the graph.{hint} Give an entity id such as "
+                     "china or kazakhstan, or its label.")
+
+
 def _channels(attributes: dict) -> tuple[str, ...]:
     return tuple(sorted(c for c in str(attributes.get("channel", "")).split(";") if c))
 
 
 def gather(source, *, network=None, measures: NetworkMeasures | None = None,
            evidence: Evidence | None = None, lang: str = "en", until: int | None = None,
-           statuses=None) -> ReportContext:
+           statuses=None, entities: list[str] | None = None) -> ReportContext:
     """The context of a compiled graph or a store: projected, measured and read once.
 
     ``network``, ``measures`` and ``evidence`` are reused when the caller (``kgraph
     build``) has them already. ``until`` keeps the network as of that year and ``statuses``
     only the facts of those epistemic statuses; either recomputes the measures on what is
     left, so that every number describes the network the page speaks of.
+
+    ``entities``: the context of the briefs or the comparison of these entities only (ids or
+    labels; an unknown one is an error). From an on-disk store that kept its measures, it
+    is a :class:`StoredContext`, which reads only what their pages show; else the whole
+    network is measured as above, and ``notes`` says why when the source is a store.
     """
     from ..indicators import measure
     from ..network import project, until_year
@@ -270,16 +488,31 @@ def gather(source, *, network=None, measures: NetworkMeasures | None = None,
     if unknown:
         raise InputError(f"Unknown status '{unknown[0]}'; expected one of: {', '.join(STATUSES)}.")
     graph = queryable(source)
+    filtered = until is not None or set(statuses) != set(STATUSES)
+    notes = []
+    if entities is not None and network is None and measures is None and hasattr(source, "spec"):
+        if not filtered:
+            from ..storedmeasures import MeasuresUnavailable, open_measures
+
+            try:
+                stored = open_measures(source)
+            except MeasuresUnavailable as exc:
+                notes.append(f"{exc}: measuring the whole network first (minutes at a million triples; "
+                             f"kgraph build --store {source.spec} keeps the measures with the store).")
+            else:
+                return StoredContext.focused(source, stored, entities, lang)
+        else:
+            notes.append("--until and --status measure the network they leave: measuring it first "
+                         "(minutes at a million triples).")
     evidence = evidence if evidence is not None else load_evidence(graph)
     network = network if network is not None else project(source)
-    filtered = until is not None or set(statuses) != set(STATUSES)
     if until is not None:
         network = until_year(network, until)
     if set(statuses) != set(STATUSES):
         network = by_status(network, evidence, statuses)
     if measures is None or filtered:
         measures = measure(network)
-    return ReportContext(graph, network, measures, evidence, load_vocabulary(graph), lang, until, statuses)
+    return ReportContext(graph, network, measures, evidence, load_vocabulary(graph), lang, until, statuses, notes)
 
 
 def by_status(network, evidence: Evidence, statuses) -> object:
@@ -295,4 +528,4 @@ def by_status(network, evidence: Evidence, statuses) -> object:
     return result
 
 
-__all__ = ["ReportContext", "DatedFact", "gather", "by_status", "STATED"]
+__all__ = ["ReportContext", "StoredContext", "DatedFact", "gather", "by_status", "STATED"]

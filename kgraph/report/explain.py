@@ -57,8 +57,8 @@ def _number(value, digits: int = 3) -> str:
 def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
     """The centralities of one entity over the whole network, each with its meaning."""
     row = context.centrality[node]
-    name = context.network.nodes[node].get("label", node)
-    total = context.network.number_of_nodes()
+    name = context.english_label(node)
+    total = context.entity_count
 
     def values(metric):
         return {n: r[metric] for n, r in context.centrality.items()}
@@ -66,8 +66,8 @@ def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
     def ranked(metric):
         return rank_text(values(metric), node, "entities")
 
-    members = [n for n, r in context.centrality.items() if r["community"] == row["community"]]
-    leading = [context.network.nodes[n].get("label", n) for n, _ in context.ranking("pagerank") if n in set(members)][:3]
+    members = {n for n, r in context.centrality.items() if r["community"] == row["community"]}
+    leading = [context.centrality[n]["label"] for n, _ in context.ranking("pagerank") if n in members][:3]
     sampled = "" if row.get("betweenness_method", "exact") == "exact" else " (estimated from a sample of paths)"
     return [
         Measure("degree", "Degree", f"{row['degree']:,}", ranked("degree"),
@@ -98,7 +98,7 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
     """The soft-power indicators of one entity, each with its meaning and its rank among the
     entities the indicator compares."""
     found = []
-    name = context.network.nodes[node].get("label", node)
+    name = context.english_label(node)
     portfolio = context.indicator_rows("channel-portfolio", "actor")
     if node in portfolio:
         row = portfolio[node]
@@ -131,15 +131,14 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
     brokers = context.indicator_rows("brokerage", "id")
     if node in brokers:
         row = brokers[node]
-        actors = context.network.number_of_nodes() - sum(
-            1 for _, d in context.network.nodes(data=True) if d.get("kind") in ("cities", "regions"))
+        actors = context.entity_count - context.place_count
         whole = context.centrality[node]["betweenness"]
         found.append(Measure(
             "brokerage", "Betweenness (actor network)", _number(row["betweenness"]),
             rank_text({b: r["betweenness"] for b, r in brokers.items()}, node, "brokers"),
             f"The same share of shortest paths as the betweenness above, but on the actor network, "
             f"which leaves out cities and regions ({actors:,} entities instead of "
-            f"{context.network.number_of_nodes():,}): paths that ran through a place no longer count, "
+            f"{context.entity_count:,}): paths that ran through a place no longer count, "
             f"hence {_number(row['betweenness'])} here against {_number(whole)}. {name} links "
             f"{row['communities_bridged']} communities and the spheres of {row['spheres_bridged']} "
             "external powers."))

@@ -181,7 +181,7 @@ def portfolio_chart(context: ReportContext, relations, title: str, salt: str) ->
 
 
 def _header(context: ReportContext, node: str) -> dict:
-    attributes = context.network.nodes[node]
+    attributes = context.attributes(node)
     other_names = [attributes[k] for k in ("label", "label_kk", "label_ru")
                    if attributes.get(k) and attributes[k] != context.label(node)]
     return {"id": node, "name": context.label(node), "untranslated": context.untranslated(node),
@@ -255,13 +255,13 @@ def state_sections(context: ReportContext, node: str) -> dict:
             details=[[f"{context.label(a)}, {context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in cells[(a, c)]))
                       for c in channels] for a in actors],
             note="cells count distinct instruments")
-    dated = sorted((r for r in incoming if r.year is not None), key=lambda r: (r.year, r.provider))
+    begun = Counter((r.provider, r.year) for r in incoming if r.year is not None)
     over_time = None
-    if dated:
-        years = sorted({r.year for r in dated})
+    if begun:
+        years = sorted({year for _, year in begun})
         over_time = charts.stacked_bars(
             [str(y) for y in years], [name(context, a) for a in actors],
-            [[sum(1 for r in dated if r.provider == a and r.year == y) for y in years] for a in actors],
+            [[begun[(a, y)] for y in years] for a in actors],
             title=words("report.incoming-time"), ylabel="relations begun", salt=f"incoming-time-{node}")
     outward = context.relations_from(node)
     given = [{"receiver": name(context, r.receiver), "instrument": name(context, r.instrument),
@@ -329,7 +329,7 @@ COMPARISON_ROWS = ("narrative", "instruments", "channels", "audiences", "strengt
 
 def comparison_column(context: ReportContext, actor: str) -> dict:
     """One actor's cells: each a list of items and the quotes behind them."""
-    models = context.models.get(actor, [])
+    models = context.models_of(actor)
     model_quotes = _quotes(context, [m["id"] for m in models])
     narratives = sorted({m["narrative"] for m in models if m.get("narrative")})
     narrative_facts = [f for f in (context.fact_labelled(n, "narrative") for n in narratives) if f]
@@ -367,6 +367,8 @@ def _split(models: list[dict], column: str, separator: str) -> list[str]:
 def _quotes(context: ReportContext, facts: list[str]) -> list[dict]:
     found = []
     for fact in facts:
+        if len(found) >= CELL_QUOTES:
+            break
         for source, quote in context.evidence.quotes.get(fact, []):
             if quote and context.status(fact) in context.statuses:
                 found.append({"title": context.evidence.titles.get(source, source), "quote": quote,

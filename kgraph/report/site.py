@@ -53,7 +53,7 @@ def compared_actors(context: ReportContext) -> list[str]:
     actors with a soft-power model and the most instruments."""
     if all(actor in context.network for actor in COMPARED):
         return list(COMPARED)
-    return [a for a in context.external_actors() if context.models.get(a)][:3]
+    return [a for a in context.external_actors() if context.models_of(a)][:3]
 
 
 def write_site(source, out_dir: Path, *, network=None, measures=None, evidence=None, lang: str = "en",

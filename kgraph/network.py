@@ -48,6 +48,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from rdflib import URIRef
@@ -517,6 +518,60 @@ def _plain_edges(edges, network, rows, ids, covered, sources) -> None:
         if sources.get(entity_iris[a]):
             edge["source"] = ";".join(sorted(sources[entity_iris[a]]))
         edges.append((a, b, f"{a}|{name}|{b}", edge))
+
+
+# --- dated facts ---------------------------------------------------------------------------------
+
+#: Relation names of dated facts, as a timeline shows them.
+DATED_RELATIONS = {"influences": "influence", "investsIn": "investment", "funds": "funding",
+                   "sendsStudentsTo": "student flow", "partnerOf": "agreement",
+                   "memberOf": "membership", "holdsRoleIn": "role"}
+#: Kinds of entities dated by their own year, as a timeline shows them.
+DATED_KINDS = {"branch_campuses": "opening", "cultural_centres": "opening", "programmes": "launch",
+               "events": "event", "policy_documents": "document", "organisations": "founding"}
+
+
+def node_year(attributes: dict) -> int | None:
+    """The year an entity came about (opened, launched, dated, founded), if the graph has one."""
+    for key in ("opened", "launched", "year", "founded"):
+        value = attributes.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    """One fact with a year: a relation record or an entity that came about that year."""
+
+    year: int
+    kind: str
+    fact: str
+    ends: tuple[str, ...]
+    channels: tuple[str, ...] = ()
+
+
+def dated_facts(network) -> list[DatedFact]:
+    """Every dated fact of the network, by year, kind and id: relation records with a year
+    (one per record, however many edges it makes; its ends are those of all its edges) and
+    entities that came about in a given year. What the timelines of the report show."""
+    found: dict[str, DatedFact] = {}
+    for u, v, data in sorted(network.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
+        relation, year = data.get("relation"), data.get("year")
+        if relation in DATED_RELATIONS and data.get("qualified") and isinstance(year, int):
+            record = str(data.get("record"))
+            previous = found.get(record)
+            ends = tuple(sorted({u, v} | set(previous.ends if previous else ())))
+            found[record] = DatedFact(year, DATED_RELATIONS[relation], record, ends, _channel_tuple(data))
+    for node, attributes in sorted(network.nodes(data=True)):
+        year = node_year(attributes)
+        if attributes.get("kind") in DATED_KINDS and year is not None:
+            found[node] = DatedFact(year, DATED_KINDS[attributes["kind"]], node, (node,), _channel_tuple(attributes))
+    return sorted(found.values(), key=lambda f: (f.year, f.kind, f.fact))
+
+
+def _channel_tuple(attributes: dict) -> tuple[str, ...]:
+    return tuple(sorted(_split(attributes.get("channel"))))
 
 
 # --- the names the filters take ----------------------------------------------------------------

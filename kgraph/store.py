@@ -675,8 +675,8 @@ def with_values(text: str, bindings: dict) -> str:
 
 def _terms(value) -> str:
     """One term, or several (a list or set, in sorted order), as the data of a VALUES block."""
-    terms = sorted(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-    return " ".join(term.n3() for term in terms)
+    terms = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    return " ".join(sorted(term.n3() for term in terms))
 
 
 def _closing_brace(masked: str, start: int) -> int:

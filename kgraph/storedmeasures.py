@@ -4,7 +4,8 @@ among all the others.
 A brief says where its entity ranks by PageRank, betweenness or the brokerage indicator
 among every entity of the network: it needs every centrality, every indicator and the
 soft-power relations they stand on (``kgraph.indicators.measure``), which take minutes to
-compute at a million triples. ``kgraph build --store oxigraph:DIR`` computes them anyway for
+compute at a million triples; its timeline needs the dated facts of its instruments, each
+with the ends of all its edges, which would take their whole neighbourhoods to read. ``kgraph build --store oxigraph:DIR`` computes them anyway for
 ``centrality.csv`` and ``indicators.csv``; it keeps them in a SQLite database,
 ``DIR/kgraph-measures.sqlite``, written into the staging store before that store takes the
 place of the previous one. The store and its measures are renamed into place together, by
@@ -23,6 +24,9 @@ Tables, readable with any SQLite client (``sqlite3 DIR/kgraph-measures.sqlite``)
                         one row per row of each indicator (``kgraph indicators``)
     relations           the soft-power relations: provider, receiver, instrument,
                         channels and bases (";"-joined), year
+    dated_facts         the dated facts a timeline shows (``kgraph.network.dated_facts``):
+                        year, kind, fact, ends and channels (JSON lists); dated_ends
+                        lists each fact's ends, to find the facts of an entity
     about               format, kgraph version, the store's files, entity counts
 
 Rows keep their order in the ``position`` column; values keep their types (no column has a
@@ -42,12 +46,14 @@ from pathlib import Path
 
 from .errors import InputError
 from .indicators import INDICATORS, PLACE_KINDS, NetworkMeasures, SoftPowerRelation
+from .network import DatedFact, dated_facts
 
 MEASURES_FILE = "kgraph-measures.sqlite"
 #: The layout of the database; a database of another format is not read.
 FORMAT = 1
 CENTRALITY_TABLE = "centrality"
 RELATIONS_TABLE = "relations"
+DATED_TABLE = "dated_facts"
 #: The soft-power relations' columns.
 RELATION_COLUMNS = ("provider", "receiver", "instrument", "channels", "year", "bases")
 #: How a NaN is kept (see the module's docstring).
@@ -83,6 +89,7 @@ def write_measures(store, network, measures: NetworkMeasures) -> Path:
             for name in INDICATORS:
                 _write_table(connection, table_name(name), measures.indicators[name])
             _write_relations(connection, measures.relations)
+            _write_dated_facts(connection, dated_facts(network))
             places = sum(1 for _, data in network.nodes(data=True) if data.get("kind") in PLACE_KINDS)
             about = {"format": FORMAT, "version": __version__, "files": files,
                      "entities": network.number_of_nodes(), "places": places}
@@ -117,6 +124,19 @@ def _write_relations(connection, relations: list[SoftPowerRelation]) -> None:
           ";".join(sorted(r.bases))] for position, r in enumerate(relations)))
     for column in ("provider", "receiver", "instrument"):
         connection.execute(f"CREATE INDEX relations_{column} ON {RELATIONS_TABLE} ({column})")
+
+
+def _write_dated_facts(connection, facts: list[DatedFact]) -> None:
+    connection.execute(f"CREATE TABLE {DATED_TABLE} (position INTEGER PRIMARY KEY, year INTEGER, kind TEXT, "
+                       "fact TEXT, ends TEXT, channels TEXT)")
+    connection.execute("CREATE TABLE dated_ends (position INTEGER, node TEXT)")
+    connection.executemany(f"INSERT INTO {DATED_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                           ([position, f.year, f.kind, f.fact, json.dumps(f.ends), json.dumps(f.channels)]
+                            for position, f in enumerate(facts)))
+    connection.executemany("INSERT INTO dated_ends VALUES (?, ?)",
+                           ((position, end) for position, f in enumerate(facts) for end in f.ends))
+    connection.execute(f"CREATE INDEX dated_facts_fact ON {DATED_TABLE} (fact)")
+    connection.execute("CREATE INDEX dated_ends_node ON dated_ends (node)")
 
 
 def _quoted(name: str) -> str:
@@ -164,21 +184,36 @@ class StoredMeasures:
         return [{c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, row)}
                 for row in rows]
 
+    def dated_facts_of(self, nodes) -> list[DatedFact]:
+        """The dated facts that are one of ``nodes`` or have one among their ends, in the
+        order ``kgraph.network.dated_facts`` gives them."""
+        found = {}
+        for chunk in _chunks(sorted(set(nodes))):
+            marks = ", ".join("?" * len(chunk))
+            found.update((row[0], row) for row in self.connection.execute(
+                f"SELECT position, year, kind, fact, ends, channels FROM {DATED_TABLE} WHERE fact IN ({marks}) "
+                f"OR position IN (SELECT position FROM dated_ends WHERE node IN ({marks}))", chunk + chunk))
+        return [DatedFact(year, kind, fact, tuple(json.loads(ends)), tuple(json.loads(channels)))
+                for _, year, kind, fact, ends, channels in (found[p] for p in sorted(found))]
+
     def relations(self, column: str, values) -> list[SoftPowerRelation]:
         """The soft-power relations whose ``column`` (provider, receiver or instrument) is
         one of ``values``, in the order ``soft_power_relations`` gives them."""
         if column not in ("provider", "receiver", "instrument"):
             raise ValueError(f"relations are looked up by provider, receiver or instrument, not {column}")
-        values = sorted(set(values))
         found = []
-        for start in range(0, len(values), 500):  # SQLite's limit on the number of parameters
-            chunk = values[start:start + 500]
+        for chunk in _chunks(sorted(set(values))):
             found += self.connection.execute(
                 f"SELECT position, {', '.join(RELATION_COLUMNS)} FROM {RELATIONS_TABLE} "
                 f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
         return [SoftPowerRelation(provider, receiver, instrument, set(filter(None, channels.split(";"))),
                                   year, set(filter(None, bases.split(";"))))
                 for _, provider, receiver, instrument, channels, year, bases in sorted(found)]
+
+
+def _chunks(values: list, size: int = 400) -> list[list]:
+    """Lists short enough to be the parameters of one statement (SQLite allows 999)."""
+    return [values[start:start + size] for start in range(0, len(values), size)]
 
 
 def open_measures(store) -> StoredMeasures:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Iterable
 from .errors import InputError, KgraphError
 from .indicators import METRICS, PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
 from .namespaces import SPR, SPV
-from .network import NODE_CLASSES
+from .network import NODE_CLASSES, node_year
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
@@ -440,15 +440,6 @@ def _sizes(values: dict) -> dict:
 
 def _metric_text(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def node_year(attributes: dict) -> int | None:
-    """The year an entity came about (opened, launched, dated, founded), if the graph has one."""
-    for key in ("opened", "launched", "year", "founded"):
-        value = attributes.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
 
 
 def fact_status(attributes: dict, evidence: Evidence, fact: str) -> str:

@@ -25,29 +25,9 @@ from dataclasses import dataclass, field
 from ..errors import InputError
 from ..indicators import PLACE_KINDS, STATE_KINDS, NetworkMeasures, SoftPowerRelation
 from ..namespaces import SPR
+from ..network import DatedFact
 from ..storedmeasures import StoredMeasures
-from ..viz import (STATED, STATUSES, Evidence, edge_status, fact_status, has_own_label, node_year,
-                   vocabulary_label)
-
-#: Relation names of dated facts, as the timeline shows them.
-DATED_RELATIONS = {"influences": "influence", "investsIn": "investment", "funds": "funding",
-                   "sendsStudentsTo": "student flow", "partnerOf": "agreement",
-                   "memberOf": "membership", "holdsRoleIn": "role"}
-#: Kinds of entities dated by their own year, as the timeline shows them.
-DATED_KINDS = {"branch_campuses": "opening", "cultural_centres": "opening", "programmes": "launch",
-               "events": "event", "policy_documents": "document", "organisations": "founding"}
-
-
-@dataclass(frozen=True)
-class DatedFact:
-    """One fact with a year: a relation record or an entity that came about that year."""
-
-    year: int
-    kind: str
-    fact: str
-    ends: tuple[str, ...]
-    channels: tuple[str, ...] = ()
-
+from ..viz import STATED, STATUSES, Evidence, edge_status, fact_status, has_own_label, vocabulary_label
 
 @dataclass
 class ReportContext:
@@ -217,21 +197,10 @@ class ReportContext:
 
     @functools.cached_property
     def dated_facts(self) -> list[DatedFact]:
-        """Every dated fact of the network: relation records with a year (one per record,
-        however many edges it makes) and entities that came about in a given year."""
-        found: dict[str, DatedFact] = {}
-        for u, v, data in sorted(self.network.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
-            relation, year = data.get("relation"), data.get("year")
-            if relation in DATED_RELATIONS and data.get("qualified") and isinstance(year, int):
-                record = str(data.get("record"))
-                previous = found.get(record)
-                ends = tuple(sorted({u, v} | set(previous.ends if previous else ())))
-                found[record] = DatedFact(year, DATED_RELATIONS[relation], record, ends, _channels(data))
-        for node, attributes in sorted(self.network.nodes(data=True)):
-            year = node_year(attributes)
-            if attributes.get("kind") in DATED_KINDS and year is not None:
-                found[node] = DatedFact(year, DATED_KINDS[attributes["kind"]], node, (node,), _channels(attributes))
-        return sorted(found.values(), key=lambda f: (f.year, f.kind, f.fact))
+        """Every dated fact of the network (``kgraph.network.dated_facts``)."""
+        from ..network import dated_facts
+
+        return dated_facts(self.network)
 
     def dated_facts_of(self, nodes: set[str]) -> list[DatedFact]:
         return [f for f in self.dated_facts if set(f.ends) & nodes or f.fact in nodes]
@@ -276,8 +245,8 @@ class StoredContext(ReportContext):
     measures (``kgraph.storedmeasures``): built with :meth:`focused`.
 
     Every centrality and indicator comes from the store's measures; the network is the part
-    around the entities (``kgraph.network.project_around``: their edges, their instruments'
-    and the entities at the other ends); the soft-power relations are looked up by entity;
+    around the entities (``kgraph.network.project_around``: their edges and the entities at
+    the other ends); the soft-power relations and the dated facts are looked up by entity;
     other entities' names and every fact's quotes are read as the pages ask for them, in
     batches prefetched for what the pages will show. The whole network's relations and its
     Central Asian states, which only the site's index and charts need, are not at hand.
@@ -301,29 +270,25 @@ class StoredContext(ReportContext):
         return context
 
     def focus(self, nodes: list[str]) -> None:
-        """Read the part of the network these entities' pages stand on (their edges, those of
-        their instruments: a timeline shows their dated facts), then prefetch the names and
-        quotes the pages will show."""
+        """Read the part of the network these entities' pages stand on (their edges and the
+        entities at the other ends), then prefetch the names and quotes the pages will show:
+        of their relations' ends and instruments, their partners, their dated facts."""
         from ..network import project_around
 
         self.network = project_around(self.graph, nodes)
-        around = set(nodes)
-        for node in nodes:
-            if not self.is_central_asian(node):
-                around |= {row["id"] for row in self.instruments(node)}
-                around |= {r.instrument for r in self.relations_from(node)}
-        if around != set(nodes):
-            self.network = project_around(self.graph, around)
-        self.__dict__.pop("dated_facts", None)
         relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
         mentioned = {end for r in relations for end in (r.provider, r.receiver, r.instrument)}
+        instruments = {r.instrument for r in relations}
         for node in nodes:
             row = self.indicator_rows("multivector", "state").get(node)
             if row:
                 mentioned |= {part.rsplit(":", 1)[0] for part in row["partner_counts"].split(";") if part}
-        self.prefetch(mentioned)
+            if not self.is_central_asian(node):
+                instruments |= {row["id"] for row in self.instruments(node)}
+        dated = {f.fact for f in self.dated_facts_of(set(nodes) | instruments)}
         records = {str(d["record"]) for _, _, d in self.network.edges(data=True) if d.get("record")}
-        self.evidence.quotes.fetch(set(self.network) | records | {r.instrument for r in relations})
+        self.prefetch(mentioned | instruments | records | dated)
+        self.evidence.quotes.fetch(set(self.network) | records | instruments | dated)
 
     # --- the entities ----------------------------------------------------------------------
 
@@ -365,11 +330,16 @@ class StoredContext(ReportContext):
     def central_asian_states(self) -> list[str]:
         raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
 
-    # --- relations -------------------------------------------------------------------------
+    # --- relations and dated facts ---------------------------------------------------------
 
     @property
     def relations(self) -> list[SoftPowerRelation]:
         raise NotImplementedError("a StoredContext reads the pages' entities' relations only; "
+                                  "gather() the whole network")
+
+    @property
+    def dated_facts(self) -> list[DatedFact]:
+        raise NotImplementedError("a StoredContext reads the pages' entities' dated facts only; "
                                   "gather() the whole network")
 
     def relations_from(self, actor: str) -> list[SoftPowerRelation]:
@@ -377,6 +347,9 @@ class StoredContext(ReportContext):
             self._given[actor] = (self.stored.relations("provider", [actor]) if self.is_state(actor)
                                   else self.stored.relations("instrument", self.own_instruments(actor)))
         return self._given[actor]
+
+    def dated_facts_of(self, nodes: set[str]) -> list[DatedFact]:
+        return self.stored.dated_facts_of(nodes)
 
     def relations_to(self, state: str) -> list[SoftPowerRelation]:
         if state not in self._received:
@@ -455,10 +428,6 @@ def _named(wanted: str, entities, ids: list[str]) -> str:
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise InputError(f"No entity '{wanted}' in the graph.{hint} Give an entity id such as "
                      "china or kazakhstan, or its label.")
-
-
-def _channels(attributes: dict) -> tuple[str, ...]:
-    return tuple(sorted(c for c in str(attributes.get("channel", "")).split(";") if c))
 
 
 def gather(source, *, network=None, measures: NetworkMeasures | None = None,

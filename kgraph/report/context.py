@@ -253,6 +253,7 @@ class StoredContext(ReportContext):
     """
 
     stored: StoredMeasures | None = None
+    _observed: list | None = field(default=None, repr=False)
     _entities: dict = field(default_factory=dict, repr=False)
     _given: dict = field(default_factory=dict, repr=False)
     _received: dict = field(default_factory=dict, repr=False)
@@ -358,6 +359,20 @@ class StoredContext(ReportContext):
 
     # --- facts -----------------------------------------------------------------------------
 
+    def disagreements_about(self, nodes: set[str]) -> list[dict]:
+        """As the whole network's context finds them, but with ``source-disagreements`` run
+        for the observed entities that bear one of these names only."""
+        from rdflib import URIRef
+
+        from ..query import execute, run_for
+
+        names = {self.english_label(n) for n in nodes if self.attributes(n) is not None}
+        if self._observed is None:
+            self._observed = execute(self.graph, _OBSERVED, "observed entities", trusted=True).records()
+        entities = {URIRef(row["entity"]) for row in self._observed if row["label"] in names}
+        rows = run_for(self.graph, "source-disagreements", "entity", entities) if entities else []
+        return [row for row in rows if row["subject"] in names]
+
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
         from ..query import labelled
 
@@ -367,6 +382,14 @@ class StoredContext(ReportContext):
         self.evidence.quotes.fetch(candidates)
         return next((fact for fact in candidates if self.evidence.labels.get(fact) == label
                      and kind_word in self.evidence.kinds.get(fact, "").lower()), None)
+
+
+#: The entities observations are about, with their labels: the subjects of the sources'
+#: disagreements (``source-disagreements``).
+_OBSERVED = """SELECT DISTINCT ?entity ?label WHERE {
+  ?observation a sp:Observation ; sp:observedEntity ?entity .
+  ?entity rdfs:label ?label .
+}"""
 
 
 class _Fetching(dict):

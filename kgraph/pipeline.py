@@ -20,13 +20,14 @@ PAGE_MAX_NODES = 20_000
 @dataclass
 class BuildResult:
     """What a build made: the graph (a ``KnowledgeGraph``, or the store it was built into),
-    its validation, its counts and the files written."""
+    its validation, its counts, the data folders it read and the files written."""
 
     source: object
     report: ValidationReport
     stats: GraphStats
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    data_folders: list[Path] = field(default_factory=list)
 
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
@@ -39,18 +40,26 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     Oxigraph store directly, a SPARQL engine by upload from a temporary one. Without a store
     the graph is compiled in memory.
     """
+    from .load import data_folders as folders_read
     from .store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
-        return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network)
-    if store is not None:
+        result = _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network)
+    elif store is not None:
         with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
             staged = OxigraphStore(Path(folder) / "graph", create=True)
             result = _build_on_disk(data_folders, Path(out_dir), staged, quiet, validator, network)
             store.load(staged, quiet)
             staged.close()
         result.source = store
-        return result
+    else:
+        result = _build_in_memory(data_folders, Path(out_dir), quiet, validator, network)
+    result.data_folders = folders_read(data_folders)
+    return result
+
+
+def _build_in_memory(data_folders, out_dir: Path, quiet: bool, validator: str,
+                     network: bool) -> BuildResult:
     from .build import load_graph
     from .export import serialize
     from .validate import validate
@@ -58,9 +67,9 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     kg = load_graph(data_folders)
     report = _conforming(validate(kg, engine=validator, quiet=quiet))
     result = BuildResult(kg, report, graph_stats(kg.graph))
-    result.outputs.append(write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle")))
+    result.outputs.append(write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle")))
     if network:
-        _network_outputs(kg, Path(out_dir), result)
+        _network_outputs(kg, out_dir, result)
     return result
 
 

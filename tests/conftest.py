@@ -25,11 +25,13 @@ NOT_THE_TESTS = {".git", "__pycache__", ".pytest_cache"}
 
 
 def checkout_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
-    """Every file and folder under ``root`` (but ``NOT_THE_TESTS``), with its size and the
-    time it last changed."""
+    """Every file and folder under ``root`` (but ``NOT_THE_TESTS`` and the inside of a
+    virtual environment, such as the README's ``.venv/``), with its size and the time it
+    last changed."""
     state = {}
     for folder, folders, files in os.walk(root):
-        folders[:] = [name for name in folders if name not in NOT_THE_TESTS]
+        folders[:] = [name for name in folders if name not in NOT_THE_TESTS
+                      and not Path(folder, name, "pyvenv.cfg").is_file()]
         for name in folders + files:
             path = Path(folder, name)
             status = path.lstat()

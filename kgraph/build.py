@@ -22,10 +22,10 @@ from rdflib.exceptions import ParserError
 
 from .errors import InputError
 from .load import Dataset, Record, load_dataset
-from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, XSD, bind_prefixes
+from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, WD, XSD, bind_prefixes
 from .resources import ontology_file
 from .schema import (BOOLEAN, DATE, DECIMAL, DEFAULT_EPISTEMIC_STATUS, INTEGER, REF, STRENGTHS,
-                     VOCABULARIES, YEAR)
+                     VOCABULARIES, WIKIDATA, YEAR)
 from .terms import from_oxigraph
 
 #: Fields that the builder handles itself rather than as one predicate per value.
@@ -98,11 +98,13 @@ def vocabulary_ids(ontology: Graph) -> dict[str, set[str]]:
     return ids
 
 
-def load_graph(data_folders: list[Path] | None = None) -> KnowledgeGraph:
-    """Load, check and compile the data folders (the bundled data by default)."""
+def load_graph(data_folders: list[Path] | None = None, statuses=None) -> KnowledgeGraph:
+    """Load, check and compile the data folders (the bundled data by default); with
+    ``statuses`` (e.g. ``["stated"]``), only the facts of those epistemic statuses and what
+    does not hang on the others (``kgraph.statuses``)."""
     ontology = load_ontology()
     vocabularies = vocabulary_ids(ontology)
-    dataset = load_dataset(data_folders, vocabularies)
+    dataset = load_dataset(data_folders, vocabularies, statuses)
     return compile_dataset(dataset, ontology, vocabularies, data_folders or [])
 
 
@@ -163,12 +165,14 @@ def _entity(record_id: str) -> str:
 #: makes a new term on every attribute access).
 _NT = SimpleNamespace(**{name: _iri(term) for name, term in {
     "type": RDF.type, "identifier": DCTERMS.identifier, "label": RDFS.label,
-    "pref_label": SKOS.prefLabel, "order": SP.order, "strength": SP.Strength,
+    "pref_label": SKOS.prefLabel, "alt_label": SKOS.altLabel, "order": SP.order, "strength": SP.Strength,
     "constraint": SP.Constraint, "amount": SP.amount, "monetary_amount": SDO.MonetaryAmount,
     "value": SDO.value, "currency": SDO.currency, "source": DCTERMS.source,
     "evidence": SP.evidence, "quotation": SP.Quotation, "quoted_from": PROV.wasQuotedFrom,
     "quote": SP.quote, "boolean": XSD.boolean, "integer": XSD.integer,
     "decimal": XSD.decimal, "date": XSD.date, "epistemic_status": SP.epistemicStatus,
+    "identifier_of": SDO.identifier, "property_value": SDO.PropertyValue,
+    "property_id": SDO.propertyID,
     "stated": SPV[DEFAULT_EPISTEMIC_STATUS]}.items()})
 
 #: What N-Triples escapes in a string (``STRING_LITERAL_QUOTE``): quote, backslash, line ends.
@@ -231,8 +235,11 @@ class _Compiler:
         if "label" in values:
             self.add(self.node, _NT.label, _literal(values["label"], lang="en"))
             self.add(self.node, _NT.pref_label, _literal(values["label"], lang="en"))
-        for language, text in sorted(values.get("labels", {}).items()):
-            self.add(self.node, _NT.pref_label, _literal(text.strip(), lang=language))
+        for language, names in sorted(values.get("labels", {}).items()):
+            preferred, *others = [names] if isinstance(names, str) else names
+            self.add(self.node, _NT.pref_label, _literal(preferred.strip(), lang=language))
+            for name in others:
+                self.add(self.node, _NT.alt_label, _literal(name.strip(), lang=language))
 
     def compile_value(self, fld, value, position: int) -> None:
         if fld.type == STRENGTHS:
@@ -249,6 +256,17 @@ class _Compiler:
             self.add(amount, _NT.currency, _literal(self.record.values["currency"]))
         else:
             self.add(self.node, _iri(fld.predicate), self.term(fld, value))
+            if fld.scheme:
+                self.compile_identifier(fld, value)
+
+    def compile_identifier(self, fld, value) -> None:
+        """A code of a standard scheme as schema.org writes one: a ``PropertyValue`` naming
+        its scheme, the object of ``schema:identifier``."""
+        identifier = self.minted(f"identifier/{fld.name.replace('_', '-')}")
+        self.add(self.node, _NT.identifier_of, identifier)
+        self.add(identifier, _NT.type, _NT.property_value)
+        self.add(identifier, _NT.property_id, _literal(fld.scheme))
+        self.add(identifier, _NT.value, _literal(value))
 
     def term(self, fld, value):
         if fld.type == REF:
@@ -266,7 +284,9 @@ class _Compiler:
             return _literal(value.isoformat() if isinstance(value, dt.date) else value, _NT.date)
         if fld.type == BOOLEAN:
             return _literal(value)
-        if fld.name in ("alt_labels",):
+        if fld.type == WIKIDATA:
+            return _iri(WD[value])
+        if fld.name in ("alt_labels", "variants"):
             return _literal(value, lang="en")
         return _literal(value)
 

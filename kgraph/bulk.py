@@ -22,9 +22,10 @@ from pathlib import Path
 from .build import Origin, load_ontology, owner_iri, record_ntriples, vocabulary_ids
 from .errors import InputError
 from .export import sorted_triples
-from .load import RecordChecker, data_files, data_folders, read_ahead
+from .load import RecordChecker, data_files, data_folders, raw_records, read_ahead
 from .namespaces import SPR
 from .progress import Progress
+from .statuses import StatusSelection, checked_statuses
 from .store import OxigraphStore
 from .terms import to_oxigraph
 
@@ -38,6 +39,7 @@ class BulkLoad:
     checker: RecordChecker
     turtle_origins: dict = field(default_factory=dict)
     reading_seconds: float = 0.0
+    selection: StatusSelection | None = None
 
     def origin(self, node) -> Origin | None:
         """Where a node was written: its record (or the record it was minted under), or the
@@ -73,14 +75,18 @@ BATCH_RECORDS = 2000
 BATCH_QUADS = 50_000
 
 
-def bulk_load(folders: list[Path] | None, store: OxigraphStore, quiet: bool = False) -> BulkLoad:
+def bulk_load(folders: list[Path] | None, store: OxigraphStore, quiet: bool = False,
+              statuses=None) -> BulkLoad:
     """Check and compile the data folders into an empty store through Oxigraph's bulk loader;
-    raise every problem of the records (``DataError``) once all files are read."""
+    raise every problem of the records (``DataError``) once all files are read. With
+    ``statuses``, only the facts of those epistemic statuses (``kgraph.statuses``): the
+    files are then read twice, first for the ids and references the selection needs."""
     import pyoxigraph
 
     ontology = load_ontology()
     load = BulkLoad(RecordChecker(vocabulary_ids(ontology)))
     record_files, turtle_files = data_files(data_folders(folders))
+    load.selection = _selection(record_files, statuses)
     progress = Progress(f"loading {store.spec}", None, quiet)
     store.store.bulk_extend(_quads([tuple(to_oxigraph(term) for term in triple)
                                     for triple in sorted_triples(ontology)]))
@@ -129,6 +135,18 @@ def _timed(batches: Iterator, load: BulkLoad, progress) -> Iterator:
         yield batch
 
 
+def _selection(record_files: list[Path], statuses) -> StatusSelection | None:
+    """The selection of ``statuses`` over the files' records (a first pass over them), or
+    None when every status is kept."""
+    kept = checked_statuses(statuses)
+    if not kept:
+        return None
+    selection = StatusSelection(kept)
+    for path, content in read_ahead(record_files):
+        selection.learn(raw_records(path, content))
+    return selection
+
+
 def _record_ntriples(record_files: list[Path], load: BulkLoad) -> Iterator[list[str]]:
     """The N-Triples lines of the records, file by file, in batches of records."""
     vocabularies = load.checker.vocabularies
@@ -138,6 +156,8 @@ def _record_ntriples(record_files: list[Path], load: BulkLoad) -> Iterator[list[
         # reported at once, but nothing more is compiled: a faulty record may lack fields.
         if load.checker.problems:
             continue
+        if load.selection is not None:
+            records = load.selection.select(records)
         for start in range(0, len(records), BATCH_RECORDS):
             yield [line for record in records[start:start + BATCH_RECORDS]
                    for line in record_ntriples(record, vocabularies)]
@@ -202,3 +222,7 @@ def _turtle_quads(path: Path, number: int, load: BulkLoad) -> Iterator:
                          "(https://www.w3.org/TR/turtle/).") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot be read as UTF-8 text ({exc.reason}).") from None
+    except MemoryError:  # Oxigraph's parser holds a term in a buffer of at most 16 MiB
+        raise InputError(f"{path}: a term of the file (a literal or an IRI) is longer than "
+                         "16 MiB, the most the on-disk store's parser reads; expected texts of "
+                         "a reasonable length (docs/data-format.md, \"Limits\").") from None

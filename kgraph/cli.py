@@ -9,24 +9,65 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from .errors import KgraphError
+from .errors import DataWarning, KgraphError
 
 
 class _Group(click.Group):
-    """Reports kgraph's own errors as a message and an exit status, never a traceback."""
+    """Reports kgraph's own errors as a message and an exit status, never a traceback, and its
+    warnings about the data (``DataWarning``) as one line each on standard error."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KgraphError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", DataWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except KgraphError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
 
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, DataWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds: a finite number above zero and at most ``most``. click's
+    FloatRange lets nan, inf and 1e300 through, which the waits that use them refuse with a
+    traceback (or, in a server, an error on every query)."""
+
+    name = "seconds"
+
+    def __init__(self, most: float = 86_400.0):
+        self.most = most
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a number of seconds.", param, ctx)
+        if not (math.isfinite(seconds) and 0 < seconds <= self.most):
+            self.fail(f"'{value}' is not a time limit; expected a number of seconds above 0 "
+                      f"and at most {self.most:,.0f} (a day).", param, ctx)
+        return seconds
+
+
+#: The type of every option that is a time limit in seconds (``query --timeout``, ``serve
+#: --timeout``).
+SECONDS = Seconds()
 
 #: The ``--data`` value that names the bundled data, to add one's own folders to it.
 BUNDLED_DATA = "@bundled"
@@ -81,11 +122,25 @@ def validator_option(command):
              "graphs); auto picks SPARQL above 200,000 triples.")(command)
 
 
-def _source(data_folders, store):
-    """The compiled data folders, or the store that holds the built graph."""
+#: Kept in step with kgraph.schema.EPISTEMIC_STATUSES (a test checks).
+_STATUSES = ("stated", "inferred", "proposed")
+
+
+def status_option(command):
+    """``--status S`` (repeatable): only the facts of these epistemic statuses."""
+    return click.option(
+        "--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
+        help="Only facts of this epistemic status (repeatable); default: all. --status stated "
+             "is the strictest graph: facts the quotes say, without inferred or proposed "
+             "ones and what hangs only on them (docs/data-format.md).")(command)
+
+
+def _source(data_folders, store, statuses=()):
+    """The compiled data folders (only the facts of ``statuses``, if given), or the store
+    that holds the built graph."""
     from .store import open_source
 
-    return open_source(data_folders=_folders(data_folders), **store)
+    return open_source(data_folders=_folders(data_folders), statuses=statuses, **store)
 
 
 def _folders(data_folders) -> list[Path] | None:
@@ -111,13 +166,14 @@ def cli():
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder for the outputs.")
 @validator_option
+@status_option
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress display (loading, uploading, validating) and no warnings: only "
                    "their count.")
 @click.option("--no-network", is_flag=True,
               help="Write the graph only, not the centralities, indicators and page: for very "
                    "large graphs, where they take long (compute them later with --store).")
-def build(data_folders, store, out_dir, validator, quiet, no_network):
+def build(data_folders, store, out_dir, validator, statuses, quiet, no_network):
     """Load, validate and write the graph and its outputs; with --store, load it into the
     store too, for later commands to open without rebuilding."""
     from .pipeline import build as run_build
@@ -127,7 +183,7 @@ def build(data_folders, store, out_dir, validator, quiet, no_network):
 
     target = open_store(create=True, **store)
     result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
-                       network=not no_network)
+                       network=not no_network, statuses=statuses)
     for folder in result.data_folders:
         click.echo(f"read {describe_folder(folder)}")
     unread = unread_checkout_data(result.data_folders)
@@ -149,13 +205,18 @@ def build(data_folders, store, out_dir, validator, quiet, no_network):
 
 @cli.command()
 @data_option
+@store_option
 @validator_option
-def validate(data_folders, validator):
-    """Check the data against the SHACL shapes and report in human terms."""
-    from .build import load_graph
-    from .validate import validate as run_validate
+def validate(data_folders, store, validator):
+    """Check the data (or a store's graph) against the SHACL shapes and report in human
+    terms."""
+    from .validate import check_shapes, validate as run_validate
 
-    report = run_validate(load_graph(_folders(data_folders)), engine=validator)
+    source = _source(data_folders, store)
+    if hasattr(source, "graph"):
+        report = run_validate(source, engine=validator)
+    else:  # a store keeps no files and lines: its report names the entities only
+        report = check_shapes(source, lambda node: None, engine=validator)
     for violation in report.violations:
         click.echo(violation.describe())
     click.echo(f"{report.summary()}: {'conforms' if report.conforms else 'does not conform'}")
@@ -169,12 +230,14 @@ def validate(data_folders, validator):
               type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml", "graphml", "gexf"]),
               help="Output format: an RDF format, or GraphML/GEXF for the entity network.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
-def export(data_folders, store, fmt, output):
+@status_option
+def export(data_folders, store, fmt, output, statuses):
     """Export the graph in an RDF format, or its entity network as GraphML or GEXF
     (byte-identical for the same data; an on-disk store writes in its own order)."""
     from .netexport import write_export
 
-    write_export(_source(data_folders, store), fmt, output, click.get_binary_stream("stdout"))
+    write_export(_source(data_folders, store, statuses), fmt, output,
+                 click.get_binary_stream("stdout"))
     if output:
         click.echo(f"wrote {output}", err=True)
 
@@ -184,33 +247,62 @@ def export(data_folders, store, fmt, output):
 @store_option
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "json"]), help="Output format.")
-def stats(data_folders, store, fmt):
-    """Counts by class, by relation and by source."""
+@status_option
+def stats(data_folders, store, fmt, statuses):
+    """Counts by class, by relation, by source and by epistemic status."""
     from .stats import format_stats, graph_stats
     from .store import queryable
 
-    counts = graph_stats(queryable(_source(data_folders, store)))
+    counts = graph_stats(queryable(_source(data_folders, store, statuses)))
     click.echo(json.dumps(counts.as_dict(), indent=2) if fmt == "json" else format_stats(counts))
 
 
 @cli.command("check-quotes")
 @data_option
+@store_option
 @click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Folder holding the source texts named by the sources' text_file.")
-def check_quotes(data_folders, corpus):
-    """Check that every quote occurs verbatim in the source text it cites."""
-    from .build import load_graph
+@click.option("--support", is_flag=True,
+              help="Also check that each fact's quotes support it: they name its entities and "
+                   "write its numbers, their tense agrees with its status, and no quote backs "
+                   "several facts it does not tell apart. Findings on inferred records (with "
+                   "their note) are explained; the others fail the check.")
+def check_quotes(data_folders, store, corpus, support):
+    """Check that every quote occurs verbatim in the source text it cites, and with
+    --support that it supports its fact; exit 1 on any quote not found or unexplained
+    finding."""
     from .errors import InputError
     from .quotes import check_quotes as run_check
+    from .store import queryable
 
     if not corpus.is_dir():
         raise InputError(f"Corpus folder '{corpus}' does not exist; expected the folder of "
                          "source texts.")
-    checked, problems = run_check(load_graph(_folders(data_folders)).graph, corpus)
+    if support and store["spec"] != "memory":
+        raise InputError("--support reads the records of the data folders (their files and "
+                         "lines), not a store: give the folders with --data instead of --store.")
+    checked, problems = run_check(queryable(_source(data_folders, store)), corpus)
     for problem in problems:
         click.echo(problem.describe())
     click.echo(f"{checked} quotes checked, {len(problems)} not found")
-    sys.exit(1 if problems else 0)
+    failed = bool(problems)
+    if support:
+        failed = _check_support(data_folders) or failed
+    sys.exit(1 if failed else 0)
+
+
+def _check_support(data_folders) -> bool:
+    """Print the support check's findings and summary; True when some are unexplained."""
+    from .build import load_ontology, vocabulary_ids
+    from .load import load_dataset
+    from .support import check_support
+
+    dataset = load_dataset(_folders(data_folders), vocabulary_ids(load_ontology()))
+    report = check_support(dataset.records)
+    for finding in report.findings:
+        click.echo(finding.describe())
+    click.echo(report.summary())
+    return not report.passes
 
 
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
@@ -250,21 +342,26 @@ def _parse_params(values) -> dict[str, str]:
 
 def _query_text(name, file, sparql) -> tuple[str, str]:
     """The SPARQL text and a name for messages, from exactly one of the three sources."""
-    from .errors import InputError, QueryError
+    from .errors import QueryError
+    from .query import read_query_file
 
     given = [v for v in (name, file, sparql) if v is not None]
     if len(given) != 1:
         raise QueryError("Give exactly one of: a query NAME, --file F.rq, or --sparql TEXT "
                          "('-' reads standard input).")
     if sparql is not None:
-        return (sys.stdin.read() if sparql == "-" else sparql), "--sparql query"
+        return (_standard_input() if sparql == "-" else sparql), "--sparql query"
     if file is not None:
         if str(file) == "-":
-            return sys.stdin.read(), "query from standard input"
-        if not file.is_file():
-            raise InputError(f"Query file '{file}' does not exist.")
-        return file.read_text(encoding="utf-8"), str(file)
+            return _standard_input(), "query from standard input"
+        return read_query_file(file), str(file)
     return "", f"query '{name}'"
+
+
+def _standard_input() -> str:
+    from .query import QUERY_MAX_BYTES, query_text
+
+    return query_text(sys.stdin.buffer.read(QUERY_MAX_BYTES + 1), "Standard input")
 
 
 @cli.command()
@@ -279,11 +376,14 @@ def _query_text(name, file, sparql) -> tuple[str, str]:
 @click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
               help="Output format; default: table on a terminal, csv otherwise.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop the query after this many seconds.")
+@click.option("--timeout", type=SECONDS, metavar="SECONDS",
+              help="Stop the query after this many seconds (at most a day).")
 @click.option("--allow-network", is_flag=True,
-              help="Let SERVICE and remote FROM clauses fetch data over the network.")
-def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network):
+              help="Let SERVICE clauses query remote SPARQL endpoints over the network. FROM and "
+                   "FROM NAMED are refused either way: kgraph does not fetch graphs.")
+@status_option
+def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network,
+          statuses):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
     ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print Turtle.
@@ -297,7 +397,7 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
     named = find_query(name) if name else None
     if params and not named:
         raise click.UsageError("--param applies to named queries only.")
-    source = queryable(_source(data_folders, store))
+    source = queryable(_source(data_folders, store, statuses))
     bindings = bind_parameters(source, named, _parse_params(params)) if named else {}
     result = execute(source, named.text if named else text, origin, bindings,
                      allow_network=allow_network, timeout=timeout)
@@ -322,10 +422,20 @@ _INDICATORS = ("channel-portfolio", "multivector", "benefactor-balance", "broker
 _NETWORK_FORMATS = ("graphml", "gexf")
 
 
-def _network(data_folders, store):
-    from .network import project
+def _source_and_network(data_folders, store, statuses=()):
+    """The graph and its entity network, only the facts of ``statuses``: selected as the
+    data folders are compiled, or in the projection of a store (built with all of them)."""
+    from .network import by_status, project
 
-    return project(_source(data_folders, store))
+    if store["spec"] == "memory":
+        source = _source(data_folders, store, statuses)
+        return source, project(source)
+    source = _source(data_folders, store)
+    return source, by_status(project(source), statuses)
+
+
+def _network(data_folders, store, statuses=()):
+    return _source_and_network(data_folders, store, statuses)[1]
 
 
 @cli.command()
@@ -339,7 +449,8 @@ def _network(data_folders, store):
 @click.option("-n", "--top", type=click.IntRange(min=1), help="Only the N highest-ranked rows.")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]), help="Output format.")
-def centrality(data_folders, store, metrics, classes, top, fmt):
+@status_option
+def centrality(data_folders, store, metrics, classes, top, fmt, statuses):
     """Centralities of the entity network: degree, PageRank, betweenness, eigenvector,
     closeness and Louvain community (docs/network.md)."""
     from .indicators import centralities, rows_as_csv, rows_as_json, rows_as_table
@@ -347,7 +458,8 @@ def centrality(data_folders, store, metrics, classes, top, fmt):
 
     metrics = list(dict.fromkeys(metrics)) or list(_METRICS)
     rank_by = "pagerank" if len(metrics) == len(_METRICS) else metrics[0]
-    rows = ranked(centralities(_network(data_folders, store), metrics, classes), rank_by, top)
+    rows = ranked(centralities(_network(data_folders, store, statuses), metrics, classes), rank_by,
+                  top)
     if fmt == "json":
         click.echo(rows_as_json(rows))
     elif fmt == "csv":
@@ -365,13 +477,14 @@ def centrality(data_folders, store, metrics, classes, top, fmt):
               type=click.Choice(["table", "csv", "json"]),
               help="table: one table per indicator; csv: the tidy long form of indicators.csv; "
                    "json: {indicator: rows}.")
-def indicators(data_folders, store, names, fmt):
+@status_option
+def indicators(data_folders, store, names, fmt, statuses):
     """Soft-power indicators: channel portfolio, multi-vector index, benefactor balance and
     brokerage, with their formulas in docs/indicators.md."""
     from .indicators import LONG_COLUMNS, long_rows, rows_as_csv, rows_as_json, rows_as_table
     from .indicators import indicators as compute
 
-    results = compute(_network(data_folders, store), list(dict.fromkeys(names)) or None)
+    results = compute(_network(data_folders, store, statuses), list(dict.fromkeys(names)) or None)
     if fmt == "json":
         click.echo(rows_as_json(results))
     elif fmt == "csv":
@@ -391,17 +504,22 @@ def indicators(data_folders, store, names, fmt):
 @click.option("--channel", "channels", multiple=True, help="Only edges in this influence channel (repeatable), e.g. scholarships.")
 @click.option("--class", "classes", multiple=True, help="Only entities of this class or record kind (repeatable).")
 @click.option("--until", type=int, help="Only relations dated up to this year (undated ones are kept).")
-@click.option("--actor", help="Only this entity's ego network (its id).")
+@click.option("--actor", metavar="ENTITY",
+              help="Only this entity's ego network: its id or any of its labels, in any language.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego network, in links.")
-def graph_export(data_folders, store, fmt, output, relations, channels, classes, until, actor, depth):
+@status_option
+def graph_export(data_folders, store, fmt, output, relations, channels, classes, until, actor, depth,
+                 statuses):
     """Export the entity network as GraphML or GEXF for Gephi, Cytoscape or igraph."""
     from .files import write_atomic
     from .netexport import serialize_network
-    from .network import filter_network
+    from .network import entity_id, filter_network
 
-    network = filter_network(_network(data_folders, store), relations=relations, channels=channels,
-                             classes=classes, until=until, actor=actor, depth=depth)
+    source, network = _source_and_network(data_folders, store, statuses)
+    network = filter_network(network, relations=relations, channels=channels,
+                             classes=classes, until=until, depth=depth,
+                             actor=entity_id(source, actor, "--actor") if actor else None)
     payload = serialize_network(network, fmt)
     if output:
         write_atomic(output, payload)
@@ -501,7 +619,9 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
               help="full: the whole network; actors-channels: external actors, the channels "
                    "they use and the Central Asian states they reach; ego: the entities around "
                    "--focus. Default: ego with --focus, else full.")
-@click.option("--focus", metavar="ENTITY", help="Entity id at the centre of the ego view.")
+@click.option("--focus", metavar="ENTITY",
+              help="Entity at the centre of the ego view: its id or any of its labels, in any "
+                   "language.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Radius of the ego view, in links.")
 @click.option("--channel", "channels", multiple=True,
@@ -514,15 +634,17 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
 @click.option("--lang", type=click.Choice(_LANGUAGES), default="en", show_default=True,
               help="Language of the labels, falling back to English.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the web browser.")
+@status_option
 def viz(data_folders, store, output, view, focus, depth, channels, classes, until, size_by, lang,
-        open_page):
+        open_page, statuses):
     """Write the network as one interactive HTML page that works offline (docs/viz.md)."""
     import webbrowser
 
     from .files import write_atomic
     from .viz import graph_page
 
-    page = graph_page(_source(data_folders, store), view=view, focus=focus, depth=depth,
+    source, network = _source_and_network(data_folders, store, statuses)
+    page = graph_page(source, network=network, view=view, focus=focus, depth=depth,
                       channels=channels, classes=classes, until=until, size_by=size_by, lang=lang)
     write_atomic(output, page.html)
     click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges", err=True)

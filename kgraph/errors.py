@@ -41,3 +41,14 @@ class QueryError(KgraphError):
 
 class QueryTimeout(QueryError):
     """A query was stopped at its time limit."""
+
+
+class DataWarning(UserWarning):
+    """Data that is read but probably not what was meant (an empty file), or a choice that
+    will cost much (a large in-memory build). The command line prints it on standard error."""
+
+
+class UnknownNameError(KgraphError):
+    """An option names a class, channel, relation or entity that the graph does not hold."""
+
+    exit_code = 2

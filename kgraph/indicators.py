@@ -239,8 +239,10 @@ def centralities(network, metrics: Iterable[str] | None = None, classes: Iterabl
     betweenness is asked for, a ``betweenness_method`` column says whether it is exact or
     sampled.
     """
-    from .network import matches_class
+    from .network import check_classes, matches_class
 
+    if classes:
+        check_classes(classes)
     metrics = list(metrics or METRICS)
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:

@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,15 +21,29 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, InputError
+from .errors import DataError, DataWarning, InputError
 from .resources import bundled_path
 from .schema import (BOOLEAN, COMPARATORS, DATE, DECIMAL, INTEGER, KINDS, OBSERVATION_STATUSES,
-                     REF, STRENGTHS, TEXT, VOCABULARIES, YEAR, YEAR_RANGE, RecordKind)
+                     REF, STRENGTHS, TEXT, VOCABULARIES, WIKIDATA, YEAR, YEAR_RANGE, RecordKind)
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*$")
-LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
-CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+# Matched with ``fullmatch``: ``$`` would let a trailing line break through ("ru\n").
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*")
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)*")
+CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
+WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
 QUOTE_MAX_WORDS = 60
+
+# Limits on input (docs/data-format.md, "Limits"). Parsing YAML takes up to a hundred times
+# a file's size in memory (a node object per value), so a file is refused before it is read;
+# JSON Lines are read a line at a time; a text longer than any name, quote or note is a
+# mistake (Oxigraph refuses a term of 16 MiB or more).
+YAML_MAX_BYTES = 8 * 1024 * 1024
+JSON_LINE_MAX_CHARS = 1024 * 1024
+TEXT_MAX_CHARS = 100_000
+#: Values that YAML aliases (``*name``) may repeat in one file, beyond those written in it.
+ALIAS_MAX_REPEATS = 10_000
+#: Above this many bytes of records, an in-memory build is warned that it takes gigabytes.
+MEMORY_BUILD_WARN_BYTES = 10 * 1024 * 1024
 #: Files of records: YAML (a mapping from kinds to lists of records) or JSON Lines (one record
 #: per line, its kind in a "kind" field).
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -51,6 +66,7 @@ class Record:
     line: int
     evidence: list[Evidence] = field(default_factory=list)
     id: str = ""
+    key_lines: dict = field(default_factory=dict, repr=False)
 
     @property
     def spec(self) -> RecordKind:
@@ -59,6 +75,11 @@ class Record:
     def where(self) -> str:
         name = f" '{self.values['id']}'" if "id" in self.values else ""
         return f"{self.file}, line {self.line} ({self.kind} record{name})"
+
+    def field_label(self, name: str) -> str:
+        """A field for messages, with its own line when it is not the record's first."""
+        line = self.key_lines.get(name)
+        return f"field '{name}'" + (f" (line {line})" if line and line != self.line else "")
 
 
 @dataclass
@@ -78,7 +99,16 @@ class _LineDict(dict):
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """PyYAML's safe loader (its libyaml parser where installed, five times faster), keeping
-    line numbers and refusing duplicate keys."""
+    line numbers, refusing duplicate keys and alias bombs, and leaving impossible dates as
+    the text written (the checker then says which field holds it)."""
+
+    #: Whether the text may hold an anchor (``&name``): only then are aliases measured.
+    may_alias = True
+
+    def construct_document(self, node):
+        if self.may_alias:
+            _check_aliases(node)
+        return super().construct_document(node)
 
 
 def _construct_mapping(loader, node):
@@ -97,19 +127,103 @@ def _construct_mapping(loader, node):
     return mapping
 
 
+def _construct_timestamp(loader, node):
+    """A date as a ``datetime.date``; an impossible one (``2024-13-17``) as the text written."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+class _RefusedAliases(yaml.MarkedYAMLError):
+    """Aliases that would expand beyond the limit, or into themselves."""
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _check_aliases(root) -> None:
+    """Refuse a document whose aliases repeat more than ``ALIAS_MAX_REPEATS`` values, or refer
+    to the value that holds them, before anything is built from it.
+
+    An alias (``*name``) is the node of its anchor (``&name``) again, so a document is a graph
+    of nodes; the values it stands for, once expanded, are counted node by node (each once),
+    in time and memory of the order of the file. A few lines of nested aliases ("billion
+    laughs") expand to billions of values, which every later step would walk.
+    """
+    sizes: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    nodes: dict[int, object] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        nodes[key] = node
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            uses[id(child)] = uses.get(id(child), 0) + 1
+            if id(child) in open_nodes:
+                raise _RefusedAliases(
+                    problem="an alias refers to the value that contains it (a recursive "
+                            "alias); expected aliases (*name) of values defined before them",
+                    problem_mark=child.start_mark)
+            if id(child) not in sizes:
+                stack.append((child, False))
+    repeated = sizes[id(root)] - len(sizes)
+    if repeated > ALIAS_MAX_REPEATS:
+        worst = max((key for key, count in uses.items() if count > 1),
+                    key=lambda key: sizes[key] * (uses[key] - 1))
+        raise _RefusedAliases(
+            problem=f"aliases (*name) repeat the value defined here {uses[worst]:,} times, "
+                    f"and the file would expand to {sizes[id(root)]:,} values; expected at "
+                    f"most {ALIAS_MAX_REPEATS:,} values repeated through aliases in a file",
+            problem_mark=nodes[worst].start_mark)
 
 
 def read_yaml(path: Path):
-    """Parse one YAML file, turning a syntax error into a message with file, line and column."""
+    """Parse one YAML file, turning a syntax error into a message with file, line and column.
+
+    Files over ``YAML_MAX_BYTES`` are refused before they are read."""
+    size = path.stat().st_size if path.is_file() else 0
+    if size > YAML_MAX_BYTES:
+        raise InputError(
+            f"{path}: the file has {size / 2**20:,.1f} MiB of YAML; expected at most "
+            f"{YAML_MAX_BYTES // 2**20} MiB per YAML file (reading YAML takes up to a hundred "
+            "times its size in memory). Split it into several files, or, for large data, write "
+            "JSON Lines (*.jsonl, read a record at a time) and build into an on-disk store: "
+            "kgraph build --store oxigraph:DIR (docs/data-format.md, \"Limits\").")
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_LineLoader)
+            text = handle.read()
+        loader = _LineLoader(text)
+        loader.may_alias = "&" in text
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot be read as UTF-8 text ({exc.reason}).") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        if isinstance(exc, _RefusedAliases):
+            raise InputError(f"{path}, {where}: {exc.problem} (docs/data-format.md, "
+                             "\"Limits\").") from None
         raise InputError(
             f"{path}, {where}: malformed YAML: {exc.problem or exc.context}. "
             "Expected a mapping from record kinds to lists of records "
@@ -141,9 +255,17 @@ def read_json_lines(path: Path) -> list[tuple[int, object]]:
     from databases and data frames: about a second per million triples, where YAML takes
     eleven."""
     lines = []
+    number = 0
     try:
         with open(path, encoding="utf-8") as handle:
-            for number, text in enumerate(handle, start=1):
+            while text := handle.readline(JSON_LINE_MAX_CHARS + 1):
+                number += 1
+                if len(text) > JSON_LINE_MAX_CHARS:
+                    raise InputError(
+                        f"{path}, line {number}: the line is longer than "
+                        f"{JSON_LINE_MAX_CHARS:,} characters; expected one record per line, "
+                        f"with texts of at most {TEXT_MAX_CHARS:,} characters "
+                        "(docs/data-format.md, \"Limits\").")
                 if text.strip():
                     lines.append((number, _JSON_DECODER.decode(text.rstrip("\r\n"))))
     except UnicodeDecodeError as exc:
@@ -204,14 +326,51 @@ def data_files(folders: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def load_dataset(folders: list[Path] | None = None,
-                 vocabularies: dict[str, set[str]] | None = None) -> Dataset:
-    """Read and check every record of the data folders (the bundled data by default)."""
+                 vocabularies: dict[str, set[str]] | None = None,
+                 statuses=None) -> Dataset:
+    """Read and check every record of the data folders (the bundled data by default); with
+    ``statuses``, keep only the facts of those epistemic statuses and what does not hang on
+    the others (``kgraph.statuses``). Every record is checked either way."""
+    from .statuses import StatusSelection, checked_statuses
+
+    kept = checked_statuses(statuses)
     record_files, turtle_files = data_files(data_folders(folders))
+    _warn_if_large(record_files)
     checker = RecordChecker(vocabularies or {})
     records = [record for path in record_files
                for record in checker.check_file(path, read_records(path))]
     checker.finish()
+    if kept:
+        selection = StatusSelection(kept)
+        selection.learn(records)
+        records = selection.select(records)
     return Dataset(records, turtle_files)
+
+
+def _warn_if_large(record_files: list[Path]) -> None:
+    """Say that an in-memory build of large data takes gigabytes, and what to do instead
+    (unless a file over the YAML limit will stop it first)."""
+    sizes = [(path, path.stat().st_size) for path in record_files]
+    if any(path.suffix in YAML_SUFFIXES and size > YAML_MAX_BYTES for path, size in sizes):
+        return
+    size = sum(size for _, size in sizes)
+    if size > MEMORY_BUILD_WARN_BYTES:
+        warnings.warn(
+            f"the data folders hold {size / 2**20:,.0f} MiB of records, compiled in memory: "
+            "that takes about a hundred times their size (50 MiB of YAML took 4.8 GB and five "
+            "minutes). Build large data into an on-disk store instead (kgraph build --store "
+            "oxigraph:DIR, then --store oxigraph:DIR on every command), from JSON Lines "
+            "(*.jsonl) rather than YAML.", DataWarning, stacklevel=3)
+
+
+def raw_records(path: Path, content, problems: list[str] | None = None) -> list[Record]:
+    """The records of a parsed file as written, before their fields are checked; problems
+    of the file's shape go to ``problems`` (ignored when not given, as for a first look at
+    ids and references before the checked pass)."""
+    problems = [] if problems is None else problems
+    if path.suffix == JSON_LINES_SUFFIX:
+        return _records_of_lines(path, content, problems)
+    return _records_of_file(path, content, problems)
 
 
 def data_folders(folders: list[Path] | None) -> list[Path]:
@@ -240,9 +399,9 @@ def _records_of_file(path: Path, content, problems: list[str]) -> list[Record]:
         for item in items:
             if not isinstance(item, dict):
                 problems.append(f"{path}, line {line}: an item of '{kind}' is "
-                                f"{item!r}; expected a record with named fields.")
+                                f"{_shown(item)}; expected a record with named fields.")
                 continue
-            records.append(Record(kind, dict(item), path, item.line))
+            records.append(Record(kind, dict(item), path, item.line, key_lines=item.key_lines))
     return records
 
 
@@ -251,7 +410,7 @@ def _records_of_lines(path: Path, lines: list[tuple[int, object]], problems: lis
     records = []
     for line, item in lines:
         if not isinstance(item, dict):
-            problems.append(f"{path}, line {line}: the line holds {item!r}; expected a JSON "
+            problems.append(f"{path}, line {line}: the line holds {_shown(item)}; expected a JSON "
                             'object, a record such as {"kind": "universities", "id": "..."}.')
             continue
         values = dict(item)
@@ -307,10 +466,11 @@ class RecordChecker:
     def check_file(self, path: Path, content) -> list[Record]:
         """The checked records of one parsed file (:func:`read_records`); problems are
         collected for :meth:`finish`."""
-        if path.suffix == JSON_LINES_SUFFIX:
-            records = _records_of_lines(path, content, self.problems)
-        else:
-            records = _records_of_file(path, content, self.problems)
+        problems_before = len(self.problems)
+        records = raw_records(path, content, self.problems)
+        if not records and len(self.problems) == problems_before:
+            warnings.warn(f"{path}: the file holds no records; nothing was read from it.",
+                          DataWarning, stacklevel=2)
         for record in records:
             self.check_fields(record)
         for record in records:
@@ -331,15 +491,24 @@ class RecordChecker:
     # -- fields -----------------------------------------------------------------------------
     def check_fields(self, record: Record) -> None:
         spec = record.spec
+        too_long = set()
         for name in list(record.values):
             fld = spec.field_named(name)
             if fld is None:
                 allowed = ", ".join(f.name for f in spec.fields)
-                self.fail(record, f"unknown field '{name}'{_suggest(str(name), [f.name for f in spec.fields])}. "
+                self.fail(record, f"unknown field {_shown(name)}{_suggest(str(name), [f.name for f in spec.fields])}. "
                                   f"A {spec.name} record may have: {allowed}.")
                 del record.values[name]
                 continue
             value = record.values[name]
+            longest = _longest_text(value)
+            if longest > TEXT_MAX_CHARS:
+                self.fail(record, f"{record.field_label(name)} holds a text of {longest:,} characters; "
+                                  f"expected at most {TEXT_MAX_CHARS:,} (a name, a quote, a "
+                                  "note or a description; docs/data-format.md, \"Limits\").")
+                del record.values[name]
+                too_long.add(name)
+                continue
             if name in ("evidence", "source", "quote"):
                 continue
             checked = self.check_value(record, fld, value)
@@ -348,7 +517,7 @@ class RecordChecker:
             else:
                 record.values[name] = checked
         for fld in spec.fields:
-            if fld.required and fld.name not in record.values:
+            if fld.required and fld.name not in record.values and fld.name not in too_long:
                 self.fail(record, f"the required field '{fld.name}' is missing"
                                   f"{(' (' + fld.doc + ')') if fld.doc else ''}.")
         if spec.subtypes and "type" in record.values and record.values["type"] not in spec.subtypes:
@@ -366,37 +535,49 @@ class RecordChecker:
             checked = [self.check_scalar(record, fld, v) for v in values]
             return None if any(c is None for c in checked) else checked
         if isinstance(value, list):
-            self.fail(record, f"field '{fld.name}' holds a list {value!r}; expected one value.")
+            self.fail(record, f"{record.field_label(fld.name)} holds a list {_shown(value)}; expected one value.")
             return None
         return self.check_scalar(record, fld, value)
 
     def check_labels(self, record: Record, value):
-        if not isinstance(value, dict) or not all(
-                isinstance(k, str) and LANGUAGE_PATTERN.match(k) and isinstance(v, str) and v.strip()
-                for k, v in value.items()):
-            self.fail(record, f"field 'labels' is {value!r}; expected a mapping from language "
-                              "codes to names, e.g. {kk: Қазақстан, ru: Казахстан}.")
+        """Names by language: one name, or a list whose first name is the preferred one."""
+        expected = ("expected a mapping from language codes to names, e.g. {kk: Қазақстан, ru: "
+                    "Казахстан}, or to lists of names, the preferred one first")
+        if not isinstance(value, dict):
+            self.fail(record, f"{record.field_label('labels')} is {_shown(value)}; {expected}.")
             return None
-        return dict(value)
+        checked = {}
+        for language, names in value.items():
+            if not isinstance(language, str) or not LANGUAGE_PATTERN.fullmatch(language):
+                self.fail(record, f"{record.field_label('labels')} has the language "
+                                  f"{_shown(language)}, which is not a language code; {expected}.")
+                return None
+            names = names if isinstance(names, list) else [names]
+            if not names or not all(isinstance(name, str) and name.strip() for name in names):
+                self.fail(record, f"{record.field_label('labels')} gives {_shown(value[language])} "
+                                  f"as the '{language}' name; {expected}.")
+                return None
+            checked[language] = [name.strip() for name in names]
+        return checked
 
     def check_scalar(self, record: Record, fld, value):
         result = _convert(fld.type, value)
         if result is None:
-            self.fail(record, f"field '{fld.name}' is {value!r}; expected {_EXPECTED[fld.type]}.")
+            self.fail(record, f"{record.field_label(fld.name)} is {_shown(value)}; expected {_EXPECTED[fld.type]}.")
             return None
         if fld.type == YEAR and not YEAR_RANGE[0] <= result <= YEAR_RANGE[1]:
-            self.fail(record, f"field '{fld.name}' is {value!r}; expected a year between "
+            self.fail(record, f"{record.field_label(fld.name)} is {_shown(value)}; expected a year between "
                               f"{YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
             return None
         if fld.type in (DECIMAL, INTEGER) and result < 0:
-            self.fail(record, f"field '{fld.name}' is {value!r}; expected a number that is not "
+            self.fail(record, f"{record.field_label(fld.name)} is {_shown(value)}; expected a number that is not "
                               "negative (amounts and counts cannot be below zero).")
             return None
         return result
 
     def check_kind_rules(self, record: Record) -> None:
         values = record.values
-        if "amount" in values and not CURRENCY_PATTERN.match(str(values.get("currency", ""))):
+        if "amount" in values and not CURRENCY_PATTERN.fullmatch(str(values.get("currency", ""))):
             self.fail(record, f"the amount {values['amount']} needs a currency: expected "
                               "'currency:' with an ISO 4217 code such as USD.")
         if record.kind == "observations":
@@ -410,7 +591,7 @@ class RecordChecker:
         if record.kind == "partnerships" and len(values.get("parties", [])) < 2:
             self.fail(record, "a partnership needs at least two parties.")
         if record.kind == "sources" and "languages" in values:
-            bad = [v for v in values["languages"] if not LANGUAGE_PATTERN.match(v)]
+            bad = [v for v in values["languages"] if not LANGUAGE_PATTERN.fullmatch(v)]
             if bad:
                 self.fail(record, f"languages {bad!r} are not language codes; expected ISO "
                                   "639-1 codes such as en, kk, ru.")
@@ -437,7 +618,7 @@ class RecordChecker:
                                   "source that supports it ('source: <id>').")
                 continue
             if quote is not None and (not isinstance(quote, str) or not quote.strip()):
-                self.fail(record, f"the quote for source '{source}' is {quote!r}; expected a "
+                self.fail(record, f"the quote for source '{source}' is {_shown(quote)}; expected a "
                                   "short verbatim quote from that source.")
                 continue
             if quote and len(quote.split()) > QUOTE_MAX_WORDS:
@@ -451,8 +632,8 @@ class RecordChecker:
     # -- ids and references -------------------------------------------------------------------
     def check_id(self, record: Record) -> None:
         explicit = record.values.get("id")
-        if explicit is not None and (not isinstance(explicit, str) or not ID_PATTERN.match(explicit)):
-            self.fail(record, f"id {explicit!r} is not a readable id; expected lower-case "
+        if explicit is not None and (not isinstance(explicit, str) or not ID_PATTERN.fullmatch(explicit)):
+            self.fail(record, f"id {_shown(explicit)} is not a readable id; expected lower-case "
                               "words joined by hyphens, e.g. de-montfort-university-kazakhstan.")
             return
         record.id = explicit or _derived_id(record)
@@ -509,9 +690,28 @@ class RecordChecker:
 #: What a value of each field type must be, for messages.
 _EXPECTED = {
     TEXT: "text", STRENGTHS: "text", REF: "the id of a record", YEAR: "a year (a whole number)",
-    DATE: "a date written YYYY-MM-DD", INTEGER: "a whole number that is not negative",
-    DECIMAL: "a number", BOOLEAN: "true or false",
+    DATE: "a calendar date written YYYY-MM-DD", INTEGER: "a whole number that is not negative",
+    DECIMAL: "a finite number", BOOLEAN: "true or false",
+    WIKIDATA: "a Wikidata item id such as Q232",
 }
+
+
+def _shown(value, limit: int = 200) -> str:
+    """A value as it appears in a message: its repr, cut short (a message quotes a value, it
+    does not copy a document)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _longest_text(value) -> int:
+    """The length of the longest text in a value (a text, or texts in lists and mappings)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return max(map(_longest_text, value), default=0)
+    return 0
 _SOURCE_FIELD = KINDS["observations"].field_named("source")
 
 
@@ -525,9 +725,12 @@ def _convert(kind: str, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
             return None
+        return number if number.is_finite() else None  # .nan and .inf are no xsd:decimal
+    if kind == WIKIDATA:
+        return value if isinstance(value, str) and WIKIDATA_PATTERN.fullmatch(value) else None
     if kind == DATE:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
@@ -538,6 +741,10 @@ def _convert(kind: str, value):
     if kind == BOOLEAN:
         return value if isinstance(value, bool) else None
     raise ValueError(kind)
+
+
+#: Fields that say how strong a fact is or what the coder thinks of it, not what it states.
+_UNDERIVED_FIELDS = ("epistemic_status", "note")
 
 
 def _derived_id(record: Record) -> str:
@@ -555,9 +762,10 @@ def _derived_id(record: Record) -> str:
     if spec.name == "observations":
         ends = [record.values.get("subject"), record.values.get("indicator")]
     ends = [e for e in ends if isinstance(e, str)]
-    # The grade is left out: marking a fact inferred, or accepting a proposal, keeps its IRI.
+    # The grade and the coder's note are left out: marking a fact inferred (which needs a
+    # note), accepting a proposal or rewording a remark keeps its IRI.
     payload = json.dumps({k: str(v) for k, v in sorted(record.values.items())
-                          if k != "epistemic_status"}, sort_keys=True, ensure_ascii=False)
+                          if k not in _UNDERIVED_FIELDS}, sort_keys=True, ensure_ascii=False)
     payload += "|" + "|".join(f"{e.source}:{e.quote}" for e in record.evidence)
     digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:8]
     singular = spec.name.rstrip("s").replace("_", "-")

@@ -9,6 +9,8 @@ SP = Namespace("https://w3id.org/softpower/ontology#")
 SPV = Namespace("https://w3id.org/softpower/vocab/")
 #: The curated entities, relations and observations.
 SPR = Namespace("https://w3id.org/softpower/id/")
+#: Wikidata's items, which entities are the same as (``owl:sameAs``).
+WD = Namespace("http://www.wikidata.org/entity/")
 
 PREFIXES = {
     "sp": SP,
@@ -20,6 +22,7 @@ PREFIXES = {
     "schema": SDO,
     "dcterms": DCTERMS,
     "owl": OWL,
+    "wd": WD,
     "rdf": RDF,
     "rdfs": RDFS,
     "xsd": XSD,

@@ -51,8 +51,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from rdflib import URIRef
 
-from .errors import KgraphError
-from .namespaces import SDO, SP, SPV
+from .errors import UnknownNameError
+from .namespaces import SDO, SP, SPR, SPV
 from .schema import KINDS, REF, VOCABULARIES
 from .terms import plain_value
 
@@ -72,6 +72,7 @@ RELATION_KINDS = tuple(k for k, v in KINDS.items() if v.family == "relation")
 
 #: Literal fields of entities kept as node attributes: predicate -> attribute name.
 NODE_ATTRIBUTES = {
+    SP.epistemicStatus: "epistemic_status",
     SP.iso3166Alpha2: "iso_code",
     SP.isCentralAsian: "central_asian",
     SP.openedIn: "opened",
@@ -90,12 +91,16 @@ NODE_ATTRIBUTES = {
 
 #: Literal fields of qualified relation nodes kept as edge attributes.
 EDGE_ATTRIBUTES = {
+    SP.epistemicStatus: "epistemic_status",
     SP.year: "year",
     SP.since: "year",
     SP["count"]: "count",  # not SP.count, which is str.count
     SP.roleTitle: "role",
     SP.scope: "scope",
 }
+
+#: The epistemic status, an IRI in the graph, joins the literal attributes as its concept id.
+STATUS_PREDICATE = str(SP.epistemicStatus)
 
 #: The year of a plain edge is the year its subject came about, in this order of preference.
 SUBJECT_YEAR_ATTRIBUTES = ("opened", "launched", "year", "founded")
@@ -212,6 +217,10 @@ QUERIES = {
     "vocabulary_channels": """SELECT ?channel WHERE {
   ?channel a sp:InfluenceChannel .
 }""",
+    # How strong each fact is: the epistemic status of entities and relation nodes.
+    "statuses": """SELECT ?subject ?status WHERE {
+  ?subject sp:epistemicStatus ?status .
+}""",
     # Sources cited by entities and relation nodes.
     "sources": """SELECT ?subject ?source ?source_id WHERE {
   ?subject dcterms:source ?source .
@@ -276,6 +285,8 @@ def project(kg_or_graph, select: Callable[[object, str], list[tuple]] = run_sele
     sources: dict[str, set[str]] = defaultdict(set)
     for subject, source, source_id in rows["sources"]:
         sources[subject].add(str(source_id))
+    for subject, status in sorted(rows["statuses"], key=_row_key):
+        literals[subject].setdefault(STATUS_PREDICATE, _local(status))
 
     network = nx.MultiDiGraph(name="soft-power entity network",
                               channels=";".join(sorted(vocabulary)))
@@ -397,9 +408,72 @@ def _plain_edges(edges, network, rows, ids, covered, sources) -> None:
             edge["year"] = year
         if node.get("channel"):
             edge["channel"] = node["channel"]
+        if "epistemic_status" in node:  # the link is a value of the subject's record
+            edge["epistemic_status"] = node["epistemic_status"]
         if sources.get(entity_iris[a]):
             edge["source"] = ";".join(sorted(sources[entity_iris[a]]))
         edges.append((a, b, f"{a}|{name}|{b}", edge))
+
+
+# --- the names the filters take ----------------------------------------------------------------
+
+#: What a class filter takes: the local names of the node classes, and the record kinds.
+CLASS_NAMES = tuple(sorted({_local(c) for c in NODE_CLASSES} | set(NODE_KINDS)))
+
+
+def relation_names(network) -> set[str]:
+    """The relations an edge may be named after: those the data format defines and any the
+    network holds (from Turtle files)."""
+    names = {name for name, *_ in QUALIFIED_RELATIONS.values()}
+    names |= {_local(predicate) for predicate in ENTITY_LINK_PREDICATES}
+    return names | {d["relation"] for _, _, d in network.edges(data=True) if d.get("relation")}
+
+
+def channel_names(network) -> set[str]:
+    """The influence channels of the ontology's vocabulary, and any the network's edges carry."""
+    names = _split(network.graph.get("channels"))
+    for _, _, data in network.edges(data=True):
+        names |= _split(data.get("channel"))
+    return names
+
+
+def check_names(given: Iterable[str], known: Iterable[str], what: str, plural: str,
+                ignore_case: bool = False) -> None:
+    """Refuse the first name of ``given`` that is not one of ``known``, with the closest ones:
+    a filter that matches nothing would give an empty result without a word."""
+    known = sorted(set(known))
+    by_key = {(name.lower() if ignore_case else name): name for name in known}
+    for name in given:
+        key = name.lower() if ignore_case else name
+        if key in by_key:
+            continue
+        close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)]
+        if not close and not ignore_case:  # a name written in another case
+            close = [n for n in known if n.lower() == name.lower()]
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownNameError(f"No {what} '{name}' in the network.{hint} Known {plural}: "
+                               f"{', '.join(known)}.")
+
+
+def check_classes(classes: Iterable[str]) -> None:
+    """Refuse a class filter that names no class or record kind (``Univercity``)."""
+    check_names(classes, CLASS_NAMES, "class", "classes and record kinds",
+                ignore_case=True)
+
+
+def entity_id(source, value: str, option: str) -> str:
+    """The id of the entity a user names by id, IRI or any label in any language the graph
+    holds (case-insensitive), as ``kgraph query --param`` takes it; unknown names are refused
+    with the closest ones (``kgraph.query.resolve_entity``)."""
+    from .query import resolve_entity
+    from .store import queryable
+
+    iri = str(resolve_entity(queryable(source), value, f"{option} value"))
+    if not iri.startswith(str(SPR)):
+        raise UnknownNameError(f"The {option} value '{value}' names <{iri}>, which is not an "
+                               "entity of the network; expected a state, institution, "
+                               "programme, event, document, person or place.")
+    return iri[len(SPR):]
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -457,14 +531,79 @@ def ego_network(network, actor: str, depth: int = 1) -> "nx.MultiDiGraph":
     if actor not in network:
         close = difflib.get_close_matches(actor, list(network), n=3)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise KgraphError(f"No entity '{actor}' in the network.{hint} Expected an entity id "
-                          "such as kazakhstan or de-montfort-university-kazakhstan.")
+        raise UnknownNameError(f"No entity '{actor}' in the network (or none left by the other "
+                               f"filters).{hint} Expected an entity such as kazakhstan or "
+                               "de-montfort-university-kazakhstan.")
     return nx.ego_graph(network, actor, radius=depth, undirected=True)
 
 
+def _required_links() -> dict[str, frozenset[str]]:
+    """For each node kind, the links its records cannot do without (a campus's host state)."""
+    return {name: frozenset(_local(f.predicate) for f in KINDS[name].fields
+                            if f.required and f.type == REF and set(f.targets) & set(NODE_KINDS))
+            for name in NODE_KINDS}
+
+
+#: Node kind -> relation names of its required references (``kgraph.schema``).
+REQUIRED_LINKS = _required_links()
+
+
+def by_status(network, statuses: Iterable[str] | None) -> "nx.MultiDiGraph":
+    """Only the facts of the given epistemic statuses, by the rules of ``kgraph.statuses``:
+    nodes and edges of other statuses go (a node or edge without one counts as stated), with
+    the edges of the nodes that go, and every node whose required links (``REQUIRED_LINKS``)
+    all led to nodes that went; an influence relation keeps its edge without a left-out
+    instrument. The same network as projecting a graph built with ``statuses``, for graphs
+    already in a store."""
+    from .schema import DEFAULT_EPISTEMIC_STATUS
+    from .statuses import checked_statuses
+
+    kept = checked_statuses(statuses)
+    if not kept:
+        return network
+    status = lambda d: d.get("epistemic_status", DEFAULT_EPISTEMIC_STATUS)  # noqa: E731
+    result = network.copy()
+    result.remove_edges_from([(u, v, k) for u, v, k, d in network.edges(keys=True, data=True)
+                              if status(d) not in kept])
+    dropped = {n for n, d in network.nodes(data=True) if status(d) not in kept}
+    while dropped:
+        result.remove_nodes_from(dropped)
+        dropped = {n for n, d in result.nodes(data=True) if _lacks_required_link(network, result, n, d)}
+    for _, _, data in result.edges(data=True):
+        if "instrument" in data:
+            remaining = [i for i in _split(data["instrument"]) if i in result]
+            if remaining:
+                data["instrument"] = ";".join(sorted(remaining))
+            else:
+                del data["instrument"]
+    return result
+
+
+def _lacks_required_link(network, result, node, data) -> bool:
+    """True when the node had a required link and every such link's target has gone."""
+    required = REQUIRED_LINKS.get(data.get("kind"), frozenset())
+    for relation in required:
+        targets = {v for _, v, d in network.out_edges(node, data=True) if d.get("relation") == relation}
+        if targets and not targets & set(result):
+            return True
+    return False
+
+
 def filter_network(network, *, relations=None, channels=None, classes=None, until=None,
-                   keep_undated: bool = True, actor: str | None = None, depth: int = 1):
-    """All filters at once, each applied only when given: relation, channel, time, class, ego."""
+                   keep_undated: bool = True, actor: str | None = None, depth: int = 1,
+                   statuses=None):
+    """All filters at once, each applied only when given: epistemic status, relation,
+    channel, time, class, ego. A relation, channel or class that the network does not know
+    is refused, with the closest names; ``actor`` is an entity id (``entity_id`` finds it
+    from a label)."""
+    if relations:
+        check_names(relations, relation_names(network), "relation", "relations")
+    if channels:
+        check_names(channels, channel_names(network), "channel", "channels")
+    if classes:
+        check_classes(classes)
+    if statuses:
+        network = by_status(network, statuses)
     if relations:
         network = by_relation(network, relations)
     if channels:

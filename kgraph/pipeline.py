@@ -31,10 +31,12 @@ class BuildResult:
 
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
-          quiet: bool = False, validator: str = "auto", network: bool = True) -> BuildResult:
+          quiet: bool = False, validator: str = "auto", network: bool = True,
+          statuses=None) -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
     if one is given; write nothing if the data is invalid. ``network=False`` leaves out the
-    network outputs (centralities, indicators, page).
+    network outputs (centralities, indicators, page); ``statuses`` keeps only the facts of
+    those epistemic statuses (``kgraph.statuses``: ``["stated"]`` is the strictest graph).
 
     A store is built file by file (``kgraph.bulk``), without the graph in memory: an on-disk
     Oxigraph store directly, a SPARQL engine by upload from a temporary one. Without a store
@@ -44,27 +46,29 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     from .store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
-        result = _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network)
+        result = _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network,
+                                statuses)
     elif store is not None:
         with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
             staged = OxigraphStore(Path(folder) / "graph", create=True)
-            result = _build_on_disk(data_folders, Path(out_dir), staged, quiet, validator, network)
+            result = _build_on_disk(data_folders, Path(out_dir), staged, quiet, validator, network,
+                                    statuses)
             store.load(staged, quiet)
             staged.close()
         result.source = store
     else:
-        result = _build_in_memory(data_folders, Path(out_dir), quiet, validator, network)
+        result = _build_in_memory(data_folders, Path(out_dir), quiet, validator, network, statuses)
     result.data_folders = folders_read(data_folders)
     return result
 
 
 def _build_in_memory(data_folders, out_dir: Path, quiet: bool, validator: str,
-                     network: bool) -> BuildResult:
+                     network: bool, statuses) -> BuildResult:
     from .build import load_graph
     from .export import serialize
     from .validate import validate
 
-    kg = load_graph(data_folders)
+    kg = load_graph(data_folders, statuses)
     report = _conforming(validate(kg, engine=validator, quiet=quiet))
     result = BuildResult(kg, report, graph_stats(kg.graph))
     result.outputs.append(write_atomic(out_dir / GRAPH_FILE, serialize(kg.graph, "turtle")))
@@ -74,14 +78,14 @@ def _build_in_memory(data_folders, out_dir: Path, quiet: bool, validator: str,
 
 
 def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: str,
-                   network: bool) -> BuildResult:
+                   network: bool, statuses=None) -> BuildResult:
     """Fill a staging store, validate it in Oxigraph, write the outputs from it, and only
     then put it in the store's place."""
     from .bulk import bulk_load, staging_store
     from .validate import check_shapes
 
     with staging_store(store) as staged:
-        loaded = bulk_load(data_folders, staged, quiet)
+        loaded = bulk_load(data_folders, staged, quiet, statuses)
         report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
         result = BuildResult(store, report, graph_stats(staged), [staged.dump(out_dir / GRAPH_FILE)])
         if network:

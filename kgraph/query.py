@@ -243,14 +243,27 @@ def _syntax_message(origin: str, text: str, exc: Exception) -> str:
 
 
 def check_safety(query: Query, origin: str, allow_network: bool = False) -> None:
-    """Refuse what would make rdflib reach the network: SERVICE, FROM and FROM NAMED."""
-    if allow_network:
-        return
+    """Refuse what would make rdflib reach the network: SERVICE (unless allowed), and FROM
+    and FROM NAMED always.
+
+    A FROM graph is never fetched: Oxigraph, which evaluates the queries, reads FROM and
+    FROM NAMED graphs from its store, which holds the graph only, so such a query would answer
+    nothing even with network access allowed.
+    """
     found = _outside_data(query)
-    if found:
+    datasets = [clause for clause in found if clause.startswith("FROM")]
+    if datasets:
+        raise QueryError(
+            f"{origin}: the query names graphs outside the graph ({'; '.join(datasets)}), and "
+            "kgraph does not fetch graphs: Oxigraph, which runs the queries, reads FROM and FROM "
+            "NAMED graphs from its own store, which holds kgraph's graph only, so the query would "
+            "answer nothing. Leave FROM out to query the graph; for remote data, query its SPARQL "
+            "endpoint with SERVICE <url> { ... } (kgraph query --allow-network), or save it as a "
+            "Turtle file in a data folder (--data DIR).")
+    if found and not allow_network:
         raise QueryError(f"{origin}: the query would load data from outside the graph "
-                         f"({'; '.join(found)}). kgraph queries only the local graph; remote "
-                         "data needs network access allowed (kgraph query --allow-network).")
+                         f"({'; '.join(found)}). kgraph queries only the local graph; SERVICE "
+                         "needs network access allowed (kgraph query --allow-network).")
 
 
 @functools.lru_cache(maxsize=256)
@@ -275,6 +288,44 @@ def _services(node) -> list:
     if isinstance(node, (list, tuple)):
         return [term for item in node for term in _services(item)]
     return []
+
+
+#: The longest query text read from a file or standard input.
+QUERY_MAX_BYTES = 1024 * 1024
+
+
+def read_query_file(path: Path) -> str:
+    """The SPARQL text of a file (or of a pipe, ``/dev/stdin``, ``<(...)``), read at most
+    ``QUERY_MAX_BYTES`` at a time: a device that never ends (``/dev/zero``), a binary file or a
+    text in another encoding than UTF-8 is refused with what it is."""
+    from .errors import InputError
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"Query file '{path}' does not exist.")
+    if path.is_dir():
+        raise InputError(f"Query file '{path}' is a folder; expected a file of SPARQL text (.rq).")
+    with open(path, "rb") as handle:
+        data = handle.read(QUERY_MAX_BYTES + 1)
+    return query_text(data, f"Query file '{path}'")
+
+
+def query_text(data: bytes, what: str) -> str:
+    """Bytes of a query as text, refusing what is not a query: too long, binary, not UTF-8."""
+    from .errors import InputError
+
+    if len(data) > QUERY_MAX_BYTES:
+        raise InputError(f"{what} holds more than {QUERY_MAX_BYTES // 2**20} MiB; expected a "
+                         "SPARQL query (a text file such as queries/branch-campuses.rq).")
+    if b"\0" in data:
+        raise InputError(f"{what} holds binary data (a NUL byte at position {data.index(0)}); "
+                         "expected a SPARQL query as UTF-8 text.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not UTF-8 text (byte {data[exc.start]:#04x} at position "
+                         f"{exc.start}: {exc.reason}); expected a SPARQL query as UTF-8 text. "
+                         "Convert it first, e.g. iconv -f latin1 -t utf-8.") from None
 
 
 # --- parameters ----------------------------------------------------------------------------
@@ -340,8 +391,11 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
         raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
                          f"({', '.join(_local(m) for m in matches)}); give the id instead.")
     names = execute(source, _NAMES, "names", stable=False).rows
-    choices = sorted({str(label) for _, label in names} | {_local(node) for node, _ in names})
-    close = difflib.get_close_matches(value, choices, n=5, cutoff=0.6)
+    # Compared in lower case; a label is shown rather than an id that differs only in case.
+    choices = {name.lower(): name for name in [*sorted({_local(node) for node, _ in names}),
+                                                *sorted({str(label) for _, label in names})]}
+    close = [choices[key] for key in
+             difflib.get_close_matches(value.lower(), list(choices), n=5, cutoff=0.6)]
     hint = f" Close names: {', '.join(close)}." if close else ""
     raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
                      f"graph.{hint}")

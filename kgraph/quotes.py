@@ -2,7 +2,7 @@
 
 Quotes are compared after folding what differs between a copied quote and the corpus text
 but not its words: Unicode compatibility forms, typographic quotes and dashes, words
-hyphenated across a line break, markdown emphasis, whitespace and case.
+hyphenated across a line break, markdown emphasis and escapes, whitespace and case.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
 from .namespaces import PROV, SP
 
 _SINGLE_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032`´]")
 _DOUBLE_QUOTES = re.compile(r"[\u201c\u201d\u201e\u201f\u2033«»]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _EMPHASIS = re.compile(r"[*_]")
+#: Markdown's escapes ("\$248 billion" in a text converted from a document).
+_ESCAPED = re.compile(r"\\(?=[$*_#\[\]()])")
 
 
 def fold(text: str, join_hyphenated: bool = True) -> str:
@@ -28,7 +28,7 @@ def fold(text: str, join_hyphenated: bool = True) -> str:
     text = _SINGLE_QUOTES.sub("'", text)
     text = _DOUBLE_QUOTES.sub('"', text)
     text = _DASHES.sub("-", text)
-    text = _EMPHASIS.sub("", text)
+    text = _EMPHASIS.sub("", _ESCAPED.sub("", text))
     if join_hyphenated:
         text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip().lower()
@@ -60,15 +60,21 @@ class Corpus:
         return any(needle in version for version in self._folded[file_name])
 
 
-def check_quotes(graph: Graph, corpus_folder: Path) -> tuple[int, list[QuoteProblem]]:
-    """Check every quotation whose source names a corpus file; return (checked, problems)."""
+#: Every quotation whose source names a file of the corpus, with its quote.
+QUOTATIONS = f"""SELECT ?quotation ?source ?file_name ?quote WHERE {{
+  ?quotation <{PROV.wasQuotedFrom}> ?source ; <{SP.quote}> ?quote .
+  ?source <{SP.corpusFile}> ?file_name .
+}}"""
+
+
+def check_quotes(source, corpus_folder: Path) -> tuple[int, list[QuoteProblem]]:
+    """Check every quotation whose source names a corpus file, in an rdflib graph or a store
+    (``kgraph.store``); return (checked, problems)."""
+    from .query import execute
+
     corpus = Corpus(corpus_folder)
     checked, problems = 0, []
-    for quotation, source in sorted(graph.subject_objects(PROV.wasQuotedFrom)):
-        file_name = graph.value(source, SP.corpusFile)
-        quote = graph.value(quotation, SP.quote)
-        if file_name is None or quote is None:
-            continue
+    for quotation, source, file_name, quote in sorted(execute(source, QUOTATIONS, "quotations").rows):
         fact = str(quotation).rsplit("/evidence/", 1)[0]
         source_id = str(source).rsplit("/", 1)[-1]
         if not (corpus.folder / str(file_name)).is_file():

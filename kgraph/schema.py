@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .namespaces import DCTERMS, ORG, RDFS, SDO, SKOS, SP
+from .namespaces import DCTERMS, ORG, OWL, RDFS, SDO, SKOS, SP
 
 #: Value types a field may have.
 TEXT, YEAR, DATE, INTEGER, DECIMAL, BOOLEAN, REF, STRENGTHS = (
     "text", "year", "date", "integer", "decimal", "boolean", "ref", "statements")
+#: A Wikidata item id (Q232), compiled to the item's IRI.
+WIKIDATA = "wikidata"
 
 #: Years outside this range are typing mistakes, not history of soft power.
 YEAR_RANGE = (1800, 2100)
@@ -35,6 +37,10 @@ class Field:
     many: bool = False
     required: bool = False
     doc: str = ""
+    #: For a code of a standard scheme: its name (``ISO 3166-1 alpha-2``). The value is also
+    #: written as a schema.org ``PropertyValue`` of ``schema:identifier``, which consumers
+    #: who know schema.org but not this ontology read.
+    scheme: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,9 +108,16 @@ DEFAULT_EPISTEMIC_STATUS = "stated"
 
 LABEL_FIELDS = (
     Field("label", RDFS.label, required=True, doc="English name, as the sources write it"),
-    Field("labels", SKOS.prefLabel, doc="names in other languages: {kk: ..., ru: ...}"),
+    Field("labels", SKOS.prefLabel, doc="names in other languages: {kk: ..., ru: ...}; a list "
+          "gives other names in that language, the preferred one first"),
     Field("alt_labels", SKOS.altLabel, many=True, doc="other names the sources use"),
+    Field("variants", SKOS.hiddenLabel, many=True,
+          doc="other spellings and words that stand for it in the sources' sentences "
+              "(DeMontfort, Kazakh): found by search and by the support check, never shown"),
     Field("description", DCTERMS.description, doc="one sentence on what it is"),
+    Field("wikidata", OWL.sameAs, WIKIDATA,
+          doc="its Wikidata item (Q232), from a reference list, never from memory; written as "
+              "owl:sameAs the item's IRI"),
 )
 #: Every record that states a fact says how strong it is, and may say why.
 GRADING_FIELDS = (
@@ -168,7 +181,12 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
         doc="bibliographic records of the corpus, and named references for general facts"),
 
     _entity("states", SP.State,
-            Field("iso_code", SP.iso3166Alpha2, doc="ISO 3166-1 alpha-2 code"),
+            Field("iso_code", SP.iso3166Alpha2, doc="ISO 3166-1 alpha-2 code",
+                  scheme="ISO 3166-1 alpha-2"),
+            Field("iso_alpha3", SP.iso3166Alpha3, doc="ISO 3166-1 alpha-3 code",
+                  scheme="ISO 3166-1 alpha-3"),
+            Field("iso_numeric", SP.iso3166Numeric, doc="ISO 3166-1 numeric code: three digits, "
+                  "written in quotes (\"004\")", scheme="ISO 3166-1 numeric"),
             Field("central_asian", SP.isCentralAsian, BOOLEAN,
                   doc="true for the five Central Asian states"),
             doc="sovereign states"),
@@ -188,6 +206,8 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
                 "higher-education-area": SP.HigherEducationArea,
                 "university-alliance": SP.UniversityAlliance,
                 "think-tank": SP.ThinkTank,
+                "research-centre": SP.ResearchCentre,
+                "artistic-group": SP.ArtisticGroup,
                 "media": SP.MediaOrganisation,
                 "foundation": SP.Foundation,
                 "council": SP.Council,
@@ -206,7 +226,8 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
             Field("founded", SP.foundedIn, YEAR),
             doc="universities (a branch campus is its own kind)"),
     _entity("branch_campuses", SP.BranchCampus,
-            _ref("parent", SP.parentInstitution, ("universities",), required=True),
+            _ref("parent", SP.parentInstitution, ("universities",),
+                 doc="the university it belongs to, where the source names it"),
             _ref("host_city", SP.hostCity, ("cities",)),
             _ref("host_state", SP.hostState, STATES, required=True),
             _ref("local_partner", SP.localPartner, ("universities", "organisations")),
@@ -266,8 +287,9 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
                  many=True, doc="councils, statements, declarations that came out of it"),
             *PROGRAMME_LINKS,
             subtypes={"conference": SP.Conference, "summit": SP.Summit,
-                      "ministerial": SP.Ministerial, "forum": SP.Forum},
-            doc="conferences, summits, ministerials, forums"),
+                      "ministerial": SP.Ministerial, "forum": SP.Forum, "survey": SP.Survey,
+                      "announcement": SP.Announcement},
+            doc="conferences, summits, ministerials, forums, surveys, announcements"),
     _entity("policy_documents", SP.PolicyDocument,
             Field("type", SP.documentType),
             _ref("issuers", SP.issuedBy, ACTORS, many=True),
@@ -275,8 +297,9 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
             _ref("adopted_at", SP.adoptedAt, ("events",)),
             subtypes={"white-paper": SP.WhitePaper, "concept": SP.PolicyConcept,
                       "joint-statement": SP.JointStatement, "declaration": SP.Declaration,
-                      "strategy": SP.Strategy, "law": SP.Law, "agreement": SP.Agreement},
-            doc="white papers, concepts, joint statements, declarations, strategies"),
+                      "strategy": SP.Strategy, "law": SP.Law, "agreement": SP.Agreement,
+                      "report": SP.Report, "communication": SP.OfficialCommunication},
+            doc="white papers, concepts, joint statements, declarations, strategies, reports"),
     _entity("cities", SP.City,
             _ref("state", SDO.containedInPlace, STATES, required=True),
             doc="cities"),

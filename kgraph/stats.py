@@ -7,16 +7,18 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
-from .namespaces import DCTERMS, RDF, SPR, bind_prefixes
+from .namespaces import DCTERMS, RDF, SP, SPR, bind_prefixes
 
 
 @dataclass
 class GraphStats:
-    """Records per class, links per relation, facts per source, and the triple count."""
+    """Records per class, links per relation, facts per source and per epistemic status,
+    and the triple count."""
 
     classes: dict[str, int]
     relations: dict[str, int]
     sources: dict[str, int]
+    statuses: dict[str, int]
     triples: int
 
     @property
@@ -25,7 +27,8 @@ class GraphStats:
 
     def as_dict(self) -> dict:
         return {"triples": self.triples, "records": self.entities, "classes": self.classes,
-                "relations": self.relations, "facts_per_source": self.sources}
+                "relations": self.relations, "facts_per_source": self.sources,
+                "facts_per_status": self.statuses}
 
 
 _RECORD = f"""?record <{DCTERMS.identifier}> ?identifier .
@@ -46,20 +49,25 @@ _COUNTS = {
   ?record <{DCTERMS.source}> ?key .
   FILTER(isIRI(?key))
 }} GROUP BY ?key""",
+    "statuses": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
+  {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
+  ?record <{SP.epistemicStatus}> ?key .
+}} GROUP BY ?key""",
 }
 _SHORT = bind_prefixes(Graph()).namespace_manager.normalizeUri
 
 
 def graph_stats(source) -> GraphStats:
-    """Count the records of the data (nodes with an identifier), their links and sources, in
-    an rdflib graph or a store (``kgraph.store``): three counting queries run by the engine,
+    """Count the records of the data (nodes with an identifier), their links, sources and
+    epistemic statuses, in an rdflib graph or a store (``kgraph.store``): four counting
+    queries run by the engine,
     so a store of millions of triples is never read into Python."""
     from .query import execute
 
     counts = {name: Counter() for name in _COUNTS}
     for name, text in _COUNTS.items():
         for key, count in execute(source, text, f"counting {name}").rows:
-            label = str(key)[len(SPR):] if name == "sources" else _SHORT(key)
+            label = str(key).rsplit("/", 1)[-1] if name in ("sources", "statuses") else _SHORT(key)
             counts[name][label] += int(count)
     triples = len(source) if isinstance(source, Graph) else source.triple_count()
     return GraphStats(*(_sorted(counts[name]) for name in _COUNTS), triples)
@@ -70,11 +78,12 @@ def _sorted(counter: Counter) -> dict[str, int]:
 
 
 def format_stats(stats: GraphStats) -> str:
-    """The counts as three aligned tables."""
+    """The counts as four aligned tables."""
     parts = [f"{stats.triples} triples, {stats.entities} records"]
     for title, counts in (("records per class", stats.classes),
                           ("links per relation", stats.relations),
-                          ("facts per source", stats.sources)):
+                          ("facts per source", stats.sources),
+                          ("facts per epistemic status", stats.statuses)):
         parts.append(f"\n{title}:")
         width = max((len(k) for k in counts), default=0)
         parts.extend(f"  {name.ljust(width)}  {count:>6}" for name, count in counts.items())

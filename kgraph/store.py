@@ -71,14 +71,21 @@ def open_store(spec: str, *, update_url: str | None = None, graph_store_url: str
                      "(e.g. oxigraph:build/store or sparql:http://127.0.0.1:7878/query).")
 
 
-def open_source(spec: str, data_folders=None, **store_options):
-    """What a command reads: the data folders compiled in memory (a ``KnowledgeGraph``), or
-    the store ``spec`` names, which already holds a built graph."""
+def open_source(spec: str, data_folders=None, statuses=None, **store_options):
+    """What a command reads: the data folders compiled in memory (a ``KnowledgeGraph``, only
+    the facts of ``statuses`` if given), or the store ``spec`` names, which already holds a
+    built graph: its facts are those it was built with, so ``statuses`` is refused there."""
+    from .statuses import checked_statuses
+
     store = open_store(spec, **store_options)
     if store is None:
         from .build import load_graph
 
-        return load_graph(data_folders)
+        return load_graph(data_folders, statuses)
+    if checked_statuses(statuses):
+        raise InputError(f"--status selects facts as the data folders are compiled; the store "
+                         f"{store.spec} holds the graph it was built with. Build a store of those "
+                         f"facts (kgraph build --store SPEC --status ...), or leave out --status.")
     return store
 
 

@@ -36,6 +36,7 @@ from .errors import InputError, KgraphError
 from .indicators import METRICS, PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
 from .namespaces import SPR
 from .network import NODE_CLASSES
+from .schema import DEFAULT_EPISTEMIC_STATUS
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
@@ -115,11 +116,11 @@ EDGE_GROUPS = {relation: (group, colour) for group, colour, relations in reverse
 NODE_FACTS = (("opened", "Opened"), ("founded", "Founded"), ("launched", "Launched"),
               ("year", "Year"), ("date", "Date"), ("status", "Status"), ("type", "Type"),
               ("scale", "Stated scale"), ("occupation", "Occupation"), ("iso_code", "ISO code"),
-              ("channel", "Channels"))
+              ("channel", "Channels"), ("epistemic_status", "Epistemic status"))
 #: Edge attributes shown in tooltips (``amount`` with its currency, ``count`` as students).
 EDGE_FACTS = (("year", "Year"), ("amount", "Amount"), ("count", "Count"),
               ("channel", "Channels"), ("instrument", "Instruments"), ("role", "Role"),
-              ("scope", "Scope"), ("record", "Record"))
+              ("scope", "Scope"), ("record", "Record"), ("epistemic_status", "Epistemic status"))
 #: What an edge's ``count`` counts, where it is not a plain count.
 COUNT_NAMES = {"sendsStudentsTo": "Students", "usesChannel": "Instruments", "channelReaches": "Instruments"}
 MONEY_RELATIONS = ("investsIn", "funds")
@@ -165,7 +166,7 @@ def select_view(network, view: str | None = None, focus: str | None = None, dept
     if view == "ego":
         if not focus:
             raise InputError("The ego view needs an entity to centre on: give --focus ENTITY "
-                             "(an entity id such as kazakhstan).")
+                             "(an entity's id or label, such as kazakhstan or Қазақстан).")
         return ego_network(network, focus, depth)
     if focus:
         raise InputError(f"--focus '{focus}' applies to the ego view only, not to the "
@@ -416,15 +417,21 @@ def _class_group(attributes: dict) -> str:
     return KIND_CLASSES.get(_style_kind(attributes), str(attributes.get("class") or "Entity"))
 
 
+def _shown(attributes: dict, key: str) -> bool:
+    """Whether a tooltip shows the attribute: a fact's status only when it is not stated."""
+    return key in attributes and not (key == "epistemic_status"
+                                      and attributes[key] == DEFAULT_EPISTEMIC_STATUS)
+
+
 def _node_facts(attributes: dict) -> list[list[str]]:
     return [[name, ", ".join(str(attributes[key]).split(";")) if key == "channel" else _number(attributes[key])]
-            for key, name in NODE_FACTS if key in attributes]
+            for key, name in NODE_FACTS if _shown(attributes, key)]
 
 
 def _edge_facts(network, relation: str, attributes: dict, lang: str) -> list[list[str]]:
     facts = []
     for key, name in EDGE_FACTS:
-        if key not in attributes:
+        if not _shown(attributes, key):
             continue
         value = attributes[key]
         if key == "amount":
@@ -536,11 +543,13 @@ def graph_page(source, *, network=None, view: str | None = None, focus: str | No
     """The page of one view of a compiled graph or a store (``kgraph.store``): filters
     (channel, class, year) first, then the view; quotes come from the graph's evidence.
     ``network`` is the source's projection when the caller has made it already."""
-    from .network import filter_network, project
+    from .network import entity_id, filter_network, project
     from .store import queryable
 
     if lang not in LANGUAGES:
         raise InputError(f"Unknown language '{lang}'; expected one of: {', '.join(LANGUAGES)}.")
+    if focus:
+        focus = entity_id(source, focus, "--focus")
     network = filter_network(network if network is not None else project(source), channels=list(channels), classes=list(classes), until=until)
     network = select_view(network, view, focus, depth)
     html = graph_html(network, load_evidence(queryable(source)), size_by=size_by, lang=lang,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import run
+from conftest import MINIMAL, run
 
 
 @pytest.fixture(params=["memory", "oxigraph"])
@@ -111,7 +111,7 @@ def test_missing_quote(minimal_data, build_data):
 @pytest.mark.parametrize("field,old,new,expected", [
     ("opened", "    opened: 2023", "    opened: twenty-three", "expected a year (a whole number)"),
     ("opened", "    opened: 2023", "    opened: 20233", "expected a year between 1800 and 2100"),
-    ("amount", "    amount: 50000000", "    amount: fifty million", "expected a number"),
+    ("amount", "    amount: 50000000", "    amount: fifty million", "expected a finite number"),
     ("amount", "    amount: 50000000", "    amount: -5", "expected a number that is not negative"),
 ])
 def test_values_that_are_not_numbers(minimal_data, build_data, field, old, new, expected):
@@ -119,7 +119,8 @@ def test_values_that_are_not_numbers(minimal_data, build_data, field, old, new, 
     result = build_data(minimal_data)
     assert result.exit_code == 1
     value = new.split(": ", 1)[1]
-    assert f"field '{field}' is {value!r}" in result.output or f"field '{field}' is {int(value)!r}" in result.output
+    shown = repr(int(value)) if value.lstrip("-").isdigit() else repr(value)
+    assert re.search(rf"field '{field}' \(line \d+\) is {re.escape(shown)};", result.output)
     assert expected in result.output
 
 
@@ -152,7 +153,7 @@ def test_shape_violation_in_turtle_names_the_node_and_rule(minimal_data, build_d
     assert f"Written at {extra}" in result.output
     validate = run("validate", "--data", minimal_data)
     assert validate.exit_code == 1
-    assert "property sp:parentInstitution" in validate.output
+    assert "property sp:epistemicStatus" in validate.output
 
 
 # --- JSON Lines --------------------------------------------------------------------------------
@@ -198,3 +199,195 @@ def test_bad_json_lines_name_file_and_line(minimal_data, build_data, line, statu
     result = build_data(minimal_data)
     assert result.exit_code == status
     assert f"{path}, {expected}" in result.output
+
+
+# --- values YAML or JSON accept but the data format does not -------------------------------------
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("    year: 2024\n", "    date: 2024-13-17\n",
+     "(sources record 'test-report'): field 'date' (line 6) is '2024-13-17'; "
+     "expected a calendar date written YYYY-MM-DD."),
+    ("    year: 2024\n", "    date: 2023-02-29\n", "field 'date' (line 6) is '2023-02-29'"),
+])
+def test_impossible_dates(minimal_data, build_data, old, new, expected):
+    _replace(minimal_data / "sources.yaml", old, new)
+    result = build_data(minimal_data)
+    assert result.exit_code == 1
+    assert f"{minimal_data / 'sources.yaml'}, line 3 " in result.output
+    assert expected in result.output
+
+
+@pytest.mark.parametrize("value,shown", [(".nan", "nan"), (".inf", "inf"), ("-.inf", "-inf"),
+                                         (".NaN", "nan")])
+def test_amounts_that_are_not_finite(minimal_data, build_data, value, shown):
+    _replace(minimal_data / "facts.yaml", "    amount: 50000000", f"    amount: {value}")
+    result = build_data(minimal_data)
+    assert result.exit_code == 1
+    assert (f"facts.yaml, line 28 (investments record): field 'amount' (line 30) is {shown}; "
+            "expected a finite number.") in result.output
+
+
+def test_json_lines_not_a_number(minimal_data, build_data):
+    path = _json_lines(minimal_data, '{"kind": "observations", "subject": "kazakhstan", '
+                       '"indicator": "foreign-branch-campus-count", "value": NaN, '
+                       '"source": "test-report", "quote": "about 30 foreign campuses"}')
+    result = build_data(minimal_data)
+    assert result.exit_code == 1
+    assert f"{path}, line 3 (observations record): field 'value' is nan; expected a finite number." \
+        in result.output
+
+
+@pytest.mark.parametrize("labels,expected", [
+    ('{kk: Қазақстан, "ru\\n": Казахстан}', "has the language 'ru\\n', which is not a language code"),
+    ("{kk: Қазақстан, ru: []}", "gives [] as the 'ru' name"),
+    ("{kk: Қазақстан, ru: [Казахстан, 5]}", "gives ['Казахстан', 5] as the 'ru' name"),
+])
+def test_bad_language_labels(minimal_data, build_data, labels, expected):
+    _replace(minimal_data / "places.yaml", "{kk: Қазақстан, ru: Казахстан}", labels)
+    result = build_data(minimal_data)
+    assert result.exit_code == 1
+    assert f"places.yaml, line 2 (states record 'kazakhstan'): field 'labels' (line 4) {expected}" \
+        in result.output
+
+
+# --- alias bombs, and sizes beyond the documented limits ------------------------------------------
+
+def _nested_aliases(levels: int) -> list[str]:
+    """Lines of a "billion laughs": each level a list of nine aliases of the one before."""
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return lines
+
+
+CITY = "cities:\n  - id: bomb\n    label: Bomb\n    state: kazakhstan\n    source: test-reference\n"
+
+
+@pytest.mark.parametrize("where", ["field value", "list items"])
+def test_alias_bombs_are_refused(minimal_data, build_data, where):
+    path = minimal_data / "bomb.yaml"
+    if where == "field value":
+        path.write_text(CITY + "    note:\n" + "".join(f"      {line}\n" for line in _nested_aliases(9)),
+                        encoding="utf-8")
+    else:
+        path.write_text("\n".join(_nested_aliases(9)) + "\n" + CITY + "    alt_labels: [*l8, *l8]\n",
+                        encoding="utf-8")
+    result = build_data(minimal_data)
+    assert result.exit_code == 2
+    assert re.search(rf"{re.escape(str(path))}, line \d+, column \d+: aliases \(\*name\) repeat the "
+                     r"value defined here [\d,]+ times, and the file would expand to [\d,]{11,} "
+                     r"values; expected at most 10,000 values repeated through aliases in a file",
+                     result.output)
+
+
+def test_recursive_alias_is_refused(minimal_data, build_data):
+    (minimal_data / "loop.yaml").write_text(
+        "cities:\n  - &city\n    id: loop\n    label: Loop\n    state: kazakhstan\n"
+        "    source: test-reference\n    alt_labels: [*city]\n", encoding="utf-8")
+    result = build_data(minimal_data)
+    assert result.exit_code == 2
+    assert "loop.yaml, line 2, column 5: an alias refers to the value that contains it" in result.output
+
+
+def test_alias_bomb_is_refused_at_once_in_little_memory(tmp_path):
+    import time
+    import tracemalloc
+
+    from kgraph.errors import InputError
+    from kgraph.load import read_yaml
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(_nested_aliases(10)) + "\n", encoding="utf-8")
+    sizes = [10]  # a list of nine texts, then lists of nine aliases of the one before
+    for _ in range(9):
+        sizes.append(1 + 9 * sizes[-1])
+    expanded = 1 + 10 + sum(sizes)  # the mapping, its ten keys and their lists: 4.4 billion
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=f"would expand to {expanded:,} values"):
+        read_yaml(path)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2 * 2**20, f"{peak:,} bytes"
+    assert elapsed < 1.0
+
+
+def test_aliases_within_the_limit_still_work(minimal_data, tmp_path):
+    (minimal_data / "more.yaml").write_text(
+        "cities:\n  - id: shymkent\n    label: Shymkent\n    state: kazakhstan\n"
+        "    alt_labels: &names [Chimkent, Шымкент]\n    source: test-reference\n"
+        "  - id: turkistan\n    label: Turkistan\n    state: kazakhstan\n"
+        "    alt_labels: *names\n    source: test-reference\n", encoding="utf-8")
+    result = run("build", "--data", minimal_data, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    graph = (tmp_path / "out" / "softpower.ttl").read_text(encoding="utf-8")
+    assert graph.count('"Chimkent"@en') == 2
+
+
+def test_yaml_file_beyond_the_limit_is_refused_unread(minimal_data, build_data):
+    from kgraph.load import YAML_MAX_BYTES
+
+    path = minimal_data / "big.yaml"
+    path.write_text("states:\n  - id: x\n    alt_labels: [" + "a, " * (YAML_MAX_BYTES // 3 + 10),
+                    encoding="utf-8")  # malformed too: the size is what is reported
+    result = build_data(minimal_data)
+    assert result.exit_code == 2
+    assert (f"{path}: the file has {path.stat().st_size / 2**20:,.1f} MiB of YAML; expected at "
+            f"most {YAML_MAX_BYTES // 2**20} MiB per YAML file") in result.output
+    assert "kgraph build --store oxigraph:DIR" in result.output
+
+
+def test_json_line_beyond_the_limit_is_refused(minimal_data, build_data):
+    from kgraph.load import JSON_LINE_MAX_CHARS
+
+    path = _json_lines(minimal_data, '{"kind": "cities", "id": "big", "label": "'
+                       + "x" * JSON_LINE_MAX_CHARS + '"}')
+    result = build_data(minimal_data)
+    assert result.exit_code == 2
+    assert f"{path}, line 3: the line is longer than 1,048,576 characters" in result.output
+
+
+def test_text_beyond_the_limit_is_refused(minimal_data, build_data):
+    _replace(minimal_data / "places.yaml", "    label: Almaty\n",
+             "    label: Almaty\n    description: " + "y" * 100_001 + "\n")
+    result = build_data(minimal_data)
+    assert result.exit_code == 1
+    assert ("places.yaml, line 13 (cities record 'almaty'): field 'description' (line 15) holds a "
+            "text of 100,001 characters; expected at most 100,000") in result.output
+    assert "required field" not in result.output
+
+
+def test_turtle_term_beyond_the_store_parser_limit(minimal_data, tmp_path):
+    extra = minimal_data / "extra.ttl"
+    extra.write_text('<https://w3id.org/softpower/id/kazakhstan> '
+                     '<http://www.w3.org/2004/02/skos/core#note> "' + "z" * (16 * 2**20 + 1) + '" .\n',
+                     encoding="utf-8")
+    result = run("build", "--data", minimal_data, "-o", tmp_path / "out",
+                 "--store", f"oxigraph:{tmp_path / 'db'}")
+    assert result.exit_code == 2
+    assert f"{extra}: a term of the file (a literal or an IRI) is longer than 16 MiB" in result.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "db").exists()
+
+
+# --- warnings: data read but probably not what was meant ----------------------------------------
+
+@pytest.mark.parametrize("name,content", [("empty.yaml", ""), ("comments.yaml", "# to do\n"),
+                                          ("nothing.yaml", "cities: []\n"), ("empty.jsonl", "\n")])
+def test_empty_data_file_is_named_in_a_warning(minimal_data, tmp_path, name, content):
+    (minimal_data / name).write_text(content, encoding="utf-8")
+    for store in ((), ("--store", f"oxigraph:{tmp_path / 'db'}")):
+        result = run("build", "--data", minimal_data, "-o", tmp_path / "out", *store)
+        assert result.exit_code == 0, result.output
+        assert (f"Warning: {minimal_data / name}: the file holds no records; nothing was read "
+                "from it.") in result.stderr
+    assert run("build", "--data", MINIMAL, "-o", tmp_path / "out").stderr == ""
+
+
+def test_large_in_memory_build_is_warned(minimal_data, monkeypatch):
+    from kgraph import load
+
+    monkeypatch.setattr(load, "MEMORY_BUILD_WARN_BYTES", 1000)
+    result = run("validate", "--data", minimal_data)
+    assert result.exit_code == 0
+    assert re.search(r"Warning: the data folders hold \d+ MiB of records, compiled in memory: .*"
+                     r"kgraph build --store oxigraph:DIR", result.stderr)

@@ -285,7 +285,8 @@ def test_minimal_projection_nodes(minimal_net):
                                    "test-scholarship", "united-kingdom"]
     assert minimal_net.nodes["kazakhstan"] == {
         "id": "kazakhstan", "label": "Kazakhstan", "label_kk": "Қазақстан", "label_ru": "Казахстан",
-        "class": "State", "kind": "states", "iso_code": "KZ", "central_asian": True}
+        "class": "State", "kind": "states", "iso_code": "KZ", "central_asian": True,
+        "epistemic_status": "stated"}
     campus = minimal_net.nodes["de-montfort-university-kazakhstan"]
     assert (campus["class"], campus["opened"], campus["label"]) == (
         "BranchCampus", 2023, "De Montfort University Kazakhstan")
@@ -395,10 +396,50 @@ def test_relation_class_and_ego_filters(minimal_net):
 
 
 def test_unknown_actor_is_reported_with_a_suggestion(minimal_net):
-    from kgraph.errors import KgraphError
+    from kgraph.errors import UnknownNameError
 
-    with pytest.raises(KgraphError, match="Did you mean: kazakhstan"):
+    with pytest.raises(UnknownNameError, match="Did you mean: kazakhstan"):
         ego_network(minimal_net, "kazakstan")
+
+
+@pytest.mark.parametrize("command, expected", [
+    (["graph-export", "--channel", "scholarship"],
+     "No channel 'scholarship' in the network. Did you mean: scholarships? Known channels: "
+     "academic-mobility, branch-campuses,"),
+    (["graph-export", "--relation", "hoststate"],
+     "No relation 'hoststate' in the network. Did you mean: hostState? Known relations: adoptedAt,"),
+    (["graph-export", "--class", "Univercity"],
+     "No class 'Univercity' in the network. Did you mean: University, universities, "
+     "UniversityAlliance?"),
+    (["centrality", "--class", "Stat"],
+     "No class 'Stat' in the network. Did you mean: State, states, Strategy?"),
+    (["graph-export", "--actor", "Kazakstan"],
+     "The --actor value 'Kazakstan' is not the id or label of anything in the graph. "
+     "Close names: Kazakhstan, "),
+])
+def test_filters_that_match_nothing_are_refused(tmp_path, command, expected):
+    output = tmp_path / "network.graphml"
+    result = run(*command, *(["-o", output] if command[0] == "graph-export" else []))
+    assert result.exit_code == 2
+    assert f"Error: {expected}" in result.output
+    assert "no entities match" not in result.output and not output.exists()
+
+
+def test_class_filters_ignore_case(tmp_path):
+    rows = [run("centrality", "--class", name, "-f", "csv", "-m", "degree").stdout
+            for name in ("University", "university", "UNIVERSITIES")]
+    assert rows[0] == rows[1] == rows[2] and rows[0].count("\n") > 10
+
+
+def test_actor_takes_a_label_in_any_language_and_case(tmp_path):
+    exports = {}
+    for name in ("kazakhstan", "Қазақстан", "КАЗАХСТАН", "kazakhstan".upper()):
+        output = tmp_path / f"{len(exports)}.graphml"
+        result = run("graph-export", "--data", MINIMAL, "--actor", name, "-o", output)
+        assert result.exit_code == 0, result.output
+        exports[name] = output.read_bytes()
+    assert len(set(exports.values())) == 1
+    assert b'"kazakhstan"' in exports["kazakhstan"]
 
 
 # --- exports --------------------------------------------------------------------------------------
@@ -492,8 +533,8 @@ def test_cli_graph_export_writes_a_file(tmp_path):
     assert sorted(again) == ["almaty", "de-montfort-university", "kazakhstan", "test-scholarship",
                              "united-kingdom"]
     result = run("graph-export", "--data", MINIMAL, "--actor", "kazakstan")
-    assert result.exit_code == 1
-    assert "Did you mean: kazakhstan" in result.output
+    assert result.exit_code == 2
+    assert "Close names: Kazakhstan" in result.output
 
 
 def test_csv_writers(minimal_net, tmp_path):

@@ -101,7 +101,8 @@ def test_actor_channel_matrix_counts_campuses_by_parent_country(bundled_kg):
     found = rows(bundled_kg, "actor-channel-matrix")
     campuses = data_records("branch_campuses")
     universities = {u["id"]: u for u in data_records("universities")}
-    british = {c["id"] for c in campuses if universities[c["parent"]]["country"] == "united-kingdom"}
+    british = {c["id"] for c in campuses if c.get("parent")
+               and universities[c["parent"]]["country"] == "united-kingdom"}
     uk = only(found, actor="United Kingdom", channel="branch campuses")
     assert uk["instruments"] >= len(british) > 0
     assert {row["actor"] for row in found} >= {"China", "Russia", "United States"}
@@ -286,10 +287,37 @@ def test_remote_from_is_refused(listener):
     assert connections == []
 
 
+@pytest.mark.parametrize("clause", ["FROM <{remote}>", "FROM NAMED <{remote}>"])
+def test_remote_from_is_refused_with_network_allowed_and_says_why(listener, clause):
+    """Oxigraph reads FROM graphs from its store, never from the network: the query would
+    answer nothing, so it is refused with the way to reach remote data."""
+    port, connections = listener
+    remote = f"http://127.0.0.1:{port}/g"
+    result = run("query", "--allow-network", "--sparql",
+                 f"SELECT * {clause.format(remote=remote)} WHERE {{ ?s ?p ?o }}")
+    assert result.exit_code == 2
+    assert f"({clause.format(remote=remote)}), and kgraph does not fetch graphs" in result.output
+    assert "SERVICE <url> { ... }" in result.output
+    assert connections == []
+
+
 def test_updates_are_refused():
     result = run("query", "--sparql", "DROP ALL")
     assert result.exit_code == 2
     assert "SPARQL updates" in result.output
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("nan", "'nan' is not a time limit"), ("inf", "'inf' is not a time limit"),
+    ("1e300", "'1e300' is not a time limit"), ("0", "'0' is not a time limit"),
+    ("-5", "'-5' is not a time limit"), ("86401", "'86401' is not a time limit"),
+    ("soon", "'soon' is not a number of seconds"),
+])
+def test_timeout_must_be_a_time_limit(value, expected):
+    result = run("query", "--timeout", value, "--sparql", "ASK {}")
+    assert result.exit_code == 2
+    assert f"Invalid value for '--timeout': {expected}" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_timeout_stops_a_runaway_query():
@@ -378,3 +406,50 @@ def test_rows_read_from_oxigraph_give_the_values_rdflib_gives(literal):
     direct, through_rdflib = plain_value(to_oxigraph(literal)), plain_value(literal)
     assert direct == through_rdflib
     assert type(direct) is (str if isinstance(through_rdflib, str) else type(through_rdflib))
+
+
+# --- query files that are not SPARQL text ------------------------------------------------------
+
+@pytest.mark.parametrize("content,expected", [
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00", "holds binary data (a NUL byte at position 7)"),
+    ('SELECT ?s WHERE { ?s rdfs:label "Astana – Almaty" }'.encode("latin-1", "replace")
+     .replace(b"?", b"\xe9", 1), "is not UTF-8 text (byte 0xe9 at position 7"),
+    (b"x" * (1024 * 1024 + 1), "holds more than 1 MiB; expected a SPARQL query"),
+])
+def test_query_file_that_is_not_sparql_text(tmp_path, content, expected):
+    path = tmp_path / "query.rq"
+    path.write_bytes(content)
+    result = run("query", "--file", path)
+    assert result.exit_code == 2
+    assert f"Error: Query file '{path}' {expected}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_query_file_that_never_ends():
+    result = run("query", "--file", "/dev/zero")
+    assert result.exit_code == 2
+    assert "Query file '/dev/zero' holds more than 1 MiB" in result.output
+
+
+def test_query_file_from_a_pipe(tmp_path):
+    """A named pipe is no regular file, and a query can come from one (``--file <(...)``)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "query.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text("SELECT (40 + 2 AS ?answer) {}"))
+    writer.start()
+    result = run("query", "--file", fifo, "--format", "csv")
+    writer.join()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["answer", "42"]
+
+
+def test_standard_input_that_is_not_utf8():
+    from click.testing import CliRunner
+    from kgraph.cli import cli
+
+    result = CliRunner().invoke(cli, ["query", "--sparql", "-"], input=b"ASK { ?s ?p \"\xff\" }")
+    assert result.exit_code == 2
+    assert "Standard input is not UTF-8 text (byte 0xff at position 13" in result.output

@@ -98,6 +98,8 @@ def test_the_numbers_the_readme_gives_of_the_data_are_measured(bundled_kg):
     assert number(r"about\s+([\d,]+) records") == pytest.approx(measured.entities, rel=0.05)
     assert number(r"about ([\d,]+) triples") == pytest.approx(measured.triples, rel=0.05)
     assert number(r"\(([\d,]+) quotes") == len(quotations)
+    assert number(r"(\d+) facts stated") == measured.statuses["stated"]
+    assert number(r"(\d+) inferred with their notes") == measured.statuses["inferred"]
     assert number(r"what the (\w+) sources") == len({graph.value(q, PROV.wasQuotedFrom) for q in quotations})
     assert number(r"the (\w+) Central Asian states") == len(set(graph.subjects(SP.isCentralAsian, Literal(True))))
     assert number(r"(\d+) universities") == classes["sp:University"]

@@ -92,7 +92,7 @@ def full_data(full_page) -> dict:
 
 def test_build_writes_the_full_view_with_every_node_and_edge(full_data, network):
     assert [n["id"] for n in full_data["nodes"]] == sorted(network)
-    assert len(full_data["edges"]) == network.number_of_edges() == 395
+    assert len(full_data["edges"]) == network.number_of_edges() == 369
     assert sorted((e["from"], e["to"]) for e in full_data["edges"]) == sorted(network.edges())
     assert full_data["physics"] is True  # 229 nodes: the browser lays them out
     assert {c["name"]: c["count"] for c in full_data["classes"]}["Person"] == sum(
@@ -112,7 +112,7 @@ def test_viz_command_writes_one_file_and_the_same_bytes_twice(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = run("viz")
     assert result.exit_code == 0, result.output
-    assert "wrote graph.html: 229 nodes, 395 edges" in result.output
+    assert "wrote graph.html: 228 nodes, 369 edges" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]  # no lib/ folder
     first = (tmp_path / "graph.html").read_bytes()
     assert run("viz", "-o", "again.html").exit_code == 0
@@ -139,6 +139,19 @@ def test_ego_view_is_the_ego_network(tmp_path, network):
     assert data["title"] == "Soft-power network around Kazakhstan (depth 1)"
 
 
+@pytest.mark.parametrize("name", ["De Montfort University", "de montfort", "DMU"])
+def test_focus_takes_any_label(tmp_path, name):
+    """--focus takes what --param takes: an id, or a label in any case and language."""
+    by_id, by_name = tmp_path / "id.html", tmp_path / "name.html"
+    assert run("viz", "--focus", "de-montfort-university", "-o", by_id).exit_code == 0
+    result = run("viz", "--focus", name, "-o", by_name)
+    if name == "DMU":  # not a label: refused with the closest names
+        assert result.exit_code == 2 and "is not the id or label of anything" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    assert by_name.read_bytes() == by_id.read_bytes()
+
+
 def test_actors_channels_view_matches_the_channel_portfolio(network):
     view = viz.select_view(network, "actors-channels")
     for row in channel_portfolio(network):
@@ -151,7 +164,13 @@ def test_actors_channels_view_matches_the_channel_portfolio(network):
 
 @pytest.mark.parametrize("args, code, message", [
     (["--view", "ego"], 2, "needs an entity to centre on"),
-    (["--focus", "nowhere"], 1, "No entity 'nowhere'"),
+    (["--focus", "nowhere"], 2, "The --focus value 'nowhere' is not the id or label of anything"),
+    (["--focus", "Chine"], 2, "Close names: China."),
+    (["--focus", "soft-power"], 2, "No entity 'soft-power' in the network"),
+    (["--class", "Univercity"], 2, "No class 'Univercity' in the network. Did you mean: "
+                                   "University, universities, UniversityAlliance?"),
+    (["--channel", "scholarship"], 2, "No channel 'scholarship' in the network. Did you mean: "
+                                      "scholarships?"),
     (["--view", "full", "--focus", "kazakhstan"], 2, "applies to the ego view only"),
 ])
 def test_viz_errors_speak_to_the_user(tmp_path, args, code, message):
@@ -165,9 +184,11 @@ def test_tooltips_carry_key_figures_and_the_quotes_of_the_data(full_data):
     nodes = {n["id"]: n for n in full_data["nodes"]}
     campus = next(r for r in yaml_records("branch_campuses") if r["id"] == "mgimo-astana")
     assert ["Status", campus["status"]] in nodes["mgimo-astana"]["facts"]
-    assert full_data["evidence"]["mgimo-astana"] == [[campus["source"], campus["quote"]]]
-    title = next(r["title"] for r in yaml_records("sources") if r["id"] == campus["source"])
-    assert full_data["sources"][campus["source"]] == title
+    quoted = [[e["source"], e["quote"]] for e in campus.get("evidence", [campus])]
+    assert full_data["evidence"]["mgimo-astana"] == quoted
+    source = quoted[0][0]
+    title = next(r["title"] for r in yaml_records("sources") if r["id"] == source)
+    assert full_data["sources"][source] == title
     edges = {(e["from"], e["to"], e["relation"]): e for e in full_data["edges"]}
     invested = [r for r in yaml_records("investments") if "amount" in r]
     assert len(invested) == 2

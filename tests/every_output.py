@@ -35,10 +35,10 @@ def _cached_load_graph():
     cache = {}
 
     @functools.wraps(load)
-    def cached(data_folders=None):
-        key = tuple(map(str, data_folders or ()))
+    def cached(data_folders=None, statuses=None):
+        key = (tuple(map(str, data_folders or ())), tuple(sorted(statuses or ())))
         if key not in cache:
-            cache[key] = load(data_folders)
+            cache[key] = load(data_folders, statuses)
         return cache[key]
 
     return cached

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import tomllib
 
 import pytest
 from rdflib import Literal
@@ -71,8 +70,10 @@ def release(version: str) -> tuple[int, ...]:
 
 
 def test_the_lowest_versions_ci_installs_are_the_declared_lower_bounds():
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    requirements = declared["dependencies"] + declared["optional-dependencies"]["test"]
+    # Every requirement of pyproject.toml, the base ones and the test extra's, is "NAME>=X".
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requirements = re.findall(r'^\s+"([^"]+)",', project, re.M)
+    assert len(requirements) > 15
     bounds = {name: release(version) for name, version in
               (re.fullmatch(r"([A-Za-z0-9_.-]+)>=([\w.]+)", r).groups() for r in requirements)}
     lowest = {name: release(version) for name, version in

@@ -70,6 +70,8 @@ def release(version: str) -> tuple[int, ...]:
 
 
 def test_the_lowest_versions_ci_installs_are_the_declared_lower_bounds():
+    """.ci/lowest.txt pins every requirement of pyproject.toml to its lower bound, and
+    .ci/run looks for the lowest Python that requires-python admits."""
     # Every requirement of pyproject.toml, the base ones and the test extra's, is "NAME>=X".
     project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     requirements = re.findall(r'^\s+"([^"]+)",', project, re.M)
@@ -80,6 +82,8 @@ def test_the_lowest_versions_ci_installs_are_the_declared_lower_bounds():
               (line.split("==") for line in (ROOT / ".ci" / "lowest.txt").read_text("utf-8").split("\n")
                if line and not line.startswith("#"))}
     assert lowest == bounds
+    oldest_python = re.search(r'^requires-python = ">=([\d.]+)"$', project, re.M).group(1)
+    assert f"\noldest={oldest_python}\n" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
 def test_the_numbers_the_readme_gives_of_the_data_are_measured(bundled_kg):

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
+from email.parser import Parser
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ import pytest
 from conftest import ROOT
 
 #: What a checkout holds that an install reads.
-CHECKOUT = ("pyproject.toml", "README.md", "kgraph", "ontology", "data", "queries")
+CHECKOUT = ("pyproject.toml", "README.md", "LICENSE", "LICENSE-DATA", "kgraph", "ontology", "data",
+            "queries")
 
 
 def fresh_environment(folder: Path) -> Path:
@@ -51,11 +54,33 @@ def kgraph(bin_folder: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """``pip install .`` of the checkout, in a fresh environment."""
+    """``pip install .`` of the checkout, in a fresh environment, in its two steps: pip
+    builds the wheel (its contents checked), then installs it."""
     folder = tmp_path_factory.mktemp("installed")
     bin_folder = fresh_environment(folder / "venv")
-    pip_install(bin_folder, ROOT)
+    done = subprocess.run([bin_folder / "python", "-m", "pip", "wheel", "--no-deps", "-q",
+                           "--wheel-dir", folder / "dist", ROOT], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    wheel = next((folder / "dist").glob("kgraph-*.whl"))
+    check_wheel_contents(wheel)
+    pip_install(bin_folder, wheel)
     return bin_folder
+
+
+def check_wheel_contents(wheel: Path) -> None:
+    """The wheel ships the ontology in its three forms, the vocabularies, the JSON-LD context
+    and both licences, and its metadata says who made it, under which licences, what it is
+    for and where its ontology lives."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = Parser().parsestr(archive.read("kgraph-0.1.0.dist-info/METADATA").decode("utf-8"))
+    bundled = {name.split("kgraph/bundled/ontology/")[1] for name in names if "kgraph/bundled/ontology/" in name}
+    assert {"softpower.ttl", "softpower.owl", "vocabularies.ttl", "shapes.ttl", "context.jsonld"} <= bundled
+    assert {"kgraph-0.1.0.dist-info/licenses/LICENSE", "kgraph-0.1.0.dist-info/licenses/LICENSE-DATA"} <= names
+    assert metadata["License-Expression"] == "MIT AND CC-BY-4.0"
+    assert metadata["Author"] == "The kgraph project"
+    assert "Intended Audience :: Science/Research" in metadata.get_all("Classifier")
+    assert "Ontology, https://w3id.org/softpower/ontology" in metadata.get_all("Project-URL")
 
 
 def test_a_plain_install_builds_from_anywhere_with_the_data_it_carries(installed, tmp_path):

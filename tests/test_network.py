@@ -596,8 +596,6 @@ def test_structural_holes_equal_networkx_on_the_bundled_actors(bundled_net):
             assert effective[node] == pytest.approx(expected_effective[node]), node
 
 
-@pytest.mark.skipif(tuple(map(int, nx.__version__.split(".")[:2])) < (3, 5),
-                    reason="networkx before 3.5 rescales a sampled betweenness otherwise")
 def test_sampled_metrics_equal_networkx_from_the_same_pivots(bundled_net):
     """Sampled betweenness and closeness run in igraph, from the pivots networkx would draw:
     betweenness equals networkx's own estimate for that k and seed, closeness the estimate

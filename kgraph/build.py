@@ -23,7 +23,7 @@ from rdflib.exceptions import ParserError
 from .errors import InputError
 from .load import Dataset, Record, load_dataset
 from .namespaces import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, SP, SPR, SPV, WD, XSD, bind_prefixes
-from .resources import ontology_file
+from .resources import ontology_file, vocabulary_file
 from .schema import (BOOLEAN, DATE, DECIMAL, DEFAULT_EPISTEMIC_STATUS, INTEGER, REF, STRENGTHS,
                      VOCABULARIES, WIKIDATA, YEAR)
 from .terms import from_oxigraph
@@ -58,6 +58,19 @@ class KnowledgeGraph:
         """Where the node was written; a node minted under a record is the record's."""
         return self.origins.get(node) or self.origins.get(owner_iri(node))
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the graph's counts (``kgraph.stats``) as tables."""
+        from .stats import graph_stats
+
+        return graph_stats(self.graph)._repr_html_()
+
+    def to_pandas(self):
+        """The graph's triples as a pandas data frame of plain values, in sorted order."""
+        from .notebook import data_frame
+        from .query import TRIPLE_COLUMNS, triple_records
+
+        return data_frame(triple_records(self.graph), list(TRIPLE_COLUMNS))
+
 
 def owner_iri(node) -> URIRef | None:
     """The record node a minted node (``<record>/evidence/1``) belongs to: record ids hold
@@ -71,8 +84,8 @@ def entity_iri(record_id: str) -> URIRef:
 
 
 def load_ontology() -> Graph:
-    """The bundled ontology with its controlled vocabularies."""
-    return parse_turtle(ontology_file())
+    """The bundled ontology with its controlled vocabularies (two files, one graph)."""
+    return parse_turtle(vocabulary_file(), into=parse_turtle(ontology_file()))
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
@@ -98,6 +111,22 @@ def vocabulary_ids(ontology: Graph) -> dict[str, set[str]]:
     return ids
 
 
+def standard_superclasses(ontology: Graph) -> dict[str, tuple[str, ...]]:
+    """For each class of the ontology, the classes of the standard vocabularies (schema.org,
+    W3C ORG, PROV-O, SKOS, FOAF, Dublin Core) it is a subclass of, directly or through other
+    classes, as N-Triples IRIs: the types a record also gets, so that a consumer without a
+    reasoner finds the states among ``schema:Country`` and the programmes among
+    ``prov:Entity``."""
+    table = {}
+    for cls in set(ontology.subjects(RDFS.subClassOf, None)):
+        if isinstance(cls, URIRef) and str(cls).startswith(str(SP)):
+            found = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf)
+                     if isinstance(c, URIRef) and not str(c).startswith(str(SP))}
+            if found:
+                table[_iri(cls)] = tuple(sorted(_iri(c) for c in found))
+    return table
+
+
 def load_graph(data_folders: list[Path] | None = None, statuses=None) -> KnowledgeGraph:
     """Load, check and compile the data folders (the bundled data by default); with
     ``statuses`` (e.g. ``["stated"]``), only the facts of those epistemic statuses and what
@@ -116,9 +145,10 @@ def compile_dataset(dataset: Dataset, ontology: Graph, vocabularies: dict[str, s
         graph.add(triple)
     kg = KnowledgeGraph(graph, data_folders=list(data_folders or []))
     lines = []
+    superclasses = standard_superclasses(ontology)
     for record in dataset.records:
         kg.origins[entity_iri(record.id)] = record_origin(record)
-        lines.extend(record_ntriples(record, vocabularies))
+        lines.extend(record_ntriples(record, vocabularies, superclasses))
     for triple in pyoxigraph.parse("".join(lines), format=pyoxigraph.RdfFormat.N_TRIPLES):
         graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
                    from_oxigraph(triple.object)))
@@ -135,9 +165,11 @@ def record_origin(record: Record) -> Origin:
     return Origin(record.file, record.line, record.kind, record.id)
 
 
-def record_ntriples(record: Record, vocabularies: dict[str, set[str]]) -> list[str]:
+def record_ntriples(record: Record, vocabularies: dict[str, set[str]],
+                    superclasses: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """The triples of one checked record as N-Triples lines; the nodes minted under it
-    (``<record>/...``) are the record's too.
+    (``<record>/...``) are the record's too. Every node typed with an ontology class is
+    also typed with that class's standard superclasses (:func:`standard_superclasses`).
 
     N-Triples because a bulk build (``kgraph.bulk``) streams millions of triples into
     Oxigraph's loader, which parses this text in Rust faster than Python can make one term
@@ -146,7 +178,7 @@ def record_ntriples(record: Record, vocabularies: dict[str, set[str]]) -> list[s
     (:func:`compile_dataset`). Record ids, references, language tags and dates have been
     checked against their patterns, so only text needs escaping.
     """
-    compiler = _Compiler(record, vocabularies)
+    compiler = _Compiler(record, vocabularies, superclasses or {})
     compiler.compile()
     return compiler.lines
 
@@ -189,25 +221,38 @@ def _literal(value, datatype: str | None = None, lang: str | None = None) -> str
     if isinstance(value, int):
         return f'"{value}"^^{_NT.integer}'
     if isinstance(value, Decimal):
-        return f'"{Literal(value, datatype=XSD.decimal)}"^^{_NT.decimal}'
+        return f'"{canonical_decimal(value)}"^^{_NT.decimal}'
     if datatype:
         return f'"{value.translate(_ESCAPES)}"^^{datatype}'
     return f'"{value.translate(_ESCAPES)}"'
 
 
+def canonical_decimal(value: Decimal) -> str:
+    """The canonical text of an xsd:decimal, as Oxigraph stores it (``7.50`` is ``7.5``,
+    ``5E+7`` is ``50000000``): the memory build and an on-disk store then hold the same
+    literal, and every export writes it alike."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
 class _Compiler:
     """Compiles one record into triples."""
 
-    def __init__(self, record: Record, vocabularies: dict[str, set[str]]):
+    def __init__(self, record: Record, vocabularies: dict[str, set[str]],
+                 superclasses: dict[str, tuple[str, ...]]):
         self.record = record
         self.vocabularies = vocabularies
+        self.superclasses = superclasses
         self.iri = f"{SPR}{record.id}"
         self.node = f"<{self.iri}>"
         self.lines: list[str] = []
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        """Add a triple of N-Triples terms."""
+        """Add a triple of N-Triples terms (a type with its standard superclasses)."""
         self.lines.append(f"{subject} {predicate} {obj} .\n")
+        if predicate == _NT.type:
+            self.lines.extend(f"{subject} {predicate} {superclass} .\n"
+                              for superclass in self.superclasses.get(obj, ()))
 
     def minted(self, path: str) -> str:
         """A node minted under the record, e.g. its amount or its first quotation."""

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Origin, load_ontology, owner_iri, record_ntriples, vocabulary_ids
+from .build import (Origin, load_ontology, owner_iri, record_ntriples, standard_superclasses,
+                    vocabulary_ids)
 from .errors import InputError
 from .export import sorted_triples
 from .load import RecordChecker, data_files, data_folders, raw_records, read_ahead
@@ -37,6 +38,8 @@ class BulkLoad:
     apart from the time of Oxigraph's loader."""
 
     checker: RecordChecker
+    #: The standard superclasses of the ontology's classes (``kgraph.build.standard_superclasses``).
+    superclasses: dict = field(default_factory=dict)
     turtle_origins: dict = field(default_factory=dict)
     reading_seconds: float = 0.0
     selection: StatusSelection | None = None
@@ -84,7 +87,7 @@ def bulk_load(folders: list[Path] | None, store: OxigraphStore, quiet: bool = Fa
     import pyoxigraph
 
     ontology = load_ontology()
-    load = BulkLoad(RecordChecker(vocabulary_ids(ontology)))
+    load = BulkLoad(RecordChecker(vocabulary_ids(ontology)), superclasses=standard_superclasses(ontology))
     record_files, turtle_files = data_files(data_folders(folders))
     load.selection = _selection(record_files, statuses)
     progress = Progress(f"loading {store.spec}", None, quiet)
@@ -160,7 +163,7 @@ def _record_ntriples(record_files: list[Path], load: BulkLoad) -> Iterator[list[
             records = load.selection.select(records)
         for start in range(0, len(records), BATCH_RECORDS):
             yield [line for record in records[start:start + BATCH_RECORDS]
-                   for line in record_ntriples(record, vocabularies)]
+                   for line in record_ntriples(record, vocabularies, load.superclasses)]
 
 
 class _TextStream(io.RawIOBase):

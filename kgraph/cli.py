@@ -213,12 +213,18 @@ def validate(data_folders, store, validator):
     sys.exit(0 if report.conforms else 1)
 
 
+#: Kept in step with kgraph.netexport.export_formats() (a test checks).
+_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "jsonld-expanded", "trig", "xml", "graphml", "gexf")
+
+
 @cli.command()
 @data_option
 @store_option
 @click.option("-f", "--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "jsonld", "trig", "xml", "graphml", "gexf"]),
-              help="Output format: an RDF format, or GraphML/GEXF for the entity network.")
+              type=click.Choice(_EXPORT_FORMATS),
+              help="Output format: an RDF format (jsonld: compacted with kgraph's context; "
+                   "jsonld-expanded: expanded, written as it streams; trig: data, ontology and "
+                   "vocabularies in named graphs), or GraphML/GEXF for the entity network.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @status_option
 def export(data_folders, store, fmt, output, statuses):
@@ -251,7 +257,8 @@ def stats(data_folders, store, fmt, statuses):
 @data_option
 @store_option
 @click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder holding the source texts named by the sources' text_file.")
+              multiple=True, help="Folder holding the source texts named by the sources' "
+                                  "text_file (repeatable: a file is looked for in each).")
 @click.option("--support", is_flag=True,
               help="Also check that each fact's quotes support it: they name its entities and "
                    "write its numbers, their tense agrees with its status, and no quote backs "
@@ -265,13 +272,14 @@ def check_quotes(data_folders, store, corpus, support):
     from .quotes import check_quotes as run_check
     from .store import queryable
 
-    if not corpus.is_dir():
-        raise InputError(f"Corpus folder '{corpus}' does not exist; expected the folder of "
-                         "source texts.")
+    for folder in corpus:
+        if not folder.is_dir():
+            raise InputError(f"Corpus folder '{folder}' does not exist; expected the folder of "
+                             "source texts.")
     if support and store["spec"] != "memory":
         raise InputError("--support reads the records of the data folders (their files and "
                          "lines), not a store: give the folders with --data instead of --store.")
-    checked, problems = run_check(queryable(_source(data_folders, store)), corpus)
+    checked, problems = run_check(queryable(_source(data_folders, store)), list(corpus))
     for problem in problems:
         click.echo(problem.describe())
     click.echo(f"{checked} quotes checked, {len(problems)} not found")
@@ -295,9 +303,83 @@ def _check_support(data_folders) -> bool:
     return not report.passes
 
 
+# --- growing the graph from new documents --------------------------------------------------
+
+#: Kept in step with kgraph.ingest.sentences.LANGUAGES and pipeline.SOURCE_TYPES (a test
+#: checks); spelled out here so that ``kgraph --help`` does not import the ingest libraries.
+_INGEST_LANGUAGES = ("en", "ru", "kk")
+_SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
+
+
+@cli.command()
+@click.argument("documents", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@data_option
+@store_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Proposals folder (default: proposals/<source-id>); with several documents, "
+                   "the folder that holds one per document.")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a JSON report: mentions, proposals and new entities with their "
+                   "offsets (docs/ingest.md).")
+@click.option("--source-id", help="Id of the document's source record (default: made from "
+                                  "its title).")
+@click.option("--title", help="Title (default: from the HTML or PDF metadata, or the first line).")
+@click.option("--url", help="Where the document was read.")
+@click.option("--date", help="Publication date, YYYY-MM-DD (default: from the HTML metadata).")
+@click.option("--publisher", help="Publisher: an organisation of the graph (id or name), or a "
+                                  "name kept in the source's description.")
+@click.option("--lang", type=click.Choice(_INGEST_LANGUAGES),
+              help="The document's language (default: told by its letters).")
+@click.option("--type", "source_type", type=click.Choice(_SOURCE_TYPES), default="report",
+              show_default=True, help="What kind of source the document is.")
+@click.option("--force", is_flag=True, help="Replace an existing proposals folder.")
+def ingest(documents, data_folders, store, output, report, source_id, title, url, date, publisher,
+           lang, source_type, force):
+    """Propose sourced facts from documents (text, HTML or PDF), for review.
+
+    Links the entities each document mentions, proposes the facts it states with the
+    sentence that states them, and writes them to a proposals folder, every record marked
+    epistemic_status: proposed with its cue (docs/ingest.md). Needs the ingest extra:
+    pip install 'kgraph[ingest]'.
+    """
+    from .ingest import SourceDetails, ingest_files
+    from .resources import bundled_path
+
+    details = SourceDetails(source_id, title, url, date, publisher, lang, source_type)
+    protected = (_folders(data_folders) or []) + [bundled_path("data")]
+    written = ingest_files(documents, _source(data_folders, store), details, output, force,
+                           report, protected)
+    for result in written:
+        ingestion = result.ingestion
+        linked = sum(1 for m in ingestion.mentions if m.status == "linked")
+        click.echo(f"{ingestion.source_id}: {ingestion.words} words, {len(ingestion.mentions)} "
+                   f"mentions ({linked} linked), {len(ingestion.entities)} new entities, "
+                   f"{len(ingestion.proposals)} proposed facts")
+        click.echo(f"wrote {result.folder}")
+    if report:
+        click.echo(f"wrote {report}")
+
+
+@cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("ontology-docs"), show_default=True, help="Folder to write.")
+@click.option("--no-page", is_flag=True,
+              help="Write the ontology files only, not the documentation page (which needs "
+                   "pyLODE: pip install 'kgraph[docs]').")
+def docs(out_dir, no_page):
+    """Write the ontology's documentation page (index.html, offline) with the ontology in
+    Turtle and RDF/XML, the vocabularies and the JSON-LD context, ready to publish."""
+    from .publish import publish
+
+    for path in publish(out_dir, page=not no_page):
+        click.echo(f"wrote {path}")
+
+
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
 
-_RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+#: Kept in step with kgraph.results.FORMATS and GRAPH_FORMATS (a test checks).
+_RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown", "turtle", "nt", "jsonld")
 
 
 @cli.command("queries")
@@ -364,7 +446,9 @@ def _standard_input() -> str:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Parameter of a named query (repeatable); an entity by id or label.")
 @click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
-              help="Output format; default: table on a terminal, csv otherwise.")
+              help="Output format. SELECT and ASK: table or markdown, or a SPARQL 1.1 result "
+                   "format (csv, tsv, json, xml); default: table on a terminal, csv otherwise. "
+                   "CONSTRUCT and DESCRIBE: turtle (default), nt, jsonld or xml (RDF/XML).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @click.option("--timeout", type=SECONDS, metavar="SECONDS",
               help="Stop the query after this many seconds (at most a day).")
@@ -376,7 +460,8 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
           statuses):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
-    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print Turtle.
+    ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print a graph
+    (Turtle unless --format says otherwise).
     """
     from .files import write_atomic
     from .query import bind_parameters, execute, find_query
@@ -391,7 +476,7 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
     bindings = bind_parameters(source, named, _parse_params(params)) if named else {}
     result = execute(source, named.text if named else text, origin, bindings,
                      allow_network=allow_network, timeout=timeout)
-    fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
+    fmt = fmt or ("table" if result.kind != "select" or (sys.stdout.isatty() and not output) else "csv")
     payload = render(result, fmt)
     if output:
         write_atomic(output, payload)

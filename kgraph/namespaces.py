@@ -12,6 +12,12 @@ SPR = Namespace("https://w3id.org/softpower/id/")
 #: Wikidata's items, which entities are the same as (``owl:sameAs``).
 WD = Namespace("http://www.wikidata.org/entity/")
 
+#: The named graphs of a TriG export: the data (the graph a remote store keeps the whole
+#: graph in, ``kgraph.store``), the ontology, and the controlled vocabularies.
+DATA_GRAPH = "https://w3id.org/softpower/graph"
+ONTOLOGY_GRAPH = "https://w3id.org/softpower/ontology"
+VOCABULARY_GRAPH = "https://w3id.org/softpower/vocab"
+
 PREFIXES = {
     "sp": SP,
     "spv": SPV,

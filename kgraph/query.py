@@ -107,6 +107,39 @@ class QueryResult:
         """The rows as dicts of plain Python values (``pandas.DataFrame(result.records())``)."""
         return [dict(zip(self.columns, map(plain_value, row))) for row in self.terms]
 
+    def to_pandas(self):
+        """The rows as a pandas data frame of plain values (a graph: its triples)."""
+        from .notebook import data_frame
+
+        if self.kind == "graph":
+            return data_frame(triple_records(self.graph), list(TRIPLE_COLUMNS))
+        if self.kind == "ask":
+            return data_frame([{"boolean": self.boolean}], ["boolean"])
+        return data_frame(self.records(), self.columns)
+
+    def _repr_html_(self) -> str:
+        """A table in a notebook: the rows (a graph: its triples; ASK: true or false)."""
+        from .notebook import html_table
+        from .results import cell
+
+        if self.kind == "ask":
+            return html_table(["boolean"], [["true" if self.boolean else "false"]])
+        if self.kind == "graph":
+            from .export import sorted_triples
+
+            triples = sorted_triples(self.graph)
+            return html_table(list(TRIPLE_COLUMNS), [[cell(t) for t in triple] for triple in triples])
+        return html_table(self.columns, [[cell(t) for t in row] for row in self.rows])
+
+
+TRIPLE_COLUMNS = ("subject", "predicate", "object")
+
+
+def triple_records(graph: Graph) -> list[dict]:
+    from .export import sorted_triples
+
+    return [dict(zip(TRIPLE_COLUMNS, map(plain_value, triple))) for triple in sorted_triples(graph)]
+
 
 # --- the named queries ---------------------------------------------------------------------
 

@@ -46,15 +46,19 @@ class QuoteProblem:
 
 
 class Corpus:
-    """The folder of source texts, each folded once."""
+    """The folders of source texts (a file is looked for in each, in order), each text
+    folded once."""
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
+    def __init__(self, folders: Path | list[Path]):
+        self.folders = [Path(f) for f in (folders if isinstance(folders, list) else [folders])]
         self._folded: dict[str, tuple[str, str]] = {}
+
+    def path(self, file_name: str) -> Path | None:
+        return next((f / file_name for f in self.folders if (f / file_name).is_file()), None)
 
     def contains(self, file_name: str, quote: str) -> bool:
         if file_name not in self._folded:
-            text = (self.folder / file_name).read_text(encoding="utf-8")
+            text = self.path(file_name).read_text(encoding="utf-8")
             self._folded[file_name] = (fold(text), fold(text, join_hyphenated=False))
         needle = fold(quote)
         return any(needle in version for version in self._folded[file_name])
@@ -67,17 +71,17 @@ QUOTATIONS = f"""SELECT ?quotation ?source ?file_name ?quote WHERE {{
 }}"""
 
 
-def check_quotes(source, corpus_folder: Path) -> tuple[int, list[QuoteProblem]]:
-    """Check every quotation whose source names a corpus file, in an rdflib graph or a store
-    (``kgraph.store``); return (checked, problems)."""
+def check_quotes(source, corpus_folders: Path | list[Path]) -> tuple[int, list[QuoteProblem]]:
+    """Check every quotation whose source names a corpus file (looked for in each folder),
+    in an rdflib graph or a store (``kgraph.store``); return (checked, problems)."""
     from .query import execute
 
-    corpus = Corpus(corpus_folder)
+    corpus = Corpus(corpus_folders)
     checked, problems = 0, []
     for quotation, source, file_name, quote in sorted(execute(source, QUOTATIONS, "quotations").rows):
         fact = str(quotation).rsplit("/evidence/", 1)[0]
         source_id = str(source).rsplit("/", 1)[-1]
-        if not (corpus.folder / str(file_name)).is_file():
+        if corpus.path(str(file_name)) is None:
             problems.append(QuoteProblem(fact, source_id, str(quote),
                                          f"the corpus file {file_name} is missing"))
             continue

@@ -1,4 +1,4 @@
-"""Where the bundled ontology, data and queries live, installed or in a checkout.
+"""Where the bundled ontology, vocabularies, data and queries live, installed or in a checkout.
 
 A wheel carries them inside the package (``kgraph/bundled/``); a source checkout keeps them
 at the top level, beside the package, where researchers edit them.
@@ -18,8 +18,25 @@ def bundled_path(name: str) -> Path:
 
 
 def ontology_file() -> Path:
+    """The OWL ontology (classes and properties), in Turtle."""
     return bundled_path("ontology") / "softpower.ttl"
+
+
+def vocabulary_file() -> Path:
+    """The controlled vocabularies (SKOS concept schemes), in Turtle."""
+    return bundled_path("ontology") / "vocabularies.ttl"
 
 
 def shapes_file() -> Path:
     return bundled_path("ontology") / "shapes.ttl"
+
+
+def owl_file() -> Path:
+    """The ontology in RDF/XML, for tools that read no Turtle (owlready2, older OWL tools);
+    generated from ``softpower.ttl`` (``kgraph.publish``)."""
+    return bundled_path("ontology") / "softpower.owl"
+
+
+def context_file() -> Path:
+    """The JSON-LD context of the compacted JSON-LD export; generated (``kgraph.publish``)."""
+    return bundled_path("ontology") / "context.jsonld"

@@ -1,40 +1,95 @@
-"""Query results as text: aligned tables, CSV, TSV, SPARQL JSON, Markdown, Turtle.
+"""Query results as text: aligned tables and Markdown for people, the W3C SPARQL 1.1 result
+formats for tools, and RDF for graphs.
 
 Tables show what a reader wants (labels, numbers, IRIs shortened with the project prefixes)
-and fit the terminal; CSV, TSV and JSON keep every value whole for other tools. JSON is the
-SPARQL 1.1 Query Results JSON Format, so any SPARQL client library reads it.
+and fit the terminal. JSON, XML, CSV and TSV are the SPARQL 1.1 Query Results formats,
+written by one implementation of them, Oxigraph's (the endpoint, ``kgraph serve``, uses the
+same): any SPARQL client library reads them back, TSV with its ``?variable`` header and
+terms in Turtle syntax. CONSTRUCT and DESCRIBE answers are graphs, written in an RDF format
+of ``kgraph.export``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 import textwrap
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 
+from .errors import QueryError
 from .export import serialize
 from .namespaces import PREFIXES
 from .query import QueryResult
 
-FORMATS = ("table", "csv", "tsv", "json", "markdown")
+#: Formats of SELECT and ASK answers: two for people, the four SPARQL result formats.
+FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+#: The SPARQL 1.1 result formats, by their pyoxigraph name.
+SPARQL_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+#: Formats of CONSTRUCT and DESCRIBE answers (``kgraph.export`` formats); a table is Turtle.
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml")
 #: Widest a table cell grows before it wraps, whatever the terminal.
 MAX_CELL = 60
 
 
 def render(result: QueryResult, fmt: str = "table", width: int | None = None) -> str:
-    """The result in one of ``FORMATS`` (graphs are always Turtle, ASK is true/false)."""
+    """The result in a format of ``FORMATS`` (SELECT, ASK) or ``GRAPH_FORMATS`` (CONSTRUCT,
+    DESCRIBE; "table" gives Turtle); a table of an ASK is true or false."""
     if result.kind == "graph":
-        return serialize(result.graph, "turtle").decode("utf-8")
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": result.boolean}) + "\n" if fmt == "json" \
-            else ("true" if result.boolean else "false") + "\n"
+        return serialize(result.graph, _graph_format(fmt)).decode("utf-8")
+    if fmt in SPARQL_FORMATS:
+        return serialize_results(result, fmt).decode("utf-8")
     if fmt not in FORMATS:
-        raise ValueError(f"unknown result format '{fmt}'; expected one of {', '.join(FORMATS)}")
-    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json,
-            "markdown": _markdown}[fmt](result, width)
+        raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE answers; a "
+                         f"{result.kind.upper()} answer is given as {', '.join(FORMATS)}.")
+    if result.kind == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    return {"table": _table, "markdown": _markdown}[fmt](result, width)
+
+
+def _graph_format(fmt: str) -> str:
+    if fmt == "table":
+        return "turtle"
+    if fmt not in GRAPH_FORMATS:
+        raise QueryError(f"--format {fmt} is for SELECT and ASK answers; a CONSTRUCT or "
+                         f"DESCRIBE answer is a graph, given as {', '.join(GRAPH_FORMATS)}.")
+    return fmt
+
+
+def serialize_results(result: QueryResult, fmt: str) -> bytes:
+    """A SELECT or ASK answer in a SPARQL 1.1 result format (``json``, ``xml``, ``csv``,
+    ``tsv``), written by Oxigraph: kgraph hands it the answer as SPARQL JSON, which it reads
+    in Rust, and its serialiser writes the format."""
+    import pyoxigraph
+
+    parsed = pyoxigraph.parse_query_results(sparql_json(result),
+                                            format=pyoxigraph.QueryResultsFormat.JSON)
+    return parsed.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SPARQL_FORMATS[fmt]))
+
+
+def sparql_json(result: QueryResult) -> bytes:
+    """The answer in the SPARQL 1.1 Query Results JSON Format, from Oxigraph's terms."""
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": result.boolean}).encode("utf-8")
+    bindings = [{column: _json_term(term) for column, term in zip(result.columns, row)
+                 if term is not None} for row in result.terms]
+    return json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _json_term(term) -> dict:
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    value = {"type": "literal", "value": term.value}
+    if term.language:
+        value["xml:lang"] = term.language
+    else:
+        value["datatype"] = term.datatype.value
+    return value
 
 
 def cell(term) -> str:
@@ -49,49 +104,6 @@ def cell(term) -> str:
                 return f"{prefix}:{str(term)[len(str(namespace)):]}"
         return str(term)
     return f"_:{term}"
-
-
-def _full(term) -> str:
-    return "" if term is None else str(term)
-
-
-def _csv(result: QueryResult, width=None, delimiter=",") -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
-        writer.writerow([_full(term) for term in row])
-    return out.getvalue()
-
-
-def _tsv(result: QueryResult, width=None) -> str:
-    """Tab-separated values as SPARQL TSV readers expect them: tabs and newlines escaped."""
-    def clean(term):
-        return _full(term).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-    lines = ["\t".join(result.columns)]
-    lines += ["\t".join(clean(term) for term in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
-
-
-def _json(result: QueryResult, width=None) -> str:
-    bindings = [{column: _json_term(term) for column, term in zip(result.columns, row)
-                 if term is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=1) + "\n"
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    value = {"type": "literal", "value": str(term)}
-    if term.language:
-        value["xml:lang"] = term.language
-    elif term.datatype:
-        value["datatype"] = str(term.datatype)
-    return value
 
 
 def _markdown(result: QueryResult, width=None) -> str:

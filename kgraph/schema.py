@@ -177,6 +177,7 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
         Field("doi", SP.doi),
         Field("languages", DCTERMS.language, many=True, doc="ISO 639-1 codes"),
         Field("text_file", SP.corpusFile, doc="file name of the text in the source corpus"),
+        Field("url", SDO.url, doc="where the document was read"),
         Field("description", DCTERMS.description),
     ), "source", needs_evidence=False,
         doc="bibliographic records of the corpus, and named references for general facts"),

@@ -42,21 +42,21 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from .errors import InputError, QueryError, QueryTimeout
-from .export import RDF_FORMATS, serialize, sorted_triples
+from .export import serialize, sorted_triples
 from .query import QueryResult, execute, oxigraph_store
-from .results import render
+from .results import serialize_results
 
 #: What the server calls to answer a query: ``(text, timeout in seconds) -> QueryResult``.
 QueryFunction = Callable[[str, "float | None"], QueryResult]
 
 #: Media types of SELECT and ASK answers, in the order of preference when the client
-#: accepts several: media type -> pyoxigraph results format name (None: kgraph's own JSON).
+#: accepts several: media type -> kgraph.results format.
 SOLUTION_TYPES = {
-    "application/sparql-results+json": None,
-    "application/json": None,
-    "application/sparql-results+xml": "XML",
-    "text/csv": "CSV",
-    "text/tab-separated-values": "TSV",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
 #: Media types of CONSTRUCT and DESCRIBE answers (and of the service description):
 #: media type -> kgraph.export format.
@@ -282,8 +282,7 @@ class _Handler(BaseHTTPRequestHandler):
         if media_type is None:
             raise _not_acceptable(GRAPH_TYPES)
         graph = service_description(self._endpoint_url())
-        rdflib_format = RDF_FORMATS[GRAPH_TYPES[media_type]][0]
-        return HTTPStatus.OK, media_type, graph.serialize(format=rdflib_format, encoding="utf-8"), {}
+        return HTTPStatus.OK, media_type, serialize(graph, GRAPH_TYPES[media_type]), {}
 
     def _endpoint_url(self) -> str:
         """The URL the client used, when its Host header is a plain host name or address."""
@@ -384,21 +383,11 @@ def cap_rows(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
 
 
 def format_result(result: QueryResult, media_type: str) -> bytes:
-    """The result in a media type of ``SOLUTION_TYPES`` or ``GRAPH_TYPES``.
-
-    SPARQL JSON comes from ``kgraph.results``; XML, CSV and TSV are written by Oxigraph's
-    implementation of the W3C result formats, from that JSON.
-    """
+    """The result in a media type of ``SOLUTION_TYPES`` or ``GRAPH_TYPES``: the writers of
+    ``kgraph query --format`` (Oxigraph's implementation of the W3C result formats)."""
     if result.kind == "graph":
         return serialize(result.graph, GRAPH_TYPES[media_type])
-    as_json = render(result, "json")
-    format_name = SOLUTION_TYPES[media_type]
-    if format_name is None:
-        return as_json.encode("utf-8")
-    import pyoxigraph
-
-    parsed = pyoxigraph.parse_query_results(as_json, format=pyoxigraph.QueryResultsFormat.JSON)
-    return parsed.serialize(format=getattr(pyoxigraph.QueryResultsFormat, format_name))
+    return serialize_results(result, SOLUTION_TYPES[media_type])
 
 
 def service_description(endpoint: str) -> Graph:

@@ -30,13 +30,39 @@ class GraphStats:
                 "relations": self.relations, "facts_per_source": self.sources,
                 "facts_per_status": self.statuses}
 
+    def rows(self) -> list[dict]:
+        """The counts as one long table: what is counted, the class, relation or source, how many."""
+        return [{"count": title, "key": key, "value": value}
+                for title, counts in self._tables() for key, value in counts.items()]
+
+    def _tables(self):
+        return (("records per class", self.classes), ("links per relation", self.relations),
+                ("facts per source", self.sources), ("facts per epistemic status", self.statuses))
+
+    def to_pandas(self):
+        from .notebook import data_frame
+
+        return data_frame(self.rows(), ["count", "key", "value"])
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the totals, then a table per count."""
+        from .notebook import html_table
+
+        parts = [f"<p>{self.triples:,} triples, {self.entities:,} records</p>"]
+        for title, counts in self._tables():
+            parts.append(f"<h4>{title}</h4>" + html_table([title.split()[-1], "count"],
+                                                          [[k, v] for k, v in counts.items()]))
+        return "".join(parts)
+
 
 _RECORD = f"""?record <{DCTERMS.identifier}> ?identifier .
   FILTER(STRSTARTS(STR(?record), "{SPR}"))"""
 _COUNTS = {
+    # A record's own class: the standard superclasses it also carries are not counted again.
     "classes": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
   {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
   ?record <{RDF.type}> ?key .
+  FILTER(STRSTARTS(STR(?key), "{SP}"))
 }} GROUP BY ?key""",
     "relations": f"""SELECT ?key (COUNT(*) AS ?count) WHERE {{
   {{ SELECT DISTINCT ?record WHERE {{ {_RECORD} }} }}
@@ -80,10 +106,7 @@ def _sorted(counter: Counter) -> dict[str, int]:
 def format_stats(stats: GraphStats) -> str:
     """The counts as four aligned tables."""
     parts = [f"{stats.triples} triples, {stats.entities} records"]
-    for title, counts in (("records per class", stats.classes),
-                          ("links per relation", stats.relations),
-                          ("facts per source", stats.sources),
-                          ("facts per epistemic status", stats.statuses)):
+    for title, counts in stats._tables():
         parts.append(f"\n{title}:")
         width = max((len(k) for k in counts), default=0)
         parts.extend(f"  {name.ljust(width)}  {count:>6}" for name, count in counts.items())

@@ -39,12 +39,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from .errors import InputError, QueryError, QueryTimeout
-from .namespaces import PREFIXES
+from .namespaces import DATA_GRAPH, PREFIXES
 from .progress import Progress
 from .query import QueryResult, answer_of, prepare
 
 #: The named graph a remote store keeps the soft-power graph in.
-GRAPH_IRI = "https://w3id.org/softpower/graph"
+GRAPH_IRI = DATA_GRAPH
 #: Triples per SPARQL Update request when uploading to a remote store (Virtuoso refuses
 #: requests whose generated SQL passes 10,000 lines, at a few thousand triples).
 UPLOAD_BATCH = 1000
@@ -156,16 +156,24 @@ class OxigraphStore:
         a binary stream.
 
         Oxigraph writes in the order of its index, keyed by a hash of each term: the same
-        triples always give the same bytes, whatever the order they were loaded in.
+        triples always give the same bytes, whatever the order they were loaded in. TriG
+        and JSON-LD go through ``kgraph.export.write_rdf`` (named graphs, ``@type``), JSON-LD
+        a subject at a time.
         """
         import pyoxigraph
 
-        from .export import oxigraph_format
+        from .export import JSON_LD_FORMATS, check_format, oxigraph_format, prefix_map, write_rdf
         from .files import atomic_path
 
+        check_format(fmt)
+
         def write(target):
-            self.store.dump(target, format=oxigraph_format(fmt), from_graph=pyoxigraph.DefaultGraph(),
-                            prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
+            if fmt in JSON_LD_FORMATS or fmt == "trig":
+                triples = self._triples_by_subject() if fmt in JSON_LD_FORMATS else self._triples()
+                write_rdf(triples, fmt, target)
+            else:
+                self.store.dump(target, format=oxigraph_format(fmt), from_graph=pyoxigraph.DefaultGraph(),
+                                prefixes=prefix_map())
 
         if not isinstance(output, (str, Path)):
             write(output)
@@ -173,6 +181,22 @@ class OxigraphStore:
         with atomic_path(output) as temporary:
             write(str(temporary))
         return Path(output)
+
+    def _triples(self):
+        import pyoxigraph
+
+        return (quad.triple for quad in
+                self.store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
+
+    def _triples_by_subject(self):
+        """The triples a subject at a time, subjects in SPARQL order: each subject is looked
+        up in the store's subject index."""
+        import pyoxigraph
+
+        default = pyoxigraph.DefaultGraph()
+        for solution in self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s"):
+            for quad in self.store.quads_for_pattern(solution[0], None, None, default):
+                yield quad.triple
 
     def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
                  origin: str = "query") -> QueryResult:

@@ -24,15 +24,17 @@ size whatever the builder adds (``kgraph build`` reports the actual count).
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import load_graph, load_ontology, vocabulary_ids
+from .build import load_graph, load_ontology, standard_superclasses, vocabulary_ids
 from .errors import InputError
 from .files import write_atomic
+from .namespaces import SP
 from .schema import ACTORS, ANY_ENTITY, INSTITUTIONS, INSTRUMENTS, KINDS, PLACES
 
 #: Records per file.
@@ -122,14 +124,15 @@ def estimated_triples(kind: str, record: dict) -> int:
     the plain edges beside a qualified relation. :func:`synthesize` corrects the estimate
     with the builder's actual count on a sample."""
     spec = KINDS[kind]
-    count = 3 if spec.needs_evidence else 2
+    count = (3 if spec.needs_evidence else 2) + _implied_types(spec.subtypes.get(record.get("type"), spec.rdf_class))
     for name, value in record.items():
         if name in ("id", "currency"):
             continue
         if name == "label":
             count += 2
         elif name == "quote":
-            count += 4  # sp:evidence, and the quotation's type, source and text
+            # sp:evidence, and the quotation's type (with those it implies), source and text
+            count += 4 + _implied_types(SP.Quotation)
         elif name == "amount":
             count += 4
         elif name in ("strengths", "constraints"):
@@ -140,6 +143,17 @@ def estimated_triples(kind: str, record: dict) -> int:
         parties = len(record.get(truthy.subject, ()))
         count += parties * (parties - 1) if truthy.pairwise else 1
     return count
+
+
+@functools.lru_cache(maxsize=None)
+def _implied_types(rdf_class) -> int:
+    """How many standard superclasses the builder adds to a node of the class."""
+    return len(_superclasses().get(f"<{rdf_class}>", ()))
+
+
+@functools.lru_cache(maxsize=1)
+def _superclasses() -> dict:
+    return standard_superclasses(load_ontology())
 
 
 class _Generator:
@@ -242,12 +256,17 @@ class _Generator:
             self.write(kind)
 
     def fill(self, kind: str, triples: float) -> None:
-        """Records of one kind until their triples reach the share (at least two records)."""
+        """Records of one kind until their triples reach the share (at least two records, and
+        one of each subtype, so that every class of the format is present)."""
         make = getattr(self, kind)
-        start, number = self.estimated, 0
-        while number < 2 or self.estimated - start < triples:
+        start, number, last = self.estimated, 0, 0
+        least = max(2, len(KINDS[kind].subtypes) + 1)
+        # Stop within half a record of the share: stopping only past it overshot every kind.
+        while number < least or self.estimated - start + last / 2 < triples:
             number += 1
+            before = self.estimated
             self.add(kind, make(number))
+            last = self.estimated - before
         self.write(kind)
 
     # -- the reference records: sources, places, the analytical framework ----------------------

@@ -537,6 +537,12 @@ class GraphPage:
     nodes: int
     edges: int
 
+    def _repr_html_(self) -> str:
+        """The page in a notebook, in an iframe of its own (``kgraph.notebook``)."""
+        from .notebook import embedded_page
+
+        return embedded_page(self.html)
+
 
 def graph_page(source, *, network=None, view: str | None = None, focus: str | None = None, depth: int = 1,
                channels: Iterable[str] = (), classes: Iterable[str] = (), until: int | None = None,

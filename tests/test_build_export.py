@@ -10,33 +10,48 @@ import sys
 
 import pyoxigraph
 import pytest
-from rdflib import Graph
+from rdflib.namespace import RDF, SKOS
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
 
 from conftest import run
 from kgraph.export import RDF_FORMATS, serialize
+
+SP = "https://w3id.org/softpower/ontology#"
+SPR_TEXT = "https://w3id.org/softpower/id/"
 
 OXIGRAPH_FORMATS = {
     "turtle": pyoxigraph.RdfFormat.TURTLE,
     "nt": pyoxigraph.RdfFormat.N_TRIPLES,
     "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "jsonld-expanded": pyoxigraph.RdfFormat.JSON_LD,
     "trig": pyoxigraph.RdfFormat.TRIG,
     "xml": pyoxigraph.RdfFormat.RDF_XML,
 }
-
-
-#: Formats that Oxigraph writes (all but TriG); rdflib re-reads them, and Oxigraph re-reads
-#: what rdflib writes, so no writer checks itself.
-WRITTEN_BY_OXIGRAPH = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
+#: rdflib's parser of each format: Oxigraph writes them (pyld the compacted JSON-LD), so
+#: rdflib re-reading them checks the writer with another implementation.
+RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "jsonld-expanded": "json-ld",
+                  "trig": "trig", "xml": "xml"}
 
 
 def oxigraph_count(payload: bytes, fmt: str) -> int:
     return sum(1 for _ in pyoxigraph.parse(payload, format=OXIGRAPH_FORMATS[fmt]))
 
 
+def rdflib_graph(payload: bytes, fmt: str) -> Graph:
+    """The triples of any export, read by rdflib; TriG's named graphs merged into one."""
+    if fmt != "trig":
+        return Graph().parse(data=payload, format=RDFLIB_FORMATS[fmt])
+    dataset = Dataset()
+    dataset.parse(data=payload, format="trig")
+    merged = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        merged.add((s, p, o))
+    return merged
+
+
 def independent_count(payload: bytes, fmt: str) -> int:
-    if fmt in WRITTEN_BY_OXIGRAPH:
-        return len(Graph().parse(data=payload, format=WRITTEN_BY_OXIGRAPH[fmt]))
-    return oxigraph_count(payload, fmt)
+    return len(rdflib_graph(payload, fmt))
 
 
 def test_build_writes_a_valid_graph(built):
@@ -48,12 +63,44 @@ def test_build_writes_a_valid_graph(built):
     assert independent_count(written.read_bytes(), "turtle") == len(built.source.graph)
 
 
+@pytest.fixture(scope="module")
+def ntriples_graph(bundled_kg) -> Graph:
+    return Graph().parse(data=serialize(bundled_kg.graph, "nt"), format="nt")
+
+
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
-def test_every_export_format_is_reread_by_an_independent_parser(bundled_kg, fmt, tmp_path):
+def test_every_export_format_is_the_same_graph_as_n_triples(bundled_kg, ntriples_graph, fmt, tmp_path):
+    """Read back by rdflib and by Oxigraph, every format is isomorphic to the N-Triples
+    export (blank nodes included): no writer rewrites a literal (rdflib's TriG writer turned
+    "50000000"^^xsd:decimal into 50000000.0)."""
     target = tmp_path / f"graph.{RDF_FORMATS[fmt][1]}"
     result = run("export", "--format", fmt, "-o", target)
     assert result.exit_code == 0, result.output
-    assert independent_count(target.read_bytes(), fmt) == len(bundled_kg.graph)
+    payload = target.read_bytes()
+    reread = rdflib_graph(payload, fmt)
+    assert len(reread) == len(bundled_kg.graph) == len(ntriples_graph)
+    assert isomorphic(reread, ntriples_graph)
+    assert oxigraph_count(payload, fmt) == len(bundled_kg.graph)
+
+
+def test_trig_puts_data_ontology_and_vocabularies_in_named_graphs(bundled_kg):
+    from kgraph.build import load_ontology
+    from kgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH, SP, SPR, SPV
+    from kgraph.resources import ontology_file, vocabulary_file
+    from kgraph.store import GRAPH_IRI
+
+    dataset = Dataset()
+    dataset.parse(data=serialize(bundled_kg.graph, "trig"), format="trig")
+    graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
+    assert set(graphs) == {DATA_GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH} and DATA_GRAPH == GRAPH_IRI
+    # The ontology's graph is the ontology file (its OWL axioms' blank nodes included), the
+    # vocabularies' graph the vocabulary file; everything else is data.
+    assert isomorphic(graphs[ONTOLOGY_GRAPH], Graph().parse(ontology_file()))
+    assert isomorphic(graphs[VOCABULARY_GRAPH], Graph().parse(vocabulary_file()))
+    assert len(graphs[DATA_GRAPH]) == len(bundled_kg.graph) - len(load_ontology())
+    assert (SPR.kazakhstan, RDF.type, SP.State) in graphs[DATA_GRAPH]
+    assert (SPV.language, RDF.type, SKOS.Concept) in graphs[VOCABULARY_GRAPH]
+    assert not any(s for s in graphs[DATA_GRAPH].subjects() if str(s).startswith(str(SP)))
 
 
 def test_export_to_stdout_is_turtle(bundled_kg):
@@ -152,3 +199,49 @@ def test_a_network_too_large_for_a_page_gets_the_overview_page(minimal_data, tmp
     overview = graph_page(kg, view="actors-channels")
     assert overview.nodes < nodes
     assert (tmp_path / "out" / "graph.html").read_text(encoding="utf-8") == overview.html
+
+
+def _refusing_loader(url, options=None):
+    raise AssertionError(f"a JSON-LD processor tried to fetch {url}")
+
+
+def test_json_ld_frames_by_type_and_reads_as_a_web_developer_expects(bundled_kg):
+    """Compacted JSON-LD carries the shipped context inline: pyld frames it by @type with a
+    document loader that refuses every URL, and a node reads with short names."""
+    from pyld import jsonld
+
+    from kgraph.export import json_ld_context
+
+    campuses = {str(s) for s in bundled_kg.graph.subjects(RDF.type, URIRef(SP + "BranchCampus"))}
+    compacted = json.loads(serialize(bundled_kg.graph, "jsonld"))
+    assert compacted["@context"] == json_ld_context()["@context"]
+    options = {"documentLoader": _refusing_loader}
+    framed = jsonld.frame(compacted, {"@context": compacted["@context"], "@type": "BranchCampus"}, options)
+    assert {node["@id"] for node in framed["@graph"]} == {
+        "spr:" + iri[len(SPR_TEXT):] for iri in campuses}
+    nu = next(node for node in compacted["@graph"] if node["@id"] == "spr:nazarbayev-university")
+    # The ontology's class first, then the standard classes it implies (materialised).
+    assert nu["@type"][0] == "University" and "schema:CollegeOrUniversity" in nu["@type"]
+    assert nu["label"]["en"] == "Nazarbayev University"
+    assert nu["identifier"] == "nazarbayev-university" and nu["epistemicStatus"] == "spv:stated"
+    kazakhstan = next(node for node in compacted["@graph"] if node["@id"] == "spr:kazakhstan")
+    assert kazakhstan["isCentralAsian"] is True and kazakhstan["iso3166Alpha2"] == "KZ"
+    expanded = json.loads(serialize(bundled_kg.graph, "jsonld-expanded"))
+    framed = jsonld.frame(expanded, {"@type": SP + "BranchCampus"}, options)
+    assert {node["@id"] for node in framed["@graph"]} == campuses
+
+
+def test_the_shipped_json_ld_context_is_in_step_with_the_ontology():
+    from kgraph.build import load_ontology
+    from kgraph.publish.context import context_text
+    from kgraph.resources import context_file
+
+    assert context_file().read_text(encoding="utf-8") == context_text(load_ontology()), (
+        "ontology/context.jsonld is out of date: regenerate it with `kgraph docs --no-page -o ontology`")
+
+
+def test_cli_export_formats_are_those_of_the_library():
+    from kgraph import cli
+    from kgraph.netexport import export_formats
+
+    assert set(cli._EXPORT_FORMATS) == set(export_formats())

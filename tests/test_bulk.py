@@ -8,13 +8,15 @@ import os
 import subprocess
 import sys
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import run
+from rdflib.namespace import RDFS
 from kgraph.build import load_graph
 from kgraph.store import OxigraphStore
 
+ALMATY = URIRef("https://w3id.org/softpower/id/almaty")
 EXTRA_TURTLE = """@prefix sp: <https://w3id.org/softpower/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix spr: <https://w3id.org/softpower/id/> .
@@ -106,7 +108,7 @@ def test_json_lines_and_yaml_of_the_same_records_make_the_same_store(tmp_path):
     dumps = []
     for file_format in ("yaml", "jsonl"):
         data = tmp_path / file_format
-        synthesize(3000, data, seed=5, file_format=file_format)
+        synthesize(3700, data, seed=5, file_format=file_format)
         assert {path.suffix for path in data.iterdir()} == {f".{file_format}"}
         store = OxigraphStore(tmp_path / f"db-{file_format}", create=True)
         loaded = bulk_load([data], store, quiet=True)
@@ -114,3 +116,38 @@ def test_json_lines_and_yaml_of_the_same_records_make_the_same_store(tmp_path):
         dumps.append(store.dump(io.BytesIO(), "nt").getvalue())
     assert dumps[0] == dumps[1]
     assert dumps[0].count(b"\n") > 2900
+
+
+def test_every_format_dumped_from_a_store_is_the_memory_graph(minimal_data, tmp_path):
+    """A store's dumps are the graph the memory build compiles, in every format (the decimals
+    of amounts and values written as Oxigraph keeps them), and the same bytes from two
+    stores of the same data; TriG keeps a data file's blank nodes in the data graph."""
+    from rdflib import Dataset
+
+    from kgraph.bulk import bulk_load
+    from kgraph.export import RDF_FORMATS, serialize
+    from kgraph.namespaces import DATA_GRAPH
+
+    (minimal_data / "extra.ttl").write_text(EXTRA_TURTLE, encoding="utf-8")
+    facts = minimal_data / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("amount: 50000000", "amount: 50000000.50"),
+                     encoding="utf-8")
+    in_memory = load_graph([minimal_data]).graph
+    assert '"50000000.5"^^<http://www.w3.org/2001/XMLSchema#decimal>' in serialize(in_memory, "nt").decode()
+    stores = []
+    for name in ("a", "b"):
+        store = OxigraphStore(tmp_path / name, create=True)
+        bulk_load([minimal_data], store, quiet=True)
+        stores.append(store)
+    for fmt in RDF_FORMATS:
+        dumps = [store.dump(io.BytesIO(), fmt).getvalue() for store in stores]
+        assert dumps[0] == dumps[1], fmt
+        dataset = Dataset()
+        dataset.parse(data=dumps[0], format="trig" if fmt == "trig" else RDF_FORMATS[fmt][0])
+        merged = Graph()
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            merged.add((s, p, o))
+        assert isomorphic(merged, in_memory), fmt
+        if fmt == "trig":
+            notes = [g for s, p, o, g in dataset.quads((ALMATY, RDFS.seeAlso, None, None))]
+            assert len(notes) == 2 and {str(g) for g in notes} == {DATA_GRAPH}

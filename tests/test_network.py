@@ -620,18 +620,88 @@ def test_sampled_metrics_equal_networkx_from_the_same_pivots(bundled_net):
             (len(found) / others) / (sum(found) / len(found)) if found else 0.0), node
 
 
+#: Attributes the exports add for the tools that read them (GEXF's drawing and timeline).
+GEPHI_ATTRIBUTES = ("viz", "start", "end")
+
+
 @pytest.mark.parametrize("fmt", sorted(NETWORK_FORMATS))
 def test_bundled_exports_keep_every_node_edge_and_attribute(bundled_net, fmt):
     again = reread(serialize_network(bundled_net, fmt), fmt)
     assert again.number_of_nodes() == bundled_net.number_of_nodes()
     assert again.number_of_edges() == bundled_net.number_of_edges()
     for node, data in bundled_net.nodes(data=True):
-        expected = {k: v for k, v in data.items() if not (fmt == "gexf" and k == "id")}
-        assert again.nodes[node] == expected
+        expected = {k: v for k, v in data.items() if k != "id"}
+        if fmt == "graphml":
+            expected["identifier"] = data["id"]
+        assert {k: v for k, v in again.nodes[node].items() if k not in GEPHI_ATTRIBUTES} == expected
     written = sorted((u, v, tuple(sorted((k, w) for k, w in d.items()
-                                         if k not in ("id", "networkx_key"))))
+                                         if k not in ("id", "networkx_key", *GEPHI_ATTRIBUTES))))
                      for u, v, d in again.edges(data=True))
     assert written == sorted((u, v, tuple(sorted(d.items()))) for u, v, d in bundled_net.edges(data=True))
+
+
+def test_gexf_draws_as_the_page_and_has_a_timeline(bundled_net):
+    """Read with an XML parser: GEXF 1.3, dynamic with integer years; every node in its
+    class's colour on the page, sized by PageRank (the highest-ranked node largest), at the
+    position of the page's layout; a campus starts the year it opened, an event also ends
+    then, an edge starts in its fact's year. networkx reads the same back."""
+    from xml.etree import ElementTree
+
+    from kgraph.viz import MAX_SIZE, MIN_SIZE, NODE_STYLES, ring_layout
+
+    payload = serialize_network(bundled_net, "gexf")
+    ns = {"g": "http://gexf.net/1.3", "viz": "http://gexf.net/1.3/viz"}
+    root = ElementTree.fromstring(payload)
+    assert root.get("version") == "1.3"
+    assert root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation") == \
+        "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"
+    graph = root.find("g:graph", ns)
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "integer")
+    nodes = {n.get("id"): n for n in graph.iterfind("g:nodes/g:node", ns)}
+    assert set(nodes) == set(bundled_net)
+    ranks = {row["id"]: row["pagerank"] for row in ind.centralities(bundled_net, ["pagerank"])}
+    layout = ring_layout(bundled_net)
+    for node, element in nodes.items():
+        data = bundled_net.nodes[node]
+        kind = "central_asian_states" if data.get("central_asian") is True else data["kind"]
+        colour = element.find("viz:color", ns)
+        assert "#%02x%02x%02x" % tuple(int(colour.get(c)) for c in "rgb") == NODE_STYLES[kind][0]
+        position = element.find("viz:position", ns)
+        assert (float(position.get("x")), -float(position.get("y"))) == layout[node]
+        size = float(element.find("viz:size", ns).get("value"))
+        assert MIN_SIZE <= size <= MAX_SIZE
+    top = max(ranks, key=ranks.get)
+    assert float(nodes[top].find("viz:size", ns).get("value")) == MAX_SIZE
+    starts = {n: next((d[k] for k in ("opened", "launched", "year", "founded") if k in d), None)
+              for n, d in bundled_net.nodes(data=True)}
+    assert sum(1 for year in starts.values() if year) > 10
+    assert {n: int(e.get("start")) if e.get("start") else None for n, e in nodes.items()} == starts
+    events = [n for n, d in bundled_net.nodes(data=True) if d["kind"] == "events" and "year" in d]
+    assert events and all(nodes[e].get("start") == nodes[e].get("end") == str(bundled_net.nodes[e]["year"])
+                          for e in events)
+    dated_edges = [e for e in graph.iterfind("g:edges/g:edge", ns) if e.get("start")]
+    assert len(dated_edges) == sum(1 for *_, d in bundled_net.edges(data=True) if "year" in d) > 30
+    assert all(e.find("viz:color", ns) is not None for e in graph.iterfind("g:edges/g:edge", ns))
+    again = nx.read_gexf(io.BytesIO(payload))
+    assert again.graph["mode"] == "dynamic"
+    assert {n: again.nodes[n]["start"] for n in again if "start" in again.nodes[n]} == {
+        n: year for n, year in starts.items() if year}
+    assert again.nodes["kazakhstan"]["viz"]["color"] == {"r": 0x1a, "g": 0x52, "b": 0x76, "a": 1.0}
+
+
+def test_igraph_reads_the_graphml_with_entity_ids_apart_from_its_own(bundled_net, tmp_path):
+    import igraph
+
+    path = tmp_path / "network.graphml"
+    path.write_bytes(serialize_network(bundled_net, "graphml"))
+    graph = igraph.Graph.Read_GraphML(str(path))
+    assert (graph.vcount(), graph.ecount()) == (bundled_net.number_of_nodes(), bundled_net.number_of_edges())
+    assert graph.is_directed()
+    assert sorted(graph.vs["identifier"]) == sorted(graph.vs["id"]) == sorted(bundled_net)
+    kazakhstan = graph.vs.find(identifier="kazakhstan")
+    assert (kazakhstan["label"], kazakhstan["iso_code"], kazakhstan["class"]) == ("Kazakhstan", "KZ", "State")
+    degree = {v["identifier"]: v.degree() for v in graph.vs}
+    assert degree == dict(bundled_net.degree())
 
 
 def test_build_outputs_and_export_formats(minimal_kg, tmp_path):

@@ -157,7 +157,8 @@ def synthetic_stores(tmp_path_factory):
     from kgraph.synth import synthesize
 
     folder = tmp_path_factory.mktemp("synthetic")
-    synthesize(10_000, folder / "data", seed=1)
+    # About 500 records: each compiles to some 25 triples, the standard classes it implies included.
+    synthesize(12_500, folder / "data", seed=1)
     with running_oxigraph_server(tmp_path_factory.mktemp("oxigraph-synthetic")) as server, \
             running_virtuoso(tmp_path_factory.mktemp("virtuoso-synthetic")) as engine, \
             pytest.MonkeyPatch.context() as patch:
@@ -474,3 +475,16 @@ def test_the_endpoint_answers_from_every_store(loaded_store, bundled_kg):
     answer = query_function(loaded_store)(count, 10)
     expected = len(set(bundled_kg.graph.subjects(RDF.type, SP.BranchCampus)))
     assert int(answer.rows[0][0]) == expected > 0
+
+
+def test_ingest_knows_the_same_entities_names_and_facts_from_every_store(loaded_store, bundled_kg):
+    """kgraph ingest links against a store as against the compiled data."""
+    from kgraph.ingest.known import read_known
+
+    def summary(known):
+        return ({i: (e.kind, sorted(e.names), e.iso_code) for i, e in known.entities.items()},
+                known.facts, known.source_ids)
+
+    compiled, stored = summary(read_known(bundled_kg)), summary(read_known(loaded_store))
+    assert stored == compiled
+    assert compiled[0]["kazakhstan"][2] == "KZ" and len(compiled[1]) > 300

@@ -1,0 +1,393 @@
+"""Proposing: the facts a sentence states between the entities it names, as data records.
+
+A sentence that names two or more entities and carries a cue (``kgraph.ingest.cues``) may
+state a fact between them. Which entity plays which part is read from their kinds (a
+student flow runs between states, a campus's parent is a university) and from the word
+before each (a place "in" which something happens is a target or a host, a state students
+come "from" is an origin, a partner comes "with"). A fact is proposed only when every part is
+filled that way, with the sentence, or the clauses of it, that name both its ends as its quote
+(at most about 40 words), and every number it carries (a year, a count, an amount) written in
+that quote. A fact the graph already holds is not proposed again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..schema import ACTORS, KINDS, PLACES
+from .cues import (CHANNEL_CUES, HOSTING, ORIGIN_MARKERS, PARTNER_MARKERS, PLACE_MARKERS,
+                   RELATION_CUES, amounts, matched, student_counts, years)
+from .known import TRUTHY_RELATIONS, KnownGraph
+from .linking import Mention
+from .names import TITLES
+from .sentences import Sentence, quote_span
+from .text import WORD, slug
+
+#: Relation record kinds whose year field is named otherwise.
+_YEAR_FIELDS = {"memberships": "since", "roles": "since", "branch_campuses": "opened"}
+#: Entities that can play a party to a partnership (actors and programmes, not places).
+_PARTIES = tuple(k for k in ACTORS if k not in ("regions", "cities")) + ("programmes",)
+_STATES = ("states", "blocs")
+_INSTRUMENTS = ("programmes", "cultural_centres", "branch_campuses", "events")
+_LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|и|және)\s+)?(?:the\s+)?$", re.I)
+_POSSESSIVE = re.compile(r"^['’]s\b")
+#: Who a title belongs to: a minister to a ministry (a government body), a president, prime
+#: minister or ambassador to a state as well.
+_OFFICES = ("states", "blocs", "organisations", "government_bodies", "universities",
+            "branch_campuses", "cultural_centres", "companies")
+_STATE_OFFICE = re.compile(r"\b(President|Prime Minister|Ambassador|посол|президент|елшісі)", re.I)
+#: Words that open a list of examples: the list's entities take the part of the word before.
+_INTRODUCERS = frozenset("as including like namely notably especially".split())
+
+
+@dataclass
+class Fact:
+    """A fact a sentence states: its record (without source and quote), the two entities it
+    links, the spans of text that must stand in its quote, and the cue that found it."""
+
+    kind: str
+    fields: dict
+    ends: tuple[str, str]
+    spans: list[tuple[int, int]]
+    cue: str
+    new_entity: dict | None = None  # a branch campus the fact creates
+
+
+@dataclass
+class Proposal:
+    """A proposed record with the quote that states it (offsets into the saved text)."""
+
+    kind: str
+    record: dict
+    ends: tuple[str, str]
+    quote: str
+    start: int
+    end: int
+    cue: str
+    evidence: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "record": self.record, "ends": list(self.ends),
+                "quote": self.quote, "start": self.start, "end": self.end, "cue": self.cue}
+
+
+class Scene:
+    """One sentence and the entities it names, each with the word that marks its part."""
+
+    def __init__(self, text: str, sentence: Sentence, mentions: list[Mention]):
+        self.text = text
+        self.sentence = sentence
+        self.mentions = [m for m in mentions if m.entity]
+        self.marker: dict[int, str | None] = {}
+        self.possessor: set[int] = set()
+        previous = None
+        for index, mention in enumerate(self.mentions):
+            possessor = bool(_POSSESSIVE.match(text[mention.end:mention.end + 3]))
+            last = _marker_before(text, sentence.start, mention.start)
+            gap = text[previous.end:mention.start] if previous else None
+            if gap is not None and _LIST_GAP.match(gap) and not possessor and last not in (
+                    PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS):
+                self.marker[index] = self.marker[index - 1]
+            else:
+                self.marker[index] = last
+            if possessor:
+                self.possessor.add(index)
+            previous = mention
+
+    def of(self, kinds, markers=None, exclude=frozenset()) -> list[int]:
+        """Indexes of the mentions of these kinds (marked by one of ``markers`` if given),
+        one per entity."""
+        seen, found = set(), []
+        for index, mention in enumerate(self.mentions):
+            if mention.kind in kinds and mention.entity not in seen and (
+                    markers is None or self.marker[index] in markers) and index not in exclude:
+                seen.add(mention.entity)
+                found.append(index)
+        return found
+
+    def span(self, index: int) -> tuple[int, int]:
+        return self.mentions[index].start, self.mentions[index].end
+
+    def entity(self, index: int) -> str:
+        return self.mentions[index].entity
+
+
+class Proposer:
+    """Proposes the facts of one document, given what the graph knows."""
+
+    def __init__(self, text: str, known: KnownGraph, kinds: dict[str, str],
+                 labels: dict[str, str], states: dict[str, str]):
+        self.text = text
+        self.known = known
+        self.kinds = kinds  # every entity id the document links -> record kind
+        self.labels = labels  # id -> label
+        self.states = states  # id -> the state it lies in, where known
+        self.campuses = known.campus_pairs()
+
+    def facts(self, sentence: Sentence, mentions: list[Mention]) -> list[Fact]:
+        scene = Scene(self.text, sentence, mentions)
+        if len({m.entity for m in scene.mentions}) < 2:
+            return []
+        found = self._influence_relations(scene)
+        for name, (kind, pattern) in RELATION_CUES.items():
+            cues = matched(pattern or TITLES, self.text, sentence.start, sentence.end)
+            if cues:
+                found.extend(getattr(self, f"_{kind}")(scene, cues, name))
+        return found
+
+    # -- the rules, one per record kind ------------------------------------------------------
+    def _branch_campuses(self, scene: Scene, cues, name) -> list[Fact]:
+        parents = scene.of(("universities",))
+        hosts = scene.of(("states", "cities"), PLACE_MARKERS)
+        pairs = list(zip(parents, hosts)) if len(parents) == len(hosts) > 1 else \
+            [(p, h) for p in parents for h in hosts]
+        facts = []
+        for parent, host in pairs:
+            host_id = scene.entity(host)
+            host_state = host_id if scene.mentions[host].kind == "states" else self.states.get(host_id)
+            parent_id = scene.entity(parent)
+            if host_state is None or self.states.get(parent_id) == host_state \
+                    or (parent_id, host_state) in self.campuses:
+                continue
+            cue = _nearest(cues, scene.span(parent))
+            campus = {"id": slug(f"{self.labels[parent_id]} {self.labels[host_id]}"),
+                      "label": f"{self.labels[parent_id]} ({self.labels[host_id]} campus)",
+                      "parent": parent_id, "host_state": host_state}
+            if host_id != host_state:
+                campus["host_city"] = host_id
+            spans = [scene.span(parent), scene.span(host), cue.span()]
+            facts.append(Fact("branch_campuses", campus, (parent_id, host_id), spans,
+                              _cue(name, cue), new_entity=campus))
+            facts.append(Fact("influence_relations",
+                              {"actor": parent_id, "target": host_id,
+                               "instrument": campus["id"], "channels": ["branch-campuses"]},
+                              (parent_id, host_id), spans, _cue(name, cue)))
+        return facts
+
+    def _student_flows(self, scene: Scene, cues, name) -> list[Fact]:
+        origins = scene.of(_STATES, ORIGIN_MARKERS)
+        if not origins:
+            return []
+        others = [i for i in scene.of(_STATES) if i not in origins]
+        destinations = [i for i in others if scene.marker[i] in PLACE_MARKERS] or \
+            [i for i in others if HOSTING.match(self.text, scene.mentions[i].end + 1)] or \
+            (others if len(others) == 1 else [])
+        if len(destinations) != 1:
+            return []
+        destination = destinations[0]
+        cue = _nearest(cues, scene.span(destination))
+        counts = student_counts(self.text, scene.sentence.start, scene.sentence.end)
+        facts = []
+        for origin in origins:
+            fields = {"origin": scene.entity(origin), "destination": scene.entity(destination)}
+            spans = [scene.span(origin), scene.span(destination), cue.span()]
+            if len(origins) == 1 and len(counts) == 1 and not counts[0].qualifier:
+                fields["count"] = counts[0].value
+                spans.append((counts[0].start, counts[0].end))
+            facts.append(Fact("student_flows", fields, tuple(fields.values())[:2], spans,
+                              _cue(name, cue)))
+        return facts
+
+    def _partnerships(self, scene: Scene, cues, name) -> list[Fact]:
+        partners = scene.of(_PARTIES, PARTNER_MARKERS)
+        others = [i for i in scene.of(_PARTIES) if i not in partners
+                  and scene.marker[i] not in PLACE_MARKERS]
+        actors = [i for i in others if scene.mentions[i].kind != "programmes"]
+        places = [i for i in scene.of(_STATES, PLACE_MARKERS) if i not in partners]
+        counterpart = actors if len(actors) == 1 else (others if len(others) == 1 else
+                                                       (places if not others else []))
+        if partners and len(counterpart) == 1:
+            pairs = [(counterpart[0], p) for p in partners]
+        elif not partners and len(others) == 2:
+            pairs = [tuple(others)]
+        elif len(partners) == 2 and not others:
+            pairs = [tuple(partners)]
+        else:
+            return []
+        channels = self._channels(scene)
+        facts = []
+        for a, b in pairs:
+            ends = (scene.entity(a), scene.entity(b))
+            if ends[0] == ends[1]:
+                continue
+            cue = _nearest(cues, scene.span(b))
+            fields = {"parties": list(ends)}
+            if channels:
+                fields["channels"] = channels
+            facts.append(Fact("partnerships", fields, ends,
+                              [scene.span(a), scene.span(b), cue.span()], _cue(name, cue)))
+        return facts
+
+    def _investments(self, scene: Scene, cues, name) -> list[Fact]:
+        facts = []
+        for amount in amounts(self.text, scene.sentence.start, scene.sentence.end):
+            investors = [i for i in scene.of(ACTORS) if scene.mentions[i].end <= amount.start
+                         and scene.marker[i] not in PLACE_MARKERS]
+            recipients = [i for i in scene.of(ACTORS + ("programmes", "cities"), PLACE_MARKERS)
+                          if investors and scene.mentions[i].start > scene.mentions[investors[-1]].end]
+            if not investors or not recipients:
+                continue
+            investor = investors[-1]
+            recipient = min(recipients, key=lambda i: abs(scene.mentions[i].start - amount.end))
+            cue = _nearest(cues, (amount.start, amount.end))
+            fields = {"investor": scene.entity(investor), "recipient": scene.entity(recipient),
+                      "amount": amount.value, "currency": amount.currency}
+            facts.append(Fact("investments", fields, (fields["investor"], fields["recipient"]),
+                              [scene.span(investor), scene.span(recipient), cue.span(),
+                               (amount.start, amount.end)], _cue(name, cue)))
+        return facts
+
+    def _fundings(self, scene: Scene, cues, name) -> list[Fact]:
+        programmes = scene.of(("programmes",))
+        funders = [i for i in scene.of(ACTORS) if scene.marker[i] not in PLACE_MARKERS
+                   and scene.mentions[i].kind not in ("cities", "regions")]
+        facts = []
+        for programme in programmes:
+            possessors = [i for i in funders if i in scene.possessor
+                          and scene.mentions[i].end <= scene.mentions[programme].start]
+            chosen = possessors[-1:] or (funders if len(funders) == 1 else [])
+            for funder in chosen:
+                cue = _nearest(cues, scene.span(programme))
+                fields = {"funder": scene.entity(funder), "programme": scene.entity(programme)}
+                facts.append(Fact("fundings", fields, (fields["funder"], fields["programme"]),
+                                  [scene.span(funder), scene.span(programme), cue.span()],
+                                  _cue(name, cue)))
+        return facts
+
+    def _memberships(self, scene: Scene, cues, name) -> list[Fact]:
+        organisations = scene.of(("organisations", "blocs"))
+        members = [i for i in scene.of(ACTORS) if i not in organisations
+                   and scene.marker[i] not in PLACE_MARKERS]
+        if len(members) != 1:
+            return []
+        facts = []
+        for organisation in organisations:
+            cue = _nearest(cues, scene.span(organisation))
+            fields = {"member": scene.entity(members[0]),
+                      "organisation": scene.entity(organisation)}
+            facts.append(Fact("memberships", fields, (fields["member"], fields["organisation"]),
+                              [scene.span(members[0]), scene.span(organisation), cue.span()],
+                              _cue(name, cue)))
+        return facts
+
+    def _roles(self, scene: Scene, titles, name) -> list[Fact]:
+        facts = []
+        for person in scene.of(("people",)):
+            start, end = scene.span(person)
+            title = _nearest(titles, (start, end))
+            if abs(title.start() - start) > 120 and abs(title.end() - end) > 120:
+                continue
+            role = _title_phrase(self.text, title, start if start > title.end() else scene.sentence.end)
+            kinds = _OFFICES if _STATE_OFFICE.search(role) else _OFFICES[1:]
+            organisations = [i for i in scene.of(kinds) if i != person]
+            if not organisations:
+                continue
+            organisation = min(organisations, key=lambda i: abs(scene.mentions[i].start - title.end()))
+            fields = {"person": scene.entity(person), "organisation": scene.entity(organisation),
+                      "role": role}
+            facts.append(Fact("roles", fields, (fields["person"], fields["organisation"]),
+                              [(start, end), scene.span(organisation), title.span()],
+                              _cue(name, title)))
+        return facts
+
+    def _influence_relations(self, scene: Scene) -> list[Fact]:
+        """Channel use: an actor reaching a place "in" or "to" which the sentence puts it,
+        through the channels its cues name."""
+        channels = self._channels(scene)
+        targets = scene.of(PLACES, PLACE_MARKERS)
+        if not channels or not targets:
+            return []
+        states = [t for t in targets if scene.mentions[t].kind != "cities"]
+        targets = states or targets
+        actors = [i for i in scene.of(ACTORS) if scene.marker[i] not in PLACE_MARKERS
+                  and scene.mentions[i].kind not in ("cities", "regions")
+                  and not (scene.mentions[i].kind in _STATES and (
+                      scene.marker[i] in ORIGIN_MARKERS or i in scene.possessor))]
+        instruments = [i for i in scene.of(_INSTRUMENTS) if scene.marker[i] not in PLACE_MARKERS]
+        cue = self._channel_cue(scene)
+        facts = []
+        for actor in actors:
+            a = scene.entity(actor)
+            candidates = [t for t in targets if scene.entity(t) != a
+                          and self.states.get(a) not in (scene.entity(t), self.states.get(scene.entity(t)))]
+            if not candidates:
+                continue
+            after = [t for t in candidates if t > actor]
+            target = after[0] if after else candidates[-1]
+            t = scene.entity(target)
+            fields = {"actor": a, "target": t}
+            if len(instruments) == 1 and scene.entity(instruments[0]) != a:
+                fields["instrument"] = scene.entity(instruments[0])
+            fields["channels"] = channels
+            facts.append(Fact("influence_relations", fields, (a, t),
+                              [scene.span(actor), scene.span(target), cue.span()],
+                              _cue("channel use", cue)))
+        return facts
+
+    def _channels(self, scene: Scene) -> list[str]:
+        return [channel for channel, pattern in CHANNEL_CUES.items()
+                if pattern.search(self.text, scene.sentence.start, scene.sentence.end)]
+
+    def _channel_cue(self, scene: Scene):
+        return min((m for p in CHANNEL_CUES.values()
+                    for m in p.finditer(self.text, scene.sentence.start, scene.sentence.end)),
+                   key=lambda m: m.start())
+
+    # -- from a fact to a proposal -----------------------------------------------------------
+    def propose(self, fact: Fact, sentence: Sentence) -> Proposal | None:
+        """The proposal for a fact, with its quote; None when no quote of about 40 words
+        holds both its ends, or when the graph holds the fact already."""
+        if self._known(fact):
+            return None
+        span = quote_span(self.text, sentence, fact.spans)
+        if span is None:
+            return None
+        start, end = span
+        record = dict(fact.fields)
+        written = years(self.text, start, end)
+        year_field = _YEAR_FIELDS.get(fact.kind, "year")
+        if len({y for y, _, _ in written}) == 1 and any(
+                f.name == year_field for f in KINDS[fact.kind].fields) and (
+                fact.kind != "branch_campuses" or re.search(r"open|launch", fact.cue)):
+            record[year_field] = written[0][0]
+        return Proposal(fact.kind, record, fact.ends, self.text[start:end], start, end, fact.cue)
+
+    def _known(self, fact: Fact) -> bool:
+        if fact.kind == "branch_campuses":
+            return (fact.fields["parent"], fact.fields["host_state"]) in self.campuses
+        relation = TRUTHY_RELATIONS.get(fact.kind)
+        return relation is not None and self.known.holds(relation, *fact.ends,
+                                                         symmetric=fact.kind == "partnerships")
+
+
+def _marker_before(text: str, start: int, position: int) -> str:
+    """The word that marks an entity's part: the preposition before it, looking past an
+    article and past "such as", "including", "like" to the word before the list."""
+    words = [w.lower() for w in WORD.findall(text[max(start, position - 80):position])]
+    while words and words[-1] in ("the", "a", "an"):
+        words.pop()
+    if words and words[-1] in _INTRODUCERS:
+        if words[-1] == "as" and len(words) > 1 and words[-2] == "such":
+            words.pop()
+        words.pop()
+        for back in range(1, min(len(words), 5) + 1):
+            if words[-back] in PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS:
+                return words[-back]
+        return ""
+    return words[-1] if words else ""
+
+
+def _nearest(matches, span: tuple[int, int]):
+    return min(matches, key=lambda m: min(abs(m.start() - span[1]), abs(span[0] - m.end())))
+
+
+def _cue(name: str, match) -> str:
+    return f"{name}: '{match.group(0)}'"
+
+
+def _title_phrase(text: str, title, stop: int) -> str:
+    """The title as written: the title word and the capitalised words of its "of" phrase
+    ("Minister of Science and Higher Education"), up to the person's name."""
+    phrase = re.match(r"(?:\s+(?:of|and|for|the|[A-Z][\w-]*))*", text[title.end():stop])
+    return re.sub(r"(?:\s+(?:of|and|for|the))+$", "", title.group(0) + phrase.group(0)).strip()

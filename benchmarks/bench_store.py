@@ -73,15 +73,15 @@ def medians(answers: list[dict]) -> dict:
 
 def child_build(data: str, store_path: str, out: str) -> dict:
     """What ``kgraph build --store oxigraph:DIR --no-network`` does, phase by phase."""
-    from kgraph.bulk import bulk_load, staging_store
+    from kgraph.bulk import bulk_load
     from kgraph.pipeline import GRAPH_FILE
     from kgraph.stats import graph_stats
     from kgraph.store import OxigraphStore
     from kgraph.validate import PYSHACL_MAX_TRIPLES, check_shapes
 
-    target = OxigraphStore(Path(store_path), create=True)
+    target = OxigraphStore(Path(store_path), target=True)
     times = {}
-    with staging_store(target) as staged:
+    with target.locked_for_build(), target.staging() as staged:
         times["load_s"], loaded = timed(lambda: bulk_load([Path(data)], staged, quiet=True), 1)
         times["reading_s"] = loaded.reading_seconds
         times["validate_s"], report = timed(lambda: check_shapes(staged, loaded.origin), 1)
@@ -89,7 +89,7 @@ def child_build(data: str, store_path: str, out: str) -> dict:
         times["validator"] = "pyshacl" if staged.triple_count() <= PYSHACL_MAX_TRIPLES else "SPARQL"
         times["turtle_s"], _ = timed(lambda: staged.dump(Path(out) / GRAPH_FILE), 1)
         times["stats_s"], stats = timed(lambda: graph_stats(staged), 1)
-    target.replace_with(staged)
+        target.replace_with(staged)
     return {**times, "triples": stats.triples}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.exceptions import ParserError
 
 from .errors import InputError

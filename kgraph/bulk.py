@@ -4,7 +4,8 @@ The in-memory build (``kgraph.build``) holds every record and an rdflib graph, a
 per million triples. Building into an Oxigraph store needs neither: records are checked and
 compiled one file at a time (``kgraph.load.RecordChecker`` keeps only their ids), and their
 triples stream into Oxigraph's bulk loader. The store is filled in a staging folder beside
-the target, so a build that fails (bad records, broken shapes) leaves the old store as it was.
+the target, under the store's build lock (``kgraph.store.OxigraphStore.locked_for_build``), so
+a build that fails (bad records, broken shapes) leaves the old store as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import gc
 import io
 import itertools
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ from .load import RecordChecker, data_files, data_folders, raw_records, read_ahe
 from .namespaces import SPR
 from .progress import Progress
 from .statuses import StatusSelection, checked_statuses
-from .store import OxigraphStore
+from .store import OxigraphStore, reached
 from .terms import to_oxigraph
 
 
@@ -55,21 +55,6 @@ class BulkLoad:
                 return Origin(entry.file, entry.line, entry.kind, record_id)
         path = self.turtle_origins.get(str(node))
         return Origin(path, None) if path else None
-
-
-@contextlib.contextmanager
-def staging_store(target: OxigraphStore):
-    """A fresh store in a folder beside ``target``; removed if the block fails."""
-    path = target.path.with_name(f".{target.path.name}.staging")
-    shutil.rmtree(path, ignore_errors=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = OxigraphStore(path, create=True)
-    try:
-        yield staged
-    except BaseException:
-        staged.close()
-        shutil.rmtree(path, ignore_errors=True)
-        raise
 
 
 #: Records compiled into one piece of N-Triples text for the loader (a file may hold many more).
@@ -164,6 +149,7 @@ def _record_ntriples(record_files: list[Path], load: BulkLoad) -> Iterator[list[
         for start in range(0, len(records), BATCH_RECORDS):
             yield [line for record in records[start:start + BATCH_RECORDS]
                    for line in record_ntriples(record, vocabularies, load.superclasses)]
+        reached("loading")
 
 
 class _TextStream(io.RawIOBase):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -66,7 +67,7 @@ class Seconds(click.ParamType):
 
 
 #: The type of every option that is a time limit in seconds (``query --timeout``, ``serve
-#: --timeout``).
+#: --timeout`` and ``--idle-timeout``).
 SECONDS = Seconds()
 
 #: The ``--data`` value that names the bundled data, to add one's own folders to it.
@@ -169,18 +170,26 @@ def cli():
 @status_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress display (loading, uploading, validating).")
 @click.option("--no-network", is_flag=True,
-              help="Write the graph only, not the centralities, indicators and page: for very "
-                   "large graphs, where they take long (compute them later with --store).")
-def build(data_folders, store, out_dir, validator, statuses, quiet, no_network):
+              help="Write the graph only, not the centralities, indicators, page and site: for "
+                   "very large graphs, where they take long (compute them later with --store).")
+@click.option("--no-site", is_flag=True,
+              help="Leave out the report site (index.html, briefs, comparison, charts, "
+                   "network.graphml); the centralities, indicators and network page are written.")
+@click.option("--wait", is_flag=True,
+              help="If another build is filling the same --store oxigraph:DIR, wait for it to "
+                   "finish instead of stopping with an error.")
+def build(data_folders, store, out_dir, validator, statuses, quiet, no_network, no_site, wait):
     """Load, validate and write the graph and its outputs; with --store, load it into the
-    store too, for later commands to open without rebuilding."""
+    store too, for later commands to open without rebuilding. Outputs and store change only
+    if the whole build succeeds."""
     from .pipeline import build as run_build
     from .stats import format_stats
     from .store import open_store
 
     target = open_store(create=True, **store)
     result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
-                       network=not no_network, statuses=statuses)
+                       network=not no_network, statuses=statuses, site=not no_site, wait=wait,
+                       on_wait=lambda message: click.echo(message, err=True))
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
     for warning in result.report.warnings:
@@ -190,7 +199,7 @@ def build(data_folders, store, out_dir, validator, statuses, quiet, no_network):
     for note in result.notes:
         click.echo(note)
     if target is not None:
-        click.echo(f"loaded {target.triple_count()} triples into {target.spec}")
+        click.echo(f"loaded {result.stored} triples into {target.spec}")
 
 
 @cli.command()
@@ -614,28 +623,48 @@ def graph_export(data_folders, store, fmt, output, relations, channels, classes,
                    "reachable from other machines.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
-@click.option("--timeout", default=30.0, show_default=True, metavar="SECONDS",
-              type=click.FloatRange(min=0, min_open=True),
+@click.option("--timeout", default=30.0, show_default=True, metavar="SECONDS", type=SECONDS,
               help="Stop a query after this many seconds and answer 503.")
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+@click.option("--max-memory", default=1024, show_default=True, metavar="MB",
+              type=click.IntRange(16, 1 << 20),
+              help="Stop a query that needs more memory than this and answer 503.")
+@click.option("--max-rows", default=10_000, show_default=True,
+              type=click.IntRange(1, 100_000_000),
               help="Cut answers at this many rows or triples (the X-SPARQL-MaxRows header "
                    "says so).")
-@click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(min=1),
-              help="Refuse longer queries (413).")
+@click.option("--max-query-bytes", default=65_536, show_default=True,
+              type=click.IntRange(1, 64 << 20), help="Refuse longer queries (413).")
+@click.option("--idle-timeout", default=10.0, show_default=True, metavar="SECONDS",
+              type=SECONDS,
+              help="Close a connection that sends no complete request within this many "
+                   "seconds (408 if it began one).")
+@click.option("--max-connections", default=64, show_default=True,
+              type=click.IntRange(1, 10_000),
+              help="Refuse connections beyond this many open at once (503).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              callback=lambda ctx, param, names: _host_names(names),
+              help="A host name clients may reach the server by (repeatable; '*': any). "
+                   "Bound to loopback, it answers only localhost and IP addresses otherwise, "
+                   "so that no web page can reach it by DNS rebinding.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
-def serve(data_folders, store, host, port, timeout, max_rows, max_query_bytes, quiet):
+def serve(data_folders, store, host, port, timeout, max_memory, max_rows, max_query_bytes,
+          idle_timeout, max_connections, allow_hosts, quiet):
     """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql, with a query page at /.
 
     Results as SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD, N-Triples or
-    RDF/XML, by the Accept header. Updates, SERVICE, LOAD and FROM are refused (docs/serve.md).
+    RDF/XML, by the Accept header. Updates, SERVICE, LOAD and FROM are refused. Each query
+    runs in a process of its own, within the time, memory and row limits (docs/serve.md).
     """
     from .serve import Limits, is_loopback, make_server, query_function
     from .store import queryable
 
+    limits = Limits(timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
+                    max_memory_mb=max_memory, idle_timeout=idle_timeout,
+                    max_connections=max_connections)
     query = query_function(queryable(_source(data_folders, store)))
-    server = make_server(query, host, port,
-                         Limits(timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes),
-                         log=None if quiet else lambda line: click.echo(line, err=True))
+    server = make_server(query, host, port, limits,
+                         log=None if quiet else lambda line: click.echo(line, err=True),
+                         allow_hosts=allow_hosts)
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}: other machines can query the graph.", err=True)
     click.echo(f"SPARQL endpoint at {server.url}, query page at {server.url.removesuffix('sparql')}"
@@ -646,6 +675,17 @@ def serve(data_folders, store, host, port, timeout, max_rows, max_query_bytes, q
         pass
     finally:
         server.server_close()
+
+
+_HOST_NAME = re.compile(r"\*|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.?|\[?[0-9A-Fa-f:.]+\]?")
+
+
+def _host_names(names) -> tuple[str, ...]:
+    for name in names:
+        if not _HOST_NAME.fullmatch(name):
+            raise click.BadParameter(f"'{name}' is not a host name (e.g. kgraph.example.org), "
+                                     "an address, or '*'.", param_hint="--allow-host")
+    return tuple(names)
 
 
 # --- synthetic data for benchmarks and scale tests ------------------------------------------
@@ -675,6 +715,42 @@ def synth(triples, out_dir, seed, file_format):
     click.echo(f"wrote {sum(summary.records.values())} records of {len(summary.records)} kinds "
                f"in {len(summary.files)} files to {out_dir} (about {summary.estimated_triples} "
                "triples)")
+
+
+# --- the report: briefs and the comparison ----------------------------------------------------
+
+#: Kept in step with kgraph.viz.STATUSES (a test checks).
+_STATUSES = ("stated", "inferred", "proposed")
+
+
+@cli.command()
+@click.argument("entities", nargs=-1, required=True, metavar="ENTITY...")
+@data_option
+@store_option
+@click.option("--compare", is_flag=True,
+              help="One page comparing the ENTITY actors side by side (narrative, instruments, "
+                   "channels, audiences, strengths, constraints), e.g. china russia united-states.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The page to write (one entity, or --compare); a folder for several entities. "
+                   "Default: brief-ID.html, compare-A-B-C.html, or the current folder.")
+@click.option("--lang", type=click.Choice(("en", "kk", "ru")), default="en", show_default=True,
+              help="Language of names and page words, falling back visibly to English.")
+@click.option("--until", type=int, metavar="YEAR",
+              help="The network as of this year: relations dated later are left out, and the "
+                   "measures are those of what remains.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
+              help="Only facts of this epistemic status (repeatable); default: all, each marked.")
+def brief(entities, data_folders, store, compare, output, lang, until, statuses):
+    """Write the brief of an external actor or a Central Asian state (or any entity), or with
+    --compare the comparison of several actors: offline HTML pages, printable (docs/report.md)."""
+    from .report.context import gather
+    from .report.site import write_briefs, write_comparison
+
+    context = gather(_source(data_folders, store), lang=lang, until=until, statuses=statuses)
+    paths = [write_comparison(context, list(entities), output)] if compare else \
+        write_briefs(context, list(entities), output)
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 # --- interactive HTML graph --------------------------------------------------------------------

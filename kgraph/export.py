@@ -67,11 +67,17 @@ def _sort_key(term) -> tuple:
 
 def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
     """The graph in one of ``RDF_FORMATS``, as bytes, the same for the same triples."""
+    check_format(fmt)
+    return serialize_sorted(sorted_triples(graph), fmt)
+
+
+def serialize_sorted(triples: list, fmt: str) -> bytes:
+    """Triples already in ``sorted_triples`` order, in a format of ``RDF_FORMATS``, as bytes
+    (for a caller that has sorted them already, to cut them)."""
     import io
 
-    check_format(fmt)
     out = io.BytesIO()
-    write_rdf((to_oxigraph_triple(t) for t in sorted_triples(graph)), fmt, out)
+    write_rdf((to_oxigraph_triple(t) for t in triples), fmt, out)
     return out.getvalue()
 
 

@@ -654,21 +654,39 @@ CENTRALITY_FILE = "centrality.csv"
 INDICATORS_FILE = "indicators.csv"
 
 
-def write_centrality_csv(network, path: Path) -> Path:
-    """Every centrality of every entity, one row per entity, sorted by id."""
-    rows = centralities(network)
+@dataclass
+class NetworkMeasures:
+    """Every centrality of every entity and every indicator, computed once for all the
+    outputs that show them (the CSV files, the site's briefs and charts)."""
+
+    centralities: list[dict]
+    indicators: dict[str, list[dict]]
+
+
+def measure(network) -> NetworkMeasures:
+    """All centralities and all indicators of the entity network."""
+    return NetworkMeasures(centralities(network), indicators(network))
+
+
+def write_centrality_csv(network, path: Path, rows: list[dict] | None = None) -> Path:
+    """Every centrality of every entity, one row per entity, sorted by id (``rows`` when the
+    caller has computed them already)."""
+    rows = centralities(network) if rows is None else rows
     columns = ["id", "label", "class", *METRICS, "betweenness_method", "closeness_method"]
     return write_atomic(Path(path), rows_as_csv(rows, columns))
 
 
-def write_indicators_csv(network, path: Path, names: Iterable[str] | None = None) -> Path:
+def write_indicators_csv(network, path: Path, names: Iterable[str] | None = None,
+                         results: dict[str, list[dict]] | None = None) -> Path:
     """All soft-power indicators in one tidy CSV (``LONG_COLUMNS``)."""
-    return write_atomic(Path(path), rows_as_csv(long_rows(indicators(network, names)), LONG_COLUMNS))
+    results = indicators(network, names) if results is None else results
+    return write_atomic(Path(path), rows_as_csv(long_rows(results), LONG_COLUMNS))
 
 
-def write_network_outputs(network, out_dir: Path) -> list[Path]:
+def write_network_outputs(network, out_dir: Path, measures: NetworkMeasures | None = None) -> list[Path]:
     """Write ``centrality.csv`` and ``indicators.csv`` of the entity network into
     ``out_dir``: what ``kgraph build`` adds to its outputs."""
     out_dir = Path(out_dir)
-    return [write_centrality_csv(network, out_dir / CENTRALITY_FILE),
-            write_indicators_csv(network, out_dir / INDICATORS_FILE)]
+    measures = measures or measure(network)
+    return [write_centrality_csv(network, out_dir / CENTRALITY_FILE, measures.centralities),
+            write_indicators_csv(network, out_dir / INDICATORS_FILE, results=measures.indicators)]

@@ -12,6 +12,8 @@ import concurrent.futures
 import datetime as dt
 import difflib
 import json
+import multiprocessing
+import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from .errors import DataError, DataWarning, InputError
+from .processes import die_with_parent, release_standard_streams
 from .resources import bundled_path
 from .schema import (BOOLEAN, COMPARATORS, DATE, DECIMAL, INTEGER, KINDS, OBSERVATION_STATUSES,
                      REF, STRENGTHS, TEXT, VOCABULARIES, WIKIDATA, YEAR, YEAR_RANGE, RecordKind)
@@ -293,7 +296,10 @@ def read_ahead(paths: list[Path]) -> Iterator[tuple[Path, object]]:
     if sum(path.suffix in YAML_SUFFIXES for path in paths) < 2:
         yield from ((path, read_records(path)) for path in paths)
         return
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+    # Forked here, from the thread that reads, and tied to this process: killed with it.
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("fork"),
+            initializer=_reader_started, initargs=(os.getpid(),)) as pool:
         def submit(position: int):
             if position < len(paths) and paths[position].suffix in YAML_SUFFIXES:
                 return pool.submit(read_yaml, paths[position])
@@ -304,6 +310,14 @@ def read_ahead(paths: list[Path]) -> Iterator[tuple[Path, object]]:
             content = upcoming.result() if upcoming else read_records(path)
             upcoming = submit(position + 1)
             yield path, content
+
+
+def _reader_started(parent_pid: int) -> None:
+    """The YAML reader of :func:`read_ahead` dies with the build and keeps none of its
+    standard streams: a build killed with ``kill -9`` leaves no process behind, and whoever
+    reads the build's output sees it end."""
+    die_with_parent(parent_pid)
+    release_standard_streams()
 
 
 def data_files(folders: list[Path]) -> tuple[list[Path], list[Path]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
-from .files import write_atomic
+from .files import staged_outputs, write_atomic
 from .stats import GraphStats, graph_stats
 from .validate import ValidationReport
 
@@ -20,41 +20,48 @@ PAGE_MAX_NODES = 20_000
 @dataclass
 class BuildResult:
     """What a build made: the graph (a ``KnowledgeGraph``, or the store it was built into),
-    its validation, its counts and the files written."""
+    its validation, its counts, the files written and the triples the store holds."""
 
     source: object
     report: ValidationReport
     stats: GraphStats
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    stored: int | None = None
 
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
           quiet: bool = False, validator: str = "auto", network: bool = True,
-          statuses=None) -> BuildResult:
+          statuses=None, site: bool = True, wait: bool = False, on_wait=None) -> BuildResult:
     """Load, compile, validate, then write the outputs and fill the store (``kgraph.store``)
-    if one is given; write nothing if the data is invalid. ``network=False`` leaves out the
-    network outputs (centralities, indicators, page); ``statuses`` keeps only the facts of
-    those epistemic statuses (``kgraph.statuses``: ``["stated"]`` is the strictest graph).
+    if one is given. ``network=False`` leaves out the network outputs (centralities,
+    indicators, page, site); ``site=False`` leaves out the report site only
+    (``kgraph.report.site``: index, briefs, comparison, charts); ``statuses`` keeps only the
+    facts of those epistemic statuses (``kgraph.statuses``: ``["stated"]`` is the strictest
+    graph).
+
+    The outputs are written in a hidden folder of ``out_dir`` and moved into it only once
+    everything has succeeded, the store filled included: a failed build writes nothing.
 
     A store is built file by file (``kgraph.bulk``), without the graph in memory: an on-disk
-    Oxigraph store directly, a SPARQL engine by upload from a temporary one. Without a store
-    the graph is compiled in memory.
+    Oxigraph store directly, under its build lock (another build holding it: refused, or
+    with ``wait`` waited for, ``on_wait`` called with a message first), a SPARQL engine by
+    upload from a temporary one. Without a store the graph is compiled in memory.
     """
     from .store import OxigraphStore
 
-    if isinstance(store, OxigraphStore):
-        return _build_on_disk(data_folders, Path(out_dir), store, quiet, validator, network,
-                              statuses)
-    if store is not None:
-        with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
-            staged = OxigraphStore(Path(folder) / "graph", create=True)
-            result = _build_on_disk(data_folders, Path(out_dir), staged, quiet, validator, network,
-                                    statuses)
-            store.load(staged, quiet)
-            staged.close()
-        result.source = store
-        return result
+    with staged_outputs(out_dir) as outputs:
+        if isinstance(store, OxigraphStore):
+            return _build_on_disk(data_folders, outputs, store, quiet, validator, network,
+                                  statuses, site, wait, on_wait)
+        if store is not None:
+            return _build_and_upload(data_folders, outputs, store, quiet, validator, network,
+                                     statuses, site)
+        return _build_in_memory(data_folders, outputs, validator, quiet, network, statuses, site)
+
+
+def _build_in_memory(data_folders, outputs, validator: str, quiet: bool, network: bool,
+                     statuses, site: bool) -> BuildResult:
     from .build import load_graph
     from .export import serialize
     from .validate import validate
@@ -62,26 +69,58 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     kg = load_graph(data_folders, statuses)
     report = _conforming(validate(kg, engine=validator, quiet=quiet))
     result = BuildResult(kg, report, graph_stats(kg.graph))
-    result.outputs.append(write_atomic(Path(out_dir) / GRAPH_FILE, serialize(kg.graph, "turtle")))
+    result.outputs.append(write_atomic(outputs.folder / GRAPH_FILE, serialize(kg.graph, "turtle")))
     if network:
-        _network_outputs(kg, Path(out_dir), result)
+        _network_outputs(kg, outputs.folder, result, site)
+    result.outputs = outputs.commit(result.outputs)
     return result
 
 
-def _build_on_disk(data_folders, out_dir: Path, store, quiet: bool, validator: str,
-                   network: bool, statuses=None) -> BuildResult:
-    """Fill a staging store, validate it in Oxigraph, write the outputs from it, and only
-    then put it in the store's place."""
-    from .bulk import bulk_load, staging_store
+def _build_on_disk(data_folders, outputs, store, quiet: bool, validator: str, network: bool,
+                   statuses, site: bool, wait: bool, on_wait) -> BuildResult:
+    """Under the store's lock: fill a staging store, validate it in Oxigraph, write the
+    outputs from it, put it in the store's place, and only then the outputs in theirs."""
+    from .store import reached
+
+    with store.locked_for_build(wait, on_wait), store.staging() as staged:
+        result = _fill(data_folders, staged, outputs, quiet, validator, network, statuses, site)
+        outputs.check(result.outputs)
+        reached("validated")
+        store.replace_with(staged)
+        result.outputs = outputs.commit(result.outputs)
+        reached("committed")
+    result.source, result.stored = store, result.stats.triples
+    return result
+
+
+def _build_and_upload(data_folders, outputs, store, quiet: bool, validator: str,
+                      network: bool, statuses, site: bool) -> BuildResult:
+    """Fill and validate a temporary Oxigraph store, upload it to the engine, then put the
+    outputs in place."""
+    from .store import OxigraphStore
+
+    with tempfile.TemporaryDirectory(prefix="kgraph-upload-") as folder:
+        staged = OxigraphStore(Path(folder) / "graph", create=True)
+        result = _fill(data_folders, staged, outputs, quiet, validator, network, statuses, site)
+        result.stored = store.load(staged, quiet)
+        staged.close()
+    result.outputs = outputs.commit(result.outputs)
+    result.source = store
+    return result
+
+
+def _fill(data_folders, staged, outputs, quiet: bool, validator: str, network: bool,
+          statuses, site: bool) -> BuildResult:
+    """Load the data folders into an empty store, check the shapes there, and write the
+    outputs from it into the staging folder."""
+    from .bulk import bulk_load
     from .validate import check_shapes
 
-    with staging_store(store) as staged:
-        loaded = bulk_load(data_folders, staged, quiet, statuses)
-        report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
-        result = BuildResult(store, report, graph_stats(staged), [staged.dump(out_dir / GRAPH_FILE)])
-        if network:
-            _network_outputs(staged, out_dir, result)
-    store.replace_with(staged)
+    loaded = bulk_load(data_folders, staged, quiet, statuses)
+    report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
+    result = BuildResult(staged, report, graph_stats(staged), [staged.dump(outputs.folder / GRAPH_FILE)])
+    if network:
+        _network_outputs(staged, outputs.folder, result, site)
     return result
 
 
@@ -92,14 +131,18 @@ def _conforming(report: ValidationReport) -> ValidationReport:
     return report
 
 
-def _network_outputs(source, out_dir: Path, result: BuildResult) -> None:
-    """The centralities, the indicators and the page, from one projection of the network."""
-    from .indicators import write_network_outputs
+def _network_outputs(source, out_dir: Path, result: BuildResult, site: bool) -> None:
+    """The centralities, the indicators, the page and the report site, from one projection
+    of the network, one computation of its measures and one reading of its quotes."""
+    from .indicators import measure, write_network_outputs
     from .network import project
-    from .viz import GRAPH_HTML_FILE, write_graph_html
+    from .store import queryable
+    from .viz import GRAPH_HTML_FILE, load_evidence, write_graph_html
 
     network = project(source)
-    result.outputs += write_network_outputs(network, out_dir)
+    measures = measure(network)
+    result.outputs += write_network_outputs(network, out_dir, measures)
+    evidence = load_evidence(queryable(source))
     view = None
     if network.number_of_nodes() > PAGE_MAX_NODES:
         view = "actors-channels"
@@ -107,4 +150,12 @@ def _network_outputs(source, out_dir: Path, result: BuildResult) -> None:
             f"{GRAPH_HTML_FILE} draws the external actors, channels and Central Asian states: the "
             f"network has {network.number_of_nodes():,} nodes, more than a page shows "
             f"({PAGE_MAX_NODES:,}); kgraph viz --focus ID draws any part of it.")
-    result.outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network, view=view))
+    result.outputs.append(write_graph_html(source, out_dir / GRAPH_HTML_FILE, network=network,
+                                           view=view, evidence=evidence))
+    if site:
+        # Imported here: the report uses the stages, and no stage imports it at load time.
+        from .report.site import write_site
+
+        written = write_site(source, out_dir, network=network, measures=measures, evidence=evidence)
+        result.outputs += written.outputs
+        result.notes += written.notes

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import multiprocessing
+import os
 import re
 import threading
 import weakref
@@ -41,7 +43,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
 from .errors import QueryError, QueryTimeout
+from .export import sorted_triples
 from .namespaces import PREFIXES, SPR, SPV
+from .processes import die_with_parent
 from .resources import bundled_path
 from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
 
@@ -107,6 +111,11 @@ class QueryResult:
         """The rows as dicts of plain Python values (``pandas.DataFrame(result.records())``)."""
         return [dict(zip(self.columns, map(plain_value, row))) for row in self.terms]
 
+    @property
+    def size(self) -> int:
+        """Rows, or triples of a graph."""
+        return len(self.graph) if self.kind == "graph" else len(self.terms)
+
     def to_pandas(self):
         """The rows as a pandas data frame of plain values (a graph: its triples)."""
         from .notebook import data_frame
@@ -125,19 +134,27 @@ class QueryResult:
         if self.kind == "ask":
             return html_table(["boolean"], [["true" if self.boolean else "false"]])
         if self.kind == "graph":
-            from .export import sorted_triples
-
             triples = sorted_triples(self.graph)
             return html_table(list(TRIPLE_COLUMNS), [[cell(t) for t in triple] for triple in triples])
         return html_table(self.columns, [[cell(t) for t in row] for row in self.rows])
+
+
+def first_rows(result: QueryResult, limit: int | None) -> QueryResult:
+    """The result with at most ``limit`` rows, or triples (the first in sorted order)."""
+    if limit is None or result.size <= limit:
+        return result
+    if result.kind == "graph":
+        graph = Graph()
+        for triple in sorted_triples(result.graph)[:limit]:
+            graph.add(triple)
+        return QueryResult("graph", graph=graph)
+    return QueryResult(result.kind, result.columns, result.terms[:limit])
 
 
 TRIPLE_COLUMNS = ("subject", "predicate", "object")
 
 
 def triple_records(graph: Graph) -> list[dict]:
-    from .export import sorted_triples
-
     return [dict(zip(TRIPLE_COLUMNS, map(plain_value, triple))) for triple in sorted_triples(graph)]
 
 
@@ -257,7 +274,7 @@ def check_safety(query: Query, origin: str, allow_network: bool = False) -> None
     FROM NAMED graphs from its store, which holds the graph only, so such a query would answer
     nothing even with network access allowed.
     """
-    found = _outside_data(query)
+    found = outside_data(query)
     datasets = [clause for clause in found if clause.startswith("FROM")]
     if datasets:
         raise QueryError(
@@ -274,7 +291,7 @@ def check_safety(query: Query, origin: str, allow_network: bool = False) -> None
 
 
 @functools.lru_cache(maxsize=256)
-def _outside_data(query: Query) -> tuple[str, ...]:
+def outside_data(query: Query) -> tuple[str, ...]:
     """The FROM, FROM NAMED and SERVICE clauses of a parsed query, found once per query (the
     parsed queries are cached too): walking the algebra costs more than a small query's
     evaluation."""
@@ -439,20 +456,23 @@ def run(source, name: str, /, folder: Path | None = None, **params) -> list[dict
 
 
 def execute(source, text: str, origin: str = "query", bindings: dict | None = None,
-            allow_network: bool = False, timeout: float | None = None) -> QueryResult:
-    """Parse, check and evaluate SPARQL text over an rdflib graph or a store."""
+            allow_network: bool = False, timeout: float | None = None,
+            limit: int | None = None) -> QueryResult:
+    """Parse, check and evaluate SPARQL text over an rdflib graph or a store; with ``limit``,
+    read at most that many rows (or distinct triples) of the answer."""
     check_safety(prepare(text, origin), origin, allow_network)
     if isinstance(source, Graph):
-        return evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout)
-    return source.evaluate(text, bindings or {}, timeout, origin)
+        return evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout,
+                                    limit)
+    return source.evaluate(text, bindings or {}, timeout, origin, limit)
 
 
 def evaluate_in_oxigraph(store, text: str, bindings: dict, origin: str,
-                         timeout: float | None = None) -> QueryResult:
+                         timeout: float | None = None, limit: int | None = None) -> QueryResult:
     """Evaluate checked SPARQL in an Oxigraph store (in memory or on disk)."""
     if timeout is None:
-        return _evaluate(store, text, bindings, origin)
-    return _evaluate_with_timeout(store, text, bindings, timeout, origin)
+        return _evaluate(store, text, bindings, origin, limit)
+    return _evaluate_with_timeout(store, text, bindings, timeout, origin, limit)
 
 
 _STORES: "weakref.WeakKeyDictionary[Graph, tuple[int, object]]" = weakref.WeakKeyDictionary()
@@ -472,7 +492,9 @@ def oxigraph_store(graph: Graph):
     return store
 
 
-def _evaluate(store, text: str, bindings: dict, origin: str) -> QueryResult:
+def _evaluate(store, text: str, bindings: dict, origin: str, limit: int | None = None) -> QueryResult:
+    """The answer, read as Oxigraph streams it: with ``limit``, the rest is never computed
+    (unless the query itself needs it, to sort or group)."""
     import pyoxigraph
 
     substitutions = {pyoxigraph.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
@@ -485,28 +507,31 @@ def _evaluate(store, text: str, bindings: dict, origin: str) -> QueryResult:
         graph = Graph()
         for triple in result:
             graph.add(tuple(from_oxigraph(t) for t in (triple.subject, triple.predicate, triple.object)))
+            if limit is not None and len(graph) >= limit:
+                break
         return QueryResult("graph", graph=graph)
-    return answer_of(result)
+    return answer_of(result, limit)
 
 
-def answer_of(result) -> QueryResult:
+def answer_of(result, limit: int | None = None) -> QueryResult:
     """Oxigraph's solutions or boolean (from its engine, or parsed from a remote engine's
     results) as a QueryResult that keeps Oxigraph's terms: rows become Python values without
-    an rdflib term each."""
+    an rdflib term each. ``limit``: the first rows only."""
     import pyoxigraph
 
     if isinstance(result, pyoxigraph.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     columns = [variable.value for variable in result.variables]
-    return QueryResult("select", columns, [tuple(solution) for solution in result])
+    return QueryResult("select", columns, [tuple(solution) for solution in itertools.islice(result, limit)])
 
 
 def _evaluate_with_timeout(store, text: str, bindings: dict, timeout: float,
-                           origin: str) -> QueryResult:
+                           origin: str, limit: int | None = None) -> QueryResult:
     """Evaluate in a forked child (which shares the loaded store) and kill it on timeout."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(store, text, bindings, origin, sender), daemon=True)
+    child = context.Process(target=_child, args=(store, text, bindings, origin, limit, sender,
+                                                 os.getpid()), daemon=True)
     child.start()
     sender.close()
     try:
@@ -524,9 +549,10 @@ def _evaluate_with_timeout(store, text: str, bindings: dict, timeout: float,
     return _unpack(payload)
 
 
-def _child(store, text, bindings, origin, sender) -> None:
+def _child(store, text, bindings, origin, limit, sender, parent_pid) -> None:
+    die_with_parent(parent_pid)
     try:
-        result = _evaluate(store, text, bindings, origin)
+        result = _evaluate(store, text, bindings, origin, limit)
         sender.send(("ok", _pack(result)))
     except QueryError as exc:
         sender.send(("error", str(exc)))

@@ -23,13 +23,17 @@ would land in shell history.
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import functools
 import gc
 import itertools
 import os
 import re
 import shutil
+import signal
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -41,7 +45,7 @@ from rdflib import Graph
 from .errors import InputError, QueryError, QueryTimeout
 from .namespaces import DATA_GRAPH, PREFIXES
 from .progress import Progress
-from .query import QueryResult, answer_of, prepare
+from .query import QueryResult, answer_of, first_rows, prepare
 
 #: The named graph a remote store keeps the soft-power graph in.
 GRAPH_IRI = DATA_GRAPH
@@ -61,7 +65,7 @@ def open_store(spec: str, *, update_url: str | None = None, graph_store_url: str
     if kind == "memory" and not location:
         return None
     if kind == "oxigraph" and location:
-        return OxigraphStore(Path(location), create=create)
+        return OxigraphStore(Path(location), target=create)
     if kind == "sparql" and location:
         return SparqlStore(location, update_url or os.environ.get("KGRAPH_STORE_UPDATE_URL"),
                            user or os.environ.get("KGRAPH_STORE_USER"),
@@ -101,22 +105,175 @@ def queryable(source):
 
 # --- embedded on-disk Oxigraph -----------------------------------------------------------------
 
+#: The phases of a build into an on-disk store, in order: the lock taken, records loading
+#: into the staging store, the staging store valid and the outputs staged, the previous store
+#: moved aside, the new one in its place, the previous one removed, the outputs in place.
+BUILD_PHASES = ("locked", "loading", "validated", "retired", "swapped", "cleaned", "committed")
+#: Seconds a reader waits for a store that a running build is putting back or in place.
+SWAP_WAIT = 10.0
+
+
+def reached(phase: str) -> None:
+    """Mark a phase of a build (``BUILD_PHASES``). For crash tests: with the environment
+    variable ``KGRAPH_PAUSE_AT`` set to the phase, the process stops itself (SIGSTOP) there,
+    for the test to kill it (SIGKILL) or let it go on (SIGCONT)."""
+    if os.environ.get("KGRAPH_PAUSE_AT") == phase and phase not in _paused:
+        _paused.add(phase)  # once: a phase reached file after file stops at the first
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+_paused: set[str] = set()
+
+
+class StoreBusy(InputError):
+    """Another build holds the store's lock."""
+
+
 @dataclass
 class OxigraphStore:
-    """An embedded, persistent Oxigraph store in a folder.
+    """An embedded, persistent Oxigraph store in a folder ``DIR``.
 
-    ``kgraph build`` fills it through :mod:`kgraph.bulk`: in a staging store beside it, which
-    replaces it (:meth:`replace_with`) once the data is valid. Readers open it read-only, so
-    that several commands (and a running ``kgraph serve``) can read it while nothing writes.
+    ``kgraph build`` fills it through :mod:`kgraph.bulk`, holding a lock on it
+    (:meth:`locked_for_build`, an OS file lock on ``.DIR.lock`` beside it, which the kernel
+    releases if the build dies): a second build at once is refused, or waits. The build fills
+    a staging store ``.DIR.staging`` beside it, which replaces it (:meth:`replace_with`) once
+    the data is valid: ``DIR`` is renamed ``.DIR.old``, the staging store renamed ``DIR``,
+    ``.DIR.old`` removed. A build killed between the two renames leaves no ``DIR``; the next
+    command puts ``.DIR.old`` back, so that whatever happens, ``DIR`` holds the previous store
+    or the new one. Readers open it read-only, so that several commands (and a running
+    ``kgraph serve``) can read it while a build fills the staging store.
+
+    ``create``: a new store to fill (a build's staging store), opened for writing.
+    ``target``: the store a build will replace, which need not exist yet.
     """
 
     path: Path
     create: bool = False
+    target: bool = False
 
     def __post_init__(self):
-        if not self.create and not self.path.is_dir():
+        # The folder itself, through any symbolic link: the lock, staging and retired stores
+        # sit beside the store, not beside a link to it.
+        self._folder = Path(os.path.realpath(self.path))
+        self._lock = None
+        if not (self.create or self.target):
+            self._find()
+
+    def _beside(self, suffix: str) -> Path:
+        return self._folder.with_name(f".{self._folder.name}.{suffix}")
+
+    def _find(self) -> None:
+        """Make sure the store is there: put back the previous store of a build killed while
+        swapping, or wait for a running build to finish its swap."""
+        deadline = time.monotonic() + SWAP_WAIT
+        while not self._folder.is_dir() and self._beside("old").is_dir():
+            if self._restore_retired() or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if not self._folder.is_dir():
             raise InputError(f"No Oxigraph store at '{self.path}'. Build one first: "
                              f"kgraph build --store oxigraph:{self.path}")
+
+    def _restore_retired(self) -> bool:
+        """Rename ``.DIR.old`` back to ``DIR`` if no build holds the lock; False if one does
+        (it puts the store back itself, or is about to finish its swap)."""
+        try:
+            with open(self._beside("lock"), "a", encoding="utf-8") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+                if not _same_file(handle, self._beside("lock")):
+                    return False  # removed by a build as it ended: look again
+                self._recover()
+                return True
+        except OSError:
+            return False  # no right to write beside the store: leave it to the next build
+
+    @contextlib.contextmanager
+    def locked_for_build(self, wait: bool = False, on_wait=None):
+        """Hold the store's build lock for the block. Another build holding it: raise
+        :class:`StoreBusy`, or with ``wait`` call ``on_wait(message)`` and wait for it. Once
+        locked, what a killed build left is cleaned up. A build that leaves no store (the
+        first one failed) removes the lock file too."""
+        self._folder.parent.mkdir(parents=True, exist_ok=True)
+        handle = self._lock_file(wait, on_wait)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\t{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            handle.flush()
+            self._recover()
+            self._refuse_to_replace_other_data()
+            self._lock = handle
+            reached("locked")
+            yield self
+        finally:
+            self._lock = None
+            if not self._folder.exists():
+                self._beside("lock").unlink(missing_ok=True)
+            handle.close()
+
+    def _lock_file(self, wait: bool, on_wait):
+        """The lock file, opened and locked. A build that waited on a file its holder then
+        removed locks the file of that name anew, so that two builds never hold two files."""
+        while True:
+            handle = open(self._beside("lock"), "a+", encoding="utf-8")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(handle)
+                if not wait:
+                    handle.close()
+                    raise StoreBusy(
+                        f"The store '{self.path}' is being built by {holder}; two builds at "
+                        "once would overwrite each other. Wait for it to finish, or give this "
+                        "build --wait to start as soon as it has.") from None
+                if on_wait:
+                    on_wait(f"waiting for {holder} to finish building '{self.path}'")
+                    on_wait = None
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _same_file(handle, self._beside("lock")):
+                return handle
+            handle.close()
+
+    def _recover(self) -> None:
+        """Under the lock: put back the previous store of a build killed between its two
+        renames, and remove what killed builds left (a retired store, a staging store)."""
+        retired = self._beside("old")
+        if not self._folder.exists() and retired.is_dir():
+            os.rename(retired, self._folder)
+            _sync_folder(self._folder.parent)
+        shutil.rmtree(retired, ignore_errors=True)
+        shutil.rmtree(self._beside("staging"), ignore_errors=True)
+
+    def _refuse_to_replace_other_data(self) -> None:
+        """A build replaces a store, or an empty folder: never a folder of something else
+        given by mistake (``--store oxigraph:.``)."""
+        folder = self._folder
+        if not folder.exists():
+            return
+        is_store = (folder / "CURRENT").is_file() and any(folder.glob("MANIFEST-*"))
+        if not folder.is_dir() or not (is_store or not any(folder.iterdir())):
+            raise InputError(f"'{self.path}' exists and is not an Oxigraph store; a build "
+                             "replaces only a store (or an empty folder). Give --store "
+                             "oxigraph: a new folder.")
+
+    @contextlib.contextmanager
+    def staging(self):
+        """A new, empty store ``.DIR.staging`` to fill under the lock; removed if the block
+        fails (the store stays as it was)."""
+        if self._lock is None:
+            raise RuntimeError("a staging store needs the build lock (locked_for_build)")
+        path = self._beside("staging")
+        shutil.rmtree(path, ignore_errors=True)
+        staged = OxigraphStore(path, create=True)
+        try:
+            yield staged
+        except BaseException:
+            staged.close()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
 
     @functools.cached_property
     def store(self):
@@ -124,8 +281,15 @@ class OxigraphStore:
         import pyoxigraph
 
         try:
-            return (pyoxigraph.Store(str(self.path)) if self.create
-                    else pyoxigraph.Store.read_only(str(self.path)))
+            if self.create:
+                return pyoxigraph.Store(str(self._folder))
+            try:
+                return pyoxigraph.Store.read_only(str(self._folder))
+            except OSError:
+                if self._folder.is_dir():
+                    raise
+                self._find()  # renamed away by a build's swap just now: open what it put there
+                return pyoxigraph.Store.read_only(str(self._folder))
         except OSError as exc:
             raise InputError(f"'{self.path}' is not an Oxigraph store that can be opened "
                              f"({' '.join(str(exc).split())}). Build one with: "
@@ -141,15 +305,21 @@ class OxigraphStore:
         gc.collect()
 
     def replace_with(self, staged: "OxigraphStore") -> None:
-        """Put a filled staging store in this store's place, the old content removed."""
+        """Put a filled staging store in this store's place, under the build lock: the old
+        store renamed aside, the staging store renamed into place, the old one removed."""
+        if self._lock is None:
+            raise RuntimeError("replacing a store needs its build lock (locked_for_build)")
         staged.close()
         self.close()
-        retired = self.path.with_name(f".{self.path.name}.old")
+        retired = self._beside("old")
+        if self._folder.exists():
+            os.rename(self._folder, retired)
+            reached("retired")
+        os.rename(staged._folder, self._folder)
+        _sync_folder(self._folder.parent)
+        reached("swapped")
         shutil.rmtree(retired, ignore_errors=True)
-        if self.path.exists():
-            self.path.rename(retired)
-        staged.path.rename(self.path)
-        shutil.rmtree(retired, ignore_errors=True)
+        reached("cleaned")
 
     def dump(self, output, fmt: str = "turtle"):
         """Write the store in an RDF format, streamed by Oxigraph, to a path (atomically) or
@@ -199,10 +369,10 @@ class OxigraphStore:
                 yield quad.triple
 
     def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
-                 origin: str = "query") -> QueryResult:
+                 origin: str = "query", limit: int | None = None) -> QueryResult:
         from .query import evaluate_in_oxigraph
 
-        return evaluate_in_oxigraph(self.store, text, bindings or {}, origin, timeout)
+        return evaluate_in_oxigraph(self.store, text, bindings or {}, origin, timeout, limit)
 
     def triple_count(self) -> int:
         return len(self.store)
@@ -213,6 +383,30 @@ class OxigraphStore:
         return Graph().parse(data=self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
                                                   from_graph=pyoxigraph.DefaultGraph()),
                              format="nt")
+
+
+def _lock_holder(handle) -> str:
+    """Who holds a store's lock, as its lock file says: process and start time."""
+    handle.seek(0)
+    pid, _, started = handle.read().strip().partition("\t")
+    return f"kgraph build (process {pid}, started {started})" if pid.isdigit() else "another kgraph build"
+
+
+def _same_file(handle, path: Path) -> bool:
+    """Whether an open file is still the one at ``path`` (not removed or replaced since)."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _sync_folder(folder: Path) -> None:
+    """Write a folder's entries (a rename in it) to disk."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 # --- any SPARQL 1.1 engine ---------------------------------------------------------------------
@@ -327,9 +521,10 @@ class SparqlStore:
         self._send(request, 600, "update")
 
     def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
-                 origin: str = "query") -> QueryResult:
+                 origin: str = "query", limit: int | None = None) -> QueryResult:
         """Run a checked query (``kgraph.query.execute`` checks it) on the engine; parameters
-        become a VALUES block of serialised terms."""
+        become a VALUES block of serialised terms. ``limit`` keeps the first rows (the first
+        triples in sorted order) of the engine's whole answer."""
         form = prepare(text, origin).algebra.name
         text = with_values(text, bindings or {})
         accept = ("text/turtle" if form in ("ConstructQuery", "DescribeQuery")
@@ -344,14 +539,13 @@ class SparqlStore:
         else:
             result = parse_json_results(payload, f"{origin}: the SPARQL engine at {self.query_url}")
         self._refuse_cut_answer(result, headers.get("X-SPARQL-MaxRows"), origin)
-        return result
+        return first_rows(result, limit)
 
     def _refuse_cut_answer(self, result: QueryResult, cap: str | None, origin: str) -> None:
         """An answer the engine cut at its row limit is an error: a query or a network built
         from part of the rows would be wrong without a sign. Virtuoso cuts at its
         ResultSetMaxRows (10,000 in Debian's configuration) and says so only in this header."""
-        size = len(result.graph) if result.kind == "graph" else len(result.terms)
-        if cap and cap.isdigit() and size >= int(cap):
+        if cap and cap.isdigit() and result.size >= int(cap):
             raise QueryError(
                 f"{origin}: the SPARQL engine at {self.query_url} cut its answer at {cap} rows "
                 "(X-SPARQL-MaxRows), and kgraph reads whole answers. Raise the engine's row "

@@ -28,15 +28,14 @@ import importlib.util
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import InputError, KgraphError
 from .indicators import METRICS, PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
-from .namespaces import SPR
+from .namespaces import SPR, SPV
 from .network import NODE_CLASSES
-from .schema import DEFAULT_EPISTEMIC_STATUS
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
@@ -57,6 +56,8 @@ METRIC_LABELS = {"degree_in": "In-degree", "degree_out": "Out-degree", "degree":
 PHYSICS_MAX_NODES = 300
 #: Distance between neighbouring nodes on a ring of :func:`ring_layout`, in vis-network units.
 RING_SPACING = 60.0
+#: Columns and rows of :func:`layered_layout`, in vis-network units.
+LAYER_GAP, LAYER_SPACING = 420.0, 56.0
 #: Node sizes (radius, vis-network units): the node's area grows with the size metric.
 MIN_SIZE, MAX_SIZE = 6.0, 36.0
 
@@ -117,11 +118,11 @@ EDGE_GROUPS = {relation: (group, colour) for group, colour, relations in reverse
 NODE_FACTS = (("opened", "Opened"), ("founded", "Founded"), ("launched", "Launched"),
               ("year", "Year"), ("date", "Date"), ("status", "Status"), ("type", "Type"),
               ("scale", "Stated scale"), ("occupation", "Occupation"), ("iso_code", "ISO code"),
-              ("channel", "Channels"), ("epistemic_status", "Epistemic status"))
+              ("channel", "Channels"))
 #: Edge attributes shown in tooltips (``amount`` with its currency, ``count`` as students).
 EDGE_FACTS = (("year", "Year"), ("amount", "Amount"), ("count", "Count"),
               ("channel", "Channels"), ("instrument", "Instruments"), ("role", "Role"),
-              ("scope", "Scope"), ("record", "Record"), ("epistemic_status", "Epistemic status"))
+              ("scope", "Scope"), ("record", "Record"))
 #: What an edge's ``count`` counts, where it is not a plain count.
 COUNT_NAMES = {"sendsStudentsTo": "Students", "usesChannel": "Instruments", "channelReaches": "Instruments"}
 MONEY_RELATIONS = ("investsIn", "funds")
@@ -133,25 +134,65 @@ MAX_LISTED = 12
 
 @dataclass
 class Evidence:
-    """Quotes by fact id (entity or relation record) and source titles by source id."""
+    """What stands behind each fact (entity or relation record), by fact id: its sources and
+    quotes, its label and kind, its epistemic status where it is not ``stated`` and the
+    coder's note; and the title of each source."""
 
     quotes: dict[str, list[tuple[str, str | None]]]
     titles: dict[str, str]
+    labels: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def status(self, fact: str) -> str:
+        """``stated``, ``inferred`` or ``proposed``."""
+        return self.statuses.get(fact, STATED)
+
+
+STATED = "stated"
+#: The epistemic statuses of facts, from the strongest (the quote says it) to the weakest.
+STATUSES = ("stated", "inferred", "proposed")
 
 
 def load_evidence(graph) -> Evidence:
-    """The sources and verbatim quotes of every fact, from the named query ``fact-sources``."""
+    """The sources and verbatim quotes of every fact (the named query ``fact-sources``),
+    and the status and note of the facts that have one (``fact-status``)."""
     from .query import run
 
     quotes: dict[str, dict] = defaultdict(dict)
-    titles = {}
+    titles, labels, kinds = {}, {}, {}
     prefix = str(SPR)
     for row in run(graph, "fact-sources"):
         fact = str(row["fact"])
         if fact.startswith(prefix):
-            quotes[fact[len(prefix):]][(row["source"], row["quote"])] = None
+            fact = fact[len(prefix):]
+            quotes[fact][(row["source"], row["quote"])] = None
             titles[row["source"]] = row["title"]
-    return Evidence({fact: list(found) for fact, found in quotes.items()}, titles)
+            kinds.setdefault(fact, row["kind"])
+            if row["label"] is not None:
+                labels.setdefault(fact, str(row["label"]))
+    statuses, notes = {}, {}
+    for row in run(graph, "fact-status"):
+        if row["status"] != STATED:
+            statuses[row["id"]] = row["status"]
+        if row["note"]:
+            notes.setdefault(row["id"], row["note"])
+    return Evidence({fact: list(found) for fact, found in quotes.items()}, titles, labels, kinds,
+                    statuses, notes)
+
+
+def load_vocabulary(graph) -> dict[str, dict[str, str]]:
+    """Labels of the controlled vocabularies (channels, audiences, effects, statuses) by id,
+    then by language (``en``, and ``kk``, ``ru`` where the ontology gives them), from the
+    named query ``framework-concepts``."""
+    from .query import run
+
+    found = {}
+    for row in run(graph, "framework-concepts"):
+        if str(row["concept_iri"]).startswith(str(SPV)):
+            found[row["id"]] = {lang: row[f"label_{lang}"] for lang in LANGUAGES if row[f"label_{lang}"]}
+    return found
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -284,6 +325,34 @@ def _pack(parts, spacing) -> dict[str, tuple[float, float]]:
     return positions
 
 
+def layered_layout(view, column_gap: float = LAYER_GAP, spacing: float = LAYER_SPACING
+                   ) -> dict[str, tuple[float, float]]:
+    """Positions for the actors-channels view in three columns, actors -> channels -> Central
+    Asian states, so that it reads left to right instead of as a tangle: actors ranked by how
+    many instruments they use, each channel and state placed at the mean height of what
+    links into it (the barycentre heuristic, which keeps crossings few)."""
+    actors = sorted((n for n in view if not str(n).startswith("channel:") and view.in_degree(n) == 0),
+                    key=lambda n: (-sum(d.get("count", 1) for _, _, d in view.out_edges(n, data=True)), str(n)))
+    height = {node: index for index, node in enumerate(actors)}
+    columns = [actors]
+    for layer in (lambda n: str(n).startswith("channel:"),
+                  lambda n: not str(n).startswith("channel:") and n not in height):
+        nodes = [n for n in view if layer(n)]
+        mean = {n: sum(height[u] for u, _ in view.in_edges(n) if u in height) / max(1, view.in_degree(n))
+                for n in nodes}
+        ordered = sorted(nodes, key=lambda n: (mean[n], str(n)))
+        height.update({node: index for index, node in enumerate(ordered)})
+        columns.append(ordered)
+    # Every column spreads over the height of the longest, so that short ones breathe.
+    extent = (max(len(column) for column in columns) - 1) * spacing
+    positions = {}
+    for index, column in enumerate(columns):
+        step = extent / (len(column) - 1) if len(column) > 1 else 0.0
+        for row, node in enumerate(column):
+            positions[node] = (round(index * column_gap), round(-extent / 2 + row * step) if step else 0)
+    return positions
+
+
 # --- the page's data -------------------------------------------------------------------------
 
 def _number(value) -> str:
@@ -294,6 +363,20 @@ def _number(value) -> str:
 
 def _label(attributes: dict, node, lang: str) -> str:
     return str(attributes.get(f"label_{lang}") or attributes.get("label") or node)
+
+
+def has_own_label(attributes: dict, lang: str) -> bool:
+    """True when the entity has a name in ``lang`` (English names are the default)."""
+    return lang == "en" or bool(attributes.get(f"label_{lang}"))
+
+
+def vocabulary_label(vocabulary: dict, concept: str, lang: str) -> tuple[str, bool]:
+    """A vocabulary concept's label in ``lang`` and whether it had to fall back to English
+    (or, for a concept the vocabulary does not know, to its id)."""
+    labels = vocabulary.get(concept, {})
+    if labels.get(lang):
+        return labels[lang], False
+    return labels.get("en") or concept, lang != "en"
 
 
 def _names(network, ids: str, lang: str) -> str:
@@ -347,62 +430,132 @@ def _metric_text(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def node_year(attributes: dict) -> int | None:
+    """The year an entity came about (opened, launched, dated, founded), if the graph has one."""
+    for key in ("opened", "launched", "year", "founded"):
+        value = attributes.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def fact_status(attributes: dict, evidence: Evidence, fact: str) -> str:
+    """A node's or edge's epistemic status: the network's own attribute where the projection
+    carries one, else what the graph says of its record."""
+    return str(attributes.get("epistemic_status") or evidence.status(fact))
+
+
+def edge_status(network, source, attributes: dict, evidence: Evidence) -> str:
+    """An edge's epistemic status: its record's, or for a plain edge (a field of its
+    subject's record) the subject's."""
+    if attributes.get("record"):
+        return fact_status(attributes, evidence, str(attributes["record"]))
+    return fact_status({**network.nodes[source], **attributes}, evidence, str(source))
+
+
 def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAULT_SIZE_BY,
-              lang: str = "en", title: str = "Soft-power network") -> dict:
-    """Everything the page draws, as plain JSON-ready data, in a fixed order."""
+              lang: str = "en", title: str = "Soft-power network", vocabulary: dict | None = None,
+              focus: str | None = None, hidden_classes: Iterable[str] = (),
+              positions: dict | None = None) -> dict:
+    """Everything the page draws, as plain JSON-ready data, in a fixed order.
+
+    ``focus`` is the entity an ego view centres on (drawn largest and marked);
+    ``hidden_classes`` the classes hidden when the page opens (a toggle shows them);
+    ``positions`` fixed positions (else the browser lays out up to ``PHYSICS_MAX_NODES``
+    nodes and :func:`ring_layout` the rest)."""
     from .indicators import centralities
+    from .words import Words
 
     if size_by not in SIZE_METRICS:
         raise InputError(f"Cannot size nodes by '{size_by}'; expected one of: {', '.join(SIZE_METRICS)}.")
+    words = Words(lang)
     evidence = evidence or Evidence({}, {})
+    vocabulary = vocabulary or {}
     metrics = list(dict.fromkeys((*TOOLTIP_METRICS, size_by)))
     rows = {row["id"]: row for row in centralities(network, metrics)}
     sizes = _sizes({n: rows[n][size_by] for n in rows})
-    positions = ring_layout(network) if network.number_of_nodes() > PHYSICS_MAX_NODES else {}
+    if focus in sizes:
+        sizes[focus] = MAX_SIZE
+    if positions is None:
+        positions = ring_layout(network) if network.number_of_nodes() > PHYSICS_MAX_NODES else {}
     figures = _key_figures(network)
     channels = _node_channels(network)
-    cited = set()
+    cited, noted = set(), set()
 
     nodes = []
     for node, attributes in sorted(network.nodes(data=True), key=lambda item: str(item[0])):
         item = {"id": str(node), "label": _label(attributes, node, lang),
                 "class": str(attributes.get("class", "")), "group": _class_group(attributes),
                 "size": sizes[node], "channels": sorted(channels[node])}
+        if attributes.get("kind") == "channels":
+            item["label"], untranslated = vocabulary_label(vocabulary, attributes["channel"], lang)
+        else:
+            untranslated = not has_own_label(attributes, lang)
+        if untranslated:
+            item["untranslated"] = True
         if item["label"] != str(attributes.get("label", node)):
             item["en"] = str(attributes.get("label", node))
         if node in positions:
             item["x"], item["y"] = positions[node]
-        item["facts"] = _node_facts(attributes) + figures.get(node, [])
-        item["metrics"] = [[METRIC_LABELS[m], _metric_text(rows[node][m])] for m in metrics]
+        if node_year(attributes) is not None:
+            item["year"] = node_year(attributes)
+        if node == focus:
+            item["focus"] = True
+        item["facts"] = _node_facts(attributes, words, vocabulary, lang) + [
+            [words(f"fact.{name}"), value] for name, value in figures.get(node, [])]
+        item["metrics"] = [[words(f"metric.{m}"), _metric_text(rows[node][m])] for m in metrics]
+        status = fact_status(attributes, evidence, str(node))
+        if status != STATED:
+            item["status"] = status
         if str(node) in evidence.quotes:
             item["evidence"] = str(node)
             cited.add(str(node))
+        if str(node) in evidence.notes:
+            item["note"] = str(node)
+            noted.add(str(node))
         nodes.append(item)
 
     edges = []
     ordered = sorted(network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
     for index, (u, v, _, attributes) in enumerate(ordered):
         relation = str(attributes.get("relation", ""))
+        group = EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0]
         item = {"id": f"e{index}", "from": str(u), "to": str(v), "relation": relation,
-                "group": EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0],
+                "title": words(f"relation.{relation}") if f"relation.{relation}" in words.table else relation,
+                "group": group,
                 "channels": sorted(c for c in str(attributes.get("channel", "")).split(";") if c),
-                "facts": _edge_facts(network, relation, attributes, lang)}
+                "facts": _edge_facts(network, relation, attributes, lang, words, vocabulary)}
         if attributes.get("qualified"):
             item["qualified"] = True
+        if isinstance(attributes.get("year"), int):
+            item["year"] = attributes["year"]
         fact = str(attributes.get("record") or u)
+        status = edge_status(network, u, attributes, evidence)
+        if status != STATED:
+            item["status"] = status
         if fact in evidence.quotes:
             item["evidence"] = fact
             cited.add(fact)
+        if fact in evidence.notes and attributes.get("record"):
+            item["note"] = fact
+            noted.add(fact)
         edges.append(item)
 
+    present = {item["group"] for item in nodes}
     return {
-        "title": title, "lang": lang, "sizeBy": METRIC_LABELS[size_by],
+        "title": title, "lang": lang, "sizeBy": words(f"metric.{size_by}"),
         "physics": not positions,
-        "classes": _class_legend(network),
-        "relations": _relation_legend(edges),
-        "channels": _channel_legend(network, nodes),
+        "classes": _class_legend(network, words),
+        "hiddenClasses": [c for c in sorted(set(hidden_classes)) if c in present],
+        "relations": _relation_legend(edges, words),
+        "channels": _channel_legend(network, nodes, vocabulary, lang),
+        "statuses": _status_legend(nodes, edges, vocabulary, lang),
+        "years": sorted({item["year"] for item in nodes + edges if "year" in item}),
+        "untranslated": sum(1 for item in nodes if item.get("untranslated")),
+        "words": words.for_page(k for k in words.table if k.startswith(("graph.", "language.", "status."))),
         "nodes": nodes, "edges": edges,
         "evidence": {fact: [list(pair) for pair in evidence.quotes[fact]] for fact in sorted(cited)},
+        "notes": {fact: evidence.notes[fact] for fact in sorted(noted)},
         "sources": {s: evidence.titles[s] for s in sorted({s for f in cited for s, _ in evidence.quotes[f]})
                     if s in evidence.titles},
     }
@@ -418,21 +571,20 @@ def _class_group(attributes: dict) -> str:
     return KIND_CLASSES.get(_style_kind(attributes), str(attributes.get("class") or "Entity"))
 
 
-def _shown(attributes: dict, key: str) -> bool:
-    """Whether a tooltip shows the attribute: a fact's status only when it is not stated."""
-    return key in attributes and not (key == "epistemic_status"
-                                      and attributes[key] == DEFAULT_EPISTEMIC_STATUS)
+def _channel_names(value, vocabulary: dict, lang: str) -> str:
+    return ", ".join(vocabulary_label(vocabulary, c, lang)[0] for c in str(value).split(";") if c)
 
 
-def _node_facts(attributes: dict) -> list[list[str]]:
-    return [[name, ", ".join(str(attributes[key]).split(";")) if key == "channel" else _number(attributes[key])]
-            for key, name in NODE_FACTS if _shown(attributes, key)]
+def _node_facts(attributes: dict, words, vocabulary: dict, lang: str) -> list[list[str]]:
+    return [[words(f"fact.{name}"), _channel_names(attributes[key], vocabulary, lang) if key == "channel"
+             else _number(attributes[key])]
+            for key, name in NODE_FACTS if key in attributes]
 
 
-def _edge_facts(network, relation: str, attributes: dict, lang: str) -> list[list[str]]:
+def _edge_facts(network, relation: str, attributes: dict, lang: str, words, vocabulary: dict) -> list[list[str]]:
     facts = []
     for key, name in EDGE_FACTS:
-        if not _shown(attributes, key):
+        if key not in attributes:
             continue
         value = attributes[key]
         if key == "amount":
@@ -443,15 +595,16 @@ def _edge_facts(network, relation: str, attributes: dict, lang: str) -> list[lis
         elif key == "instrument":
             text = _names(network, value, lang)
         elif key == "channel":
-            text = ", ".join(str(value).split(";"))
+            text = _channel_names(value, vocabulary, lang)
         else:
             text = _number(value)
-        facts.append([name, text])
+        facts.append([words(f"fact.{name}"), text])
     return facts
 
 
-def _class_legend(network) -> list[dict]:
-    """Classes in the order of ``NODE_STYLES``, then any others by name, with their counts."""
+def _class_legend(network, words) -> list[dict]:
+    """Classes in the order of ``NODE_STYLES``, then any others by name, with their counts and
+    their names in the page's language."""
     counts = defaultdict(int)
     kinds = {}
     for _, attributes in network.nodes(data=True):
@@ -462,29 +615,50 @@ def _class_legend(network) -> list[dict]:
     legend = []
     for group in sorted(counts, key=lambda g: (order.get(g, len(order)), g)):
         colour, shape = NODE_STYLES.get(kinds[group], OTHER_NODE_STYLE)
-        legend.append({"name": group, "colour": colour, "shape": shape, "count": counts[group]})
+        key = f"class.{group}"
+        known = key in words.table
+        legend.append({"name": group, "title": words(key) if known else group,
+                       "untranslated": words.missing(key) if known else words.lang != "en",
+                       "colour": colour, "shape": shape, "count": counts[group]})
     return legend
 
 
-def _relation_legend(edges: list[dict]) -> list[dict]:
+def _relation_legend(edges: list[dict], words) -> list[dict]:
     """Edge colours in the order of ``EDGE_STYLES``, those used only, with their counts."""
     counts = defaultdict(int)
     for item in edges:
         counts[item["group"]] += 1
     styles = [(g, c) for g, c, _ in EDGE_STYLES] + [OTHER_EDGE_STYLE]
-    return [{"name": g, "colour": c, "count": counts[g]} for g, c in styles if counts[g]]
+    return [{"name": g, "title": words(f"relation.{g}"), "untranslated": words.missing(f"relation.{g}"),
+             "colour": c, "count": counts[g]} for g, c in styles if counts[g]]
 
 
-def _channel_legend(network, nodes: list[dict]) -> list[dict]:
-    """Channels with their node counts, in the network's vocabulary order, then any others,
-    then "" for the nodes in no channel."""
+def _channel_legend(network, nodes: list[dict], vocabulary: dict, lang: str) -> list[dict]:
+    """Channels with their labels and node counts, in the network's vocabulary order, then any
+    others, then "" for the nodes in no channel."""
     counts = defaultdict(int)
     for item in nodes:
         for channel in item["channels"] or [""]:
             counts[channel] += 1
-    vocabulary = [c for c in str(network.graph.get("channels", "")).split(";") if c]
-    used = [c for c in vocabulary if c in counts] + sorted(c for c in counts if c and c not in vocabulary)
-    return [{"id": c, "count": counts[c]} for c in used] + ([{"id": "", "count": counts[""]}] if "" in counts else [])
+    order = [c for c in str(network.graph.get("channels", "")).split(";") if c]
+    used = [c for c in order if c in counts] + sorted(c for c in counts if c and c not in order)
+    legend = []
+    for channel in used:
+        label, untranslated = vocabulary_label(vocabulary, channel, lang)
+        legend.append({"id": channel, "label": label, "untranslated": untranslated, "count": counts[channel]})
+    if "" in counts:
+        legend.append({"id": "", "label": "", "untranslated": False, "count": counts[""]})
+    return legend
+
+
+def _status_legend(nodes: list[dict], edges: list[dict], vocabulary: dict, lang: str) -> list[dict]:
+    """How many nodes and edges stand on each epistemic status, with the status's name."""
+    legend = []
+    for status in STATUSES:
+        count = sum(1 for item in nodes + edges if item.get("status", STATED) == status)
+        label, untranslated = vocabulary_label(vocabulary, status, lang)
+        legend.append({"id": status, "label": label, "untranslated": untranslated, "count": count})
+    return legend
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -508,25 +682,33 @@ def json_for_script(data) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def template_environment():
+    """The Jinja2 environment of kgraph's pages: every value escaped unless marked safe."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              keep_trailing_newline=True)
+
+
 def render_page(data: dict) -> str:
     """The self-contained HTML page for :func:`page_data`'s data."""
-    import jinja2
     from markupsafe import Markup  # a dependency of jinja2
 
+    from .words import Words
+
     script, style = _vis_network_files()
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                                     keep_trailing_newline=True)
-    return environment.get_template("graph.html.j2").render(
-        title=data["title"], lang=data["lang"], vis_script=Markup(script), vis_style=Markup(style),
+    return template_environment().get_template("graph.html.j2").render(
+        title=data["title"], lang=data["lang"], words=Words(data["lang"]),
+        vis_script=Markup(script), vis_style=Markup(style),
         page_script=Markup((TEMPLATES / "graph.js").read_text(encoding="utf-8")),
         page_style=Markup((TEMPLATES / "graph.css").read_text(encoding="utf-8")),
         data=Markup(json_for_script(data)))
 
 
-def graph_html(network, evidence: Evidence | None = None, *, size_by: str = DEFAULT_SIZE_BY,
-               lang: str = "en", title: str = "Soft-power network") -> str:
-    """The interactive page of an entity network (or any network with its attributes)."""
-    return render_page(page_data(network, evidence, size_by=size_by, lang=lang, title=title))
+def graph_html(network, evidence: Evidence | None = None, **options) -> str:
+    """The interactive page of an entity network (or any network with its attributes);
+    ``options`` are those of :func:`page_data`."""
+    return render_page(page_data(network, evidence, **options))
 
 
 @dataclass
@@ -544,12 +726,18 @@ class GraphPage:
         return embedded_page(self.html)
 
 
+#: Classes the full view hides when it opens, behind a toggle: they crowd the picture of who
+#: reaches whom through which channel.
+CONTEXT_CLASSES = ("Person", "City", "PolicyDocument")
+
+
 def graph_page(source, *, network=None, view: str | None = None, focus: str | None = None, depth: int = 1,
                channels: Iterable[str] = (), classes: Iterable[str] = (), until: int | None = None,
-               size_by: str = DEFAULT_SIZE_BY, lang: str = "en") -> GraphPage:
+               size_by: str = DEFAULT_SIZE_BY, lang: str = "en", evidence: Evidence | None = None) -> GraphPage:
     """The page of one view of a compiled graph or a store (``kgraph.store``): filters
     (channel, class, year) first, then the view; quotes come from the graph's evidence.
-    ``network`` is the source's projection when the caller has made it already."""
+    ``network`` is the source's projection and ``evidence`` its quotes when the caller has
+    read them already."""
     from .network import entity_id, filter_network, project
     from .store import queryable
 
@@ -559,13 +747,21 @@ def graph_page(source, *, network=None, view: str | None = None, focus: str | No
         focus = entity_id(source, focus, "--focus")
     network = filter_network(network if network is not None else project(source), channels=list(channels), classes=list(classes), until=until)
     network = select_view(network, view, focus, depth)
-    html = graph_html(network, load_evidence(queryable(source)), size_by=size_by, lang=lang,
-                      title=_title(network, view, focus, depth, lang))
+    view = view or ("ego" if focus else "full")
+    graph = queryable(source)
+    options = {"size_by": size_by, "lang": lang, "title": _title(network, view, focus, depth, lang),
+               "vocabulary": load_vocabulary(graph)}
+    if view == "ego":
+        options["focus"] = focus
+    elif view == "full" and not classes:
+        options["hidden_classes"] = CONTEXT_CLASSES
+    else:
+        options["positions"] = layered_layout(network) if view == "actors-channels" else None
+    html = graph_html(network, evidence if evidence is not None else load_evidence(graph), **options)
     return GraphPage(html, network.number_of_nodes(), network.number_of_edges())
 
 
 def _title(network, view, focus, depth, lang) -> str:
-    view = view or ("ego" if focus else "full")
     if view == "ego":
         return f"Soft-power network around {_label(network.nodes[focus], focus, lang)} (depth {depth})"
     return {"full": "Soft-power network", "actors-channels": "External actors, channels and Central Asian states"}[view]

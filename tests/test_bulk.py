@@ -56,6 +56,7 @@ def test_a_failed_build_leaves_the_previous_store_and_outputs_as_they_were(minim
     assert first.exit_code == 0, first.output
     triples = OxigraphStore(store).triple_count()
     turtle = (out / "softpower.ttl").read_bytes()
+    outputs = sorted(p.name for p in out.iterdir())
     facts = minimal_data / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("host_city: almaty", "host_city: nowhere"),
                      encoding="utf-8")
@@ -64,7 +65,9 @@ def test_a_failed_build_leaves_the_previous_store_and_outputs_as_they_were(minim
     assert "field 'host_city' refers to 'nowhere', which no record defines" in second.output
     assert OxigraphStore(store).triple_count() == triples
     assert (out / "softpower.ttl").read_bytes() == turtle
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "db", "out"]
+    assert sorted(p.name for p in out.iterdir()) == outputs
+    # Only the store's lock file stays beside it: no staging store, no retired store.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".db.lock", "data", "db", "out"]
 
 
 def test_a_reference_to_a_record_of_a_later_file_is_resolved(minimal_data, tmp_path):

@@ -53,11 +53,9 @@ def test_results_and_graphs_display_as_tables_and_data_frames(executed, bundled_
     assert shown == ((len(campuses), 2), ["campus", "label"], campuses[0])
 
 
-def test_two_network_pages_draw_inline_in_the_browser(executed, tmp_path):
+def test_two_network_pages_draw_inline_in_the_browser(executed, tmp_path, browser):
     """The executed notebook's HTML outputs on one page, as a notebook shows them: two
     network pages, each in its own frame, both drawn with a height, no error, no request."""
-    from playwright.sync_api import sync_playwright
-
     frames_html = [outputs(cell)["text/html"] for cell in executed.cells[4:6]]
     assert all(frame.startswith("<iframe srcdoc=") for frame in frames_html)
     page_file = tmp_path / "notebook.html"
@@ -65,9 +63,8 @@ def test_two_network_pages_draw_inline_in_the_browser(executed, tmp_path):
                          + "".join(f"<div class='output'>{frame}</div>" for frame in frames_html)
                          + "</body></html>", encoding="utf-8")
     requests, errors = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        tab = browser.new_page(viewport={"width": 1200, "height": 900})
+    tab = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
         tab.on("request", lambda request: requests.append(request.url))
         tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
         tab.on("pageerror", lambda error: errors.append(str(error)))
@@ -83,7 +80,8 @@ def test_two_network_pages_draw_inline_in_the_browser(executed, tmp_path):
                         graphHeight: document.getElementById('graph').clientHeight};
             }"""))
         heights = tab.evaluate("() => [...document.querySelectorAll('iframe')].map(f => f.clientHeight)")
-        browser.close()
+    finally:
+        tab.close()
     assert all(item["nodes"] > 5 and item["height"] > 300 and item["graphHeight"] > 300 for item in drawn), drawn
     assert drawn[0]["nodes"] != drawn[1]["nodes"]
     assert all(height > 300 for height in heights)

@@ -218,12 +218,10 @@ def test_standard_superclasses_are_materialised_for_consumers_without_a_reasoner
         assert {t for t in graph.objects(node, RDF.type) if not str(t).startswith(str(SP))} == implied
 
 
-def test_kgraph_docs_writes_an_offline_documentation_page(tmp_path):
+def test_kgraph_docs_writes_an_offline_documentation_page(tmp_path, browser):
     """pyLODE's page, titled with the ontology's title (not a concept scheme's), opened in
     headless Chromium: it lists the classes, makes no request and logs no error."""
     pytest.importorskip("pylode")
-    from playwright.sync_api import sync_playwright
-
     from conftest import run
 
     result = run("docs", "-o", tmp_path / "site")
@@ -232,16 +230,16 @@ def test_kgraph_docs_writes_an_offline_documentation_page(tmp_path):
     assert written == {"index.html", "softpower.ttl", "softpower.owl", "vocabularies.ttl", "context.jsonld"}
     page = tmp_path / "site" / "index.html"
     requests, errors = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        tab = browser.new_page()
+    tab = browser.new_page()
+    try:
         tab.on("request", lambda request: requests.append(request.url))
         tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
         tab.on("pageerror", lambda error: errors.append(str(error)))
         tab.goto(page.as_uri())
         title = tab.title()
         text = tab.inner_text("body")
-        browser.close()
+    finally:
+        tab.close()
     assert title == "Soft-power ontology"
     assert "Geopolitical effects" not in title
     assert [url for url in requests if url != page.as_uri() and not url.startswith("data:")] == []

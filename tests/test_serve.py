@@ -1,8 +1,8 @@
 """`kgraph serve`: the read-only SPARQL endpoint, driven by a real client and by plain HTTP.
 
 One server for the whole file: ``kgraph serve`` started as a user would, in its own
-process, on a free loopback port, with a short time limit and a row cap below the size of
-the bundled graph so that both can be hit.
+process, on a free loopback port, with a row cap below the size of the bundled graph so that
+it can be hit. The limits (time, memory, connections) are tested in test_serve_limits.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from kgraph.namespaces import SP
 from kgraph.query import execute
 from kgraph.serve import SD, negotiate
 
-TIMEOUT = 3
+TIMEOUT = 20
 MAX_ROWS = 5000
 COUNT_BY_CLASS = """SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class }
 GROUP BY ?class ORDER BY DESC(?n) ?class"""
@@ -35,7 +34,6 @@ CAMPUSES = """SELECT ?campus ?label WHERE { ?campus a sp:BranchCampus ; rdfs:lab
 ORDER BY ?campus"""
 CAMPUS_GRAPH = """CONSTRUCT { ?campus sp:hostState ?state ; rdfs:label ?label }
 WHERE { ?campus a sp:BranchCampus ; sp:hostState ?state ; rdfs:label ?label }"""
-ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.fixture(scope="session")
@@ -192,12 +190,24 @@ def test_wrong_accept_is_406_and_names_the_available_types(endpoint):
     assert "text/turtle" in body
 
 
-def test_wrong_method_is_405(endpoint):
-    for method in ("PUT", "DELETE", "PATCH"):
+def test_wrong_method_is_405_in_plain_text(endpoint):
+    for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "BREW"):
         status, headers, body = http(endpoint, b"", method=method)
-        assert status == 405
-        assert headers["Allow"] == "GET, POST"
-        assert f"{method} is not allowed" in body
+        assert status == 405, method
+        assert headers["Allow"] == "GET, HEAD, POST"
+        assert headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert body == (f"{method} is not allowed: this read-only endpoint answers GET, HEAD, "
+                        "POST.\n")
+
+
+def test_head_answers_as_get_without_a_body(endpoint):
+    for url in (endpoint, endpoint.removesuffix("sparql"),
+                f"{endpoint}?{urllib.parse.urlencode({'query': CAMPUSES})}"):
+        status, headers, body = http(url, method="HEAD")
+        get_status, get_headers, get_body = http(url)
+        assert (status, body) == (get_status, "")
+        assert headers["Content-Type"] == get_headers["Content-Type"]
+        assert headers["Content-Length"] == str(len(get_body.encode("utf-8")))
 
 
 def test_wrong_content_type_is_415(endpoint):
@@ -270,6 +280,9 @@ def test_service_and_remote_datasets_are_refused_without_any_connection(endpoint
         status, _, body = get(endpoint, query)
         assert status == 400, query
         assert "outside the graph" in body, query
+        # The server's own words, not kgraph query's: it has no option to allow them.
+        assert "This endpoint answers from its own graph only" in body
+        assert "--allow-network" not in body
     status, _, body = http(f"{endpoint}?{urllib.parse.urlencode({'default-graph-uri': remote})}",
                            CAMPUSES.encode(), **{"Content-Type": "application/sparql-query"})
     assert status == 400
@@ -279,17 +292,6 @@ def test_service_and_remote_datasets_are_refused_without_any_connection(endpoint
     assert status == 403
     time.sleep(0.5)
     assert connections == []
-
-
-def test_time_limit_stops_the_query_and_the_server_goes_on(endpoint, bundled_kg):
-    started = time.monotonic()
-    status, _, body = get(endpoint, ENDLESS)
-    elapsed = time.monotonic() - started
-    assert status == 503
-    assert f"stopped after {TIMEOUT} seconds" in body
-    assert TIMEOUT <= elapsed < TIMEOUT + 5
-    status, _, body = get(endpoint, CAMPUSES)
-    assert (status, json_rows(body)) == (200, expected_rows(bundled_kg, CAMPUSES))
 
 
 def test_row_cap_cuts_rows_and_says_so(endpoint):
@@ -329,20 +331,17 @@ def test_query_page_is_offline(endpoint):
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert "connect-src 'self'" in headers["Content-Security-Policy"]
     assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
     assert "http://" not in body and "https://" not in body and "//" not in body.split("<script>")[0]
     status, headers, _ = http(endpoint, Accept="text/html,application/xhtml+xml,*/*;q=0.8")
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
 
 
-def test_query_page_runs_a_query_in_a_browser(endpoint):
+def test_query_page_runs_a_query_in_a_browser(endpoint, browser):
     """The page as a person uses it: type a query, press Run, read the table."""
-    if not shutil.which("chromium"):
-        pytest.skip("no chromium on this machine (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
-        page = browser.new_page()
+    page = browser.new_page()
+    try:
         blocked = []
         page.on("console", lambda message: blocked.append(message.text)
                 if "Content Security Policy" in message.text else None)
@@ -357,7 +356,8 @@ def test_query_page_runs_a_query_in_a_browser(endpoint):
         page.click("button")
         page.wait_for_selector("#status.error")
         assert "SPARQL syntax error" in page.inner_text("pre")
-        browser.close()
+    finally:
+        page.close()
     assert blocked == []
 
 
@@ -403,11 +403,11 @@ def test_binds_loopback_by_default_and_reports_a_busy_port():
     from kgraph.errors import InputError
     from kgraph.serve import make_server
 
-    server = make_server(lambda text, timeout: None, port=0)
+    server = make_server(lambda text, limit: None, port=0)
     try:
         assert server.server_address[0] == "127.0.0.1"
         with pytest.raises(InputError, match=f"Cannot listen on 127.0.0.1:{server.server_address[1]}"):
-            make_server(lambda text, timeout: None, port=server.server_address[1])
+            make_server(lambda text, limit: None, port=server.server_address[1])
     finally:
         server.server_close()
 

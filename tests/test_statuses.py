@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 import yaml
-from rdflib import URIRef
 
 from conftest import MINIMAL, ROOT, run
 from kgraph.build import load_graph

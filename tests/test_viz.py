@@ -21,9 +21,6 @@ from kgraph import cli, viz
 from kgraph.indicators import centralities, channel_portfolio
 from kgraph.network import ego_network, project
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
 HOSTILE_QUOTE = 'He said "</script><script>alert(2)</script>" <a href="javascript:alert(3)">here</a>'
 
@@ -245,18 +242,6 @@ def test_cli_choices_are_in_step_with_the_library():
 
 # --- in the browser --------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 class OpenPage:
     """A page opened in a fresh browser context, with everything it asked for and said."""
 
@@ -339,12 +324,25 @@ def test_search_focuses_the_named_node(open_page, full_page):
     assert page.page.inner_text("#search-message") == "No entity matches \u201cno such entity\u201d."
 
 
+def test_page_opens_without_people_cities_and_documents_behind_a_toggle(open_page, full_page, full_data):
+    page = open_page(full_page)
+    counts = {c["name"]: c["count"] for c in full_data["classes"]}
+    total = len(full_data["nodes"])
+    context = counts["Person"] + counts["City"] + counts["PolicyDocument"]
+    assert full_data["hiddenClasses"] == ["City", "Person", "PolicyDocument"]
+    assert page.call("() => kgraph.visibleNodeCount()") == total - context
+    assert page.page.is_checked("#classes input[data-name=Person]") is False
+    page.page.click("#context")  # "Show people, cities and documents"
+    assert page.call("() => kgraph.visibleNodeCount()") == total
+    assert page.page.inner_text("#context") == "Hide people, cities and documents"
+    page.page.get_by_role("checkbox", name="Person").uncheck()  # the legend's own control
+    assert page.call("() => kgraph.visibleNodeCount()") == total - counts["Person"]
+
+
 def test_class_filter_hides_the_other_classes(open_page, full_page, full_data):
     page = open_page(full_page)
     counts = {c["name"]: c["count"] for c in full_data["classes"]}
     total = len(full_data["nodes"])
-    page.page.get_by_role("checkbox", name="Person").uncheck()  # the legend's own control
-    assert page.call("() => kgraph.visibleNodeCount()") == total - counts["Person"]
     for name in counts:
         page.call("([name, shown]) => kgraph.filterClass(name, shown)", [name, name == "State"])
     states = {n["id"] for n in full_data["nodes"] if n["group"] == "State"}
@@ -354,6 +352,166 @@ def test_class_filter_hides_the_other_classes(open_page, full_page, full_data):
     assert page.page.inner_text("#status").endswith(f"(showing {counts['State']} nodes, {between_states} edges)")
     page.page.click("#show-all")
     assert page.call("() => kgraph.visibleNodeCount()") == total
+
+
+def overlapping(boxes: list[dict]) -> list[tuple]:
+    return [(a["label"], b["label"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+
+
+def test_labels_are_legible_at_the_fit_zoom_and_never_overlap(open_page, full_page, full_data):
+    page = open_page(full_page)
+    labels = page.call("() => kgraph.drawnLabels()")
+    width, height = page.call("() => { const c = document.querySelector('#graph canvas'); return [c.clientWidth, c.clientHeight]; }")
+    assert len(labels) >= 30 and overlapping(labels) == []
+    assert min(label["px"] for label in labels) >= 11
+    assert all(0 <= b["x"] and b["x"] + b["w"] <= width and 0 <= b["y"] and b["y"] + b["h"] <= height for b in labels)
+    visible = set(page.call("() => kgraph.visibleNodeIds()"))
+    largest = sorted((n for n in full_data["nodes"] if n["id"] in visible), key=lambda n: -n["size"])[:3]
+    assert {n["id"] for n in largest} <= {label["id"] for label in labels}  # importance first
+    before = len(labels)
+    page.call("() => { kgraph.network.moveTo({ scale: kgraph.network.getScale() * 4 }); kgraph.network.redraw(); }")
+    zoomed = page.call("() => kgraph.drawnLabels()")
+    assert overlapping(zoomed) == [] and len(zoomed) > 0 and before > 0
+
+
+def test_ego_view_fills_the_window_and_marks_its_focus(open_page, tmp_path):
+    output = tmp_path / "china.html"
+    assert run("viz", "--focus", "china", "-o", output).exit_code == 0
+    data = page_json(output.read_text(encoding="utf-8"))
+    focus = next(n for n in data["nodes"] if n["id"] == "china")
+    assert focus["focus"] is True and focus["size"] == max(n["size"] for n in data["nodes"])
+    page = open_page(output)
+    box = page.call("""() => {
+        const ids = kgraph.visibleNodeIds(), network = kgraph.network;
+        const points = Object.values(network.getPositions(ids)).map((p) => network.canvasToDOM(p));
+        const canvas = document.querySelector('#graph canvas');
+        return [Math.min(...points.map((p) => p.x)), Math.max(...points.map((p) => p.x)),
+                Math.min(...points.map((p) => p.y)), Math.max(...points.map((p) => p.y)),
+                canvas.clientWidth, canvas.clientHeight, network.getScale()];
+    }""")
+    left, right, top, bottom, width, height, scale = box
+    assert scale > 1.0  # the fit zoomed in: 14 nodes are no longer drawn small
+    assert (right - left) / width > 0.5 or (bottom - top) / height > 0.5
+    assert abs((left + right) / 2 - width / 2) < 0.1 * width and abs((top + bottom) / 2 - height / 2) < 0.1 * height
+    labels = {label["label"] for label in page.call("() => kgraph.drawnLabels()")}
+    assert {"China", "Central Asia", "Silk Road Economic Belt"} <= labels
+    assert overlapping(page.call("() => kgraph.drawnLabels()")) == []
+    page.call("() => kgraph.network.moveTo({ scale: 0.2 })")
+    page.page.click("#fit")
+    assert page.call("() => kgraph.network.getScale()") == pytest.approx(scale, rel=0.01)
+    page.page.mouse.move(*page.dom_point("china"))
+    page.page.wait_for_selector("#tooltip:not([hidden])")
+    assert "centre of this view" in page.page.inner_text("#tooltip")
+
+
+def test_year_slider_shows_the_network_as_of_a_year(open_page, full_page, full_data, network):
+    from kgraph.network import until_year
+
+    page = open_page(full_page)
+    page.page.click("#show-all")
+    years = full_data["years"]
+    assert years == sorted({d["year"] for _, _, d in network.edges(data=True) if "year" in d}
+                           | {viz.node_year(d) for _, d in network.nodes(data=True) if viz.node_year(d)})
+    for year in (2013, 2020, years[0] - 1):
+        expected = until_year(network, year)
+        assert page.call("(year) => kgraph.setYear(year)", year) == [
+            expected.number_of_nodes(), expected.number_of_edges()]
+    page.page.fill("#year", str(years.index(2013)))  # the slider itself
+    page.page.dispatch_event("#year", "input")
+    assert page.page.inner_text("#year-value") == "as of 2013"
+    assert page.call("() => kgraph.visibleNodeCount()") == until_year(network, 2013).number_of_nodes()
+    page.page.fill("#year", str(len(years)))
+    page.page.dispatch_event("#year", "input")
+    assert page.page.inner_text("#year-value") == "all years"
+    assert page.call("() => kgraph.visibleNodeCount()") == len(full_data["nodes"])
+
+
+def test_legend_names_channels_by_their_labels(open_page, full_page, full_data):
+    channels = {c["id"]: c["label"] for c in full_data["channels"]}
+    assert channels["people-to-people"] == "people-to-people contacts"
+    assert channels["infrastructure-connectivity"] == "infrastructure and connectivity"
+    page = open_page(full_page)
+    legend = page.page.inner_text("#channels")
+    assert "people-to-people contacts" in legend and "infrastructure-connectivity" not in legend
+
+
+def test_russian_page_translates_its_own_words_and_marks_what_falls_back(open_page, tmp_path, network):
+    output = tmp_path / "ru.html"
+    assert run("viz", "--focus", "china", "--lang", "ru", "-o", output).exit_code == 0
+    data = page_json(output.read_text(encoding="utf-8"))
+    named = [n for n in data["nodes"] if not n.get("untranslated")]
+    assert {n["id"] for n in named} == {n for n in ego_network(network, "china", 1) if "label_ru" in network.nodes[n]}
+    page = open_page(output)
+    assert page.page.inner_text("#search-form button") == "Найти"
+    assert page.page.inner_text("#fit") == "Вписать в окно"
+    assert page.page.inner_text("#classes").count("Государство") >= 1
+    note = page.page.inner_text("#language-note")
+    assert f"{data['untranslated']} из {len(data['nodes'])}" in note
+    untranslated_channels = [c for c in data["channels"] if c["untranslated"]]
+    russian = [c for c in data["channels"] if c["id"] and not c["untranslated"]]
+    assert russian and all(re.search("[а-яё]", c["label"], re.I) for c in russian)
+    italic = page.call("() => [...document.querySelectorAll('#channels .untranslated')].map((e) => e.textContent)")
+    assert italic == [c["label"] for c in untranslated_channels]
+
+
+def test_a_word_without_translation_falls_back_to_english_visibly():
+    from kgraph.words import Words
+
+    table = {"graph.find": {"en": "Find", "ru": "Найти"}, "graph.fit": {"en": "Fit to window"}}
+    words = Words("ru", table)
+    assert words("graph.find") == "Найти" and not words.missing("graph.find")
+    assert words("graph.fit") == "Fit to window" and words.missing("graph.fit")
+    assert words.for_page() == {"graph.find": ["Найти", False], "graph.fit": ["Fit to window", True]}
+    complete = Words("kk")
+    assert [k for k in complete.table if complete.missing(k) and complete.table[k]["en"]] == []
+
+
+def status_network() -> tuple[nx.MultiDiGraph, viz.Evidence]:
+    """Two facts that are not simply stated: an inferred relation and a proposed entity."""
+    graph = nx.MultiDiGraph(channels="scholarships")
+    entity(graph, "kz", "Kazakhstan", kind="states", cls="State", central_asian=True)
+    entity(graph, "uk", "United Kingdom", kind="states", cls="State")
+    entity(graph, "maybe", "A proposed centre", epistemic_status="proposed")
+    graph.add_edge("uk", "kz", key="r1", relation="influences", qualified=True, record="r1",
+                   epistemic_status="inferred")
+    graph.add_edge("maybe", "kz", key="m|hostState|kz", relation="hostState", qualified=False)
+    evidence = viz.Evidence({"r1": [("s1", "a quote")]}, {"s1": "Source"},
+                            notes={"r1": "The quote implies it; the coder infers the relation."})
+    return graph, evidence
+
+
+def test_inferred_and_proposed_facts_are_drawn_apart(open_page, tmp_path):
+    graph, evidence = status_network()
+    data = viz.page_data(graph, evidence)
+    edges = {e["id"]: e for e in data["edges"]}
+    assert sorted((e["from"], e.get("status")) for e in edges.values()) == [("maybe", "proposed"), ("uk", "inferred")]
+    assert {s["id"]: s["count"] for s in data["statuses"]} == {"stated": 2, "inferred": 1, "proposed": 2}
+    path = tmp_path / "statuses.html"
+    path.write_text(viz.render_page(data), encoding="utf-8")
+    page = open_page(path)
+    dashes = page.call("() => Object.fromEntries(kgraph.network.body.data.edges.get().map((e) => [e.from, e.dashes]))")
+    assert dashes == {"uk": [7, 4], "maybe": [2, 4]}
+    assert page.page.is_visible("#statuses") and "inferred" in page.page.inner_text("#statuses")
+    edge = next(e for e in data["edges"] if e["from"] == "uk")
+    page.page.evaluate("(id) => kgraph.network.emit('hoverEdge', { edge: id, pointer: { DOM: { x: 50, y: 50 } } })", edge["id"])
+    tooltip = page.page.inner_text("#tooltip")
+    assert "inferred" in tooltip and "the coder infers the relation" in tooltip
+
+
+def test_statuses_and_notes_come_from_the_graph(minimal_data):
+    from kgraph.build import load_graph
+
+    facts = minimal_data / "facts.yaml"
+    text = facts.read_text(encoding="utf-8").replace(
+        "    instrument: de-montfort-university-kazakhstan\n",
+        "    instrument: de-montfort-university-kazakhstan\n    epistemic_status: inferred\n"
+        "    note: The campus stands for the state's influence.\n")
+    facts.write_text(text, encoding="utf-8")
+    evidence = viz.load_evidence(load_graph([minimal_data]).graph)
+    inferred = [fact for fact, status in evidence.statuses.items() if status == "inferred"]
+    assert len(inferred) == 1 and inferred[0].startswith("influence-relation-")
+    assert evidence.notes[inferred[0]] == "The campus stands for the state's influence."
 
 
 def test_hostile_label_shows_as_text_and_runs_nothing(open_page, tmp_path):

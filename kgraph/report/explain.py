@@ -1,0 +1,153 @@
+"""Every number a brief shows, with one sentence saying what it means and where it ranks.
+
+``kgraph centrality`` prints the numbers; a reader of a brief needs to know what PageRank
+0.031 says about China and whether it is a lot. Each :class:`Measure` carries the value,
+its rank among the entities it is compared with, and a sentence in plain words, following
+``docs/network.md`` and ``docs/indicators.md``. Where the betweenness of the whole network
+and the brokerage indicator's both appear, the sentence says why they differ: they are
+computed on different networks (the actor network leaves out cities and regions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .context import ReportContext
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One number of a brief: its name, value, rank and meaning."""
+
+    key: str
+    name: str
+    value: str
+    rank: str
+    meaning: str
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st, ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_among(values: dict, node, higher_first: bool = True) -> tuple[int, int, bool]:
+    """Competition rank of ``node`` among ``values`` (1 + how many are strictly better), how
+    many are ranked, and whether it shares the rank with another."""
+    mine = values[node]
+    better = sum(1 for v in values.values() if (v > mine if higher_first else v < mine))
+    tied = sum(1 for v in values.values() if v == mine) > 1
+    return better + 1, len(values), tied
+
+
+def rank_text(values: dict, node, of: str, higher_first: bool = True) -> str:
+    position, count, tied = rank_among(values, node, higher_first)
+    return f"{'joint ' if tied else ''}{ordinal(position)} of {count:,} {of}"
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if abs(value) >= 10 ** -digits or value == 0 else f"{value:.2e}"
+    return f"{value:,}"
+
+
+def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
+    """The centralities of one entity over the whole network, each with its meaning."""
+    row = context.centrality[node]
+    name = context.network.nodes[node].get("label", node)
+    total = context.network.number_of_nodes()
+
+    def values(metric):
+        return {n: r[metric] for n, r in context.centrality.items()}
+
+    def ranked(metric):
+        return rank_text(values(metric), node, "entities")
+
+    members = [n for n, r in context.centrality.items() if r["community"] == row["community"]]
+    leading = [context.network.nodes[n].get("label", n) for n, _ in context.ranking("pagerank") if n in set(members)][:3]
+    sampled = "" if row.get("betweenness_method", "exact") == "exact" else " (estimated from a sample of paths)"
+    return [
+        Measure("degree", "Degree", f"{row['degree']:,}", ranked("degree"),
+                f"{name} takes part in {row['degree']:,} links of the network, {row['degree_in']:,} "
+                f"pointing to it and {row['degree_out']:,} from it (one per fact)."),
+        Measure("pagerank", "PageRank", _number(row["pagerank"], 4), ranked("pagerank"),
+                f"The share of its time a random walk along the links spends at {name} (it follows a "
+                f"link 85% of the time and jumps anywhere otherwise); an even share would be "
+                f"{1 / total:.4f}, and being pointed to by well-pointed-to entities raises it."),
+        Measure("betweenness", "Betweenness (whole network)", _number(row["betweenness"]), ranked("betweenness"),
+                f"The share of shortest paths between two other entities of the whole network, "
+                f"places included, that pass through {name}{sampled}: how much it stands between "
+                "the others."),
+        Measure("eigenvector", "Eigenvector", _number(row["eigenvector"]), ranked("eigenvector"),
+                f"High when {name} is linked to entities that are themselves well linked: influence by "
+                "the company it keeps (0 to 1)."),
+        Measure("closeness", "Closeness", _number(row["closeness"]), ranked("closeness"),
+                f"One over the mean number of links from {name} to the entities it can reach, scaled "
+                "by how many it reaches: how few steps it is from everything else."),
+        Measure("community", "Community", str(row["community"]),
+                f"{len(members):,} of {total:,} entities",
+                f"The group of densely linked entities (Louvain) it falls in; its most central "
+                f"members: {', '.join(leading)}."),
+    ]
+
+
+def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
+    """The soft-power indicators of one entity, each with its meaning and its rank among the
+    entities the indicator compares."""
+    found = []
+    name = context.network.nodes[node].get("label", node)
+    portfolio = context.indicator_rows("channel-portfolio", "actor")
+    if node in portfolio:
+        row = portfolio[node]
+        found.append(Measure(
+            "instruments", "Instruments in Central Asia", f"{row['instruments']:,}",
+            rank_text({a: r["instruments"] for a, r in portfolio.items()}, node, "external actors"),
+            f"Distinct instruments (campuses, programmes, centres, events, relations) through which "
+            f"{name} reaches the Central Asian states, across {row['channels']} influence channels "
+            "(the channel-portfolio indicator)."))
+    balance = context.indicator_rows("benefactor-balance", "state")
+    if node in balance:
+        row = balance[node]
+        share = row["benefactor_share"]
+        leaning = ("a net provider" if share > 0.5 else "a net receiver" if share < 0.5 else "even") if share is not None else "n/a"
+        found.append(Measure(
+            "benefactor_share", "Benefactor share", _number(share, 2),
+            rank_text({s: r["benefactor_share"] for s, r in balance.items() if r["benefactor_share"] is not None},
+                      node, "states and blocs") if share is not None else "",
+            f"{name} gives {row['outgoing']:,} soft-power relations and receives {row['incoming']:,}: "
+            f"the share it gives, {leaning} (above 0.5 a provider, below a receiver)."))
+    multivector = context.indicator_rows("multivector", "state")
+    if node in multivector and multivector[node]["partners"]:
+        row = multivector[node]
+        found.append(Measure(
+            "diversification", "Multi-vector diversification", _number(row["diversification"]),
+            rank_text({s: r["diversification"] or 0 for s, r in multivector.items()}, node, "Central Asian states"),
+            f"1 − HHI over its {row['partners']} external partners ({row['relations']} engagements): as "
+            f"spread as {row['effective_partners']:.1f} equally weighted partners; the largest, "
+            f"{context.label(row['top_partner'])}, takes {row['top_share']:.0%}."))
+    brokers = context.indicator_rows("brokerage", "id")
+    if node in brokers:
+        row = brokers[node]
+        actors = context.network.number_of_nodes() - sum(
+            1 for _, d in context.network.nodes(data=True) if d.get("kind") in ("cities", "regions"))
+        whole = context.centrality[node]["betweenness"]
+        found.append(Measure(
+            "brokerage", "Betweenness (actor network)", _number(row["betweenness"]),
+            rank_text({b: r["betweenness"] for b, r in brokers.items()}, node, "brokers"),
+            f"The same share of shortest paths as the betweenness above, but on the actor network, "
+            f"which leaves out cities and regions ({actors:,} entities instead of "
+            f"{context.network.number_of_nodes():,}): paths that ran through a place no longer count, "
+            f"hence {_number(row['betweenness'])} here against {_number(whole)}. {name} links "
+            f"{row['communities_bridged']} communities and the spheres of {row['spheres_bridged']} "
+            "external powers."))
+        found.append(Measure(
+            "constraint", "Burt's constraint", _number(row["constraint"]),
+            rank_text({b: r["constraint"] for b, r in brokers.items() if r["constraint"] == r["constraint"]},
+                      node, "brokers", higher_first=False) if row["constraint"] == row["constraint"] else "",
+            f"How much {name}'s contacts are tied to each other (0 to 1): low means many structural "
+            f"holes it alone spans; its effective size is {_number(row['effective_size'], 1)} "
+            "non-redundant contacts."))
+    return found

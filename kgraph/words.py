@@ -1,0 +1,51 @@
+"""The pages' own words (headings, buttons, column names) in English, Kazakh and Russian.
+
+Names of entities come from the data (``label_kk``, ``label_ru``); the words a page puts
+around them come from ``templates/words.yaml``. A word that has no translation in the
+chosen language shows in English and is marked as such (``Words.missing``), so that a
+reader sees the gap instead of a page that silently mixes languages.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+
+LANGUAGES = ("en", "kk", "ru")
+WORDS_FILE = Path(__file__).parent / "templates" / "words.yaml"
+
+
+@functools.cache
+def word_table() -> dict[str, dict[str, str]]:
+    """Every page word by key, then by language."""
+    return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+
+
+class Words:
+    """The page words of one language, falling back to English word by word."""
+
+    def __init__(self, lang: str = "en", table: dict[str, dict[str, str]] | None = None):
+        if lang not in LANGUAGES:
+            raise InputError(f"Unknown language '{lang}'; expected one of: {', '.join(LANGUAGES)}.")
+        self.lang = lang
+        self.table = word_table() if table is None else table
+
+    def __call__(self, key: str, **values) -> str:
+        """The word in the page's language (English where it has none), with ``{name}``
+        placeholders filled from ``values``."""
+        entry = self.table[key]
+        text = entry.get(self.lang) or entry["en"]
+        return text.format(**values) if values else text
+
+    def missing(self, key: str) -> bool:
+        """True when the word shows in English for want of a translation."""
+        return self.lang != "en" and not self.table[key].get(self.lang)
+
+    def for_page(self, keys=None) -> dict[str, list]:
+        """``{key: [text, shown in English for want of a translation]}`` for a page's script."""
+        return {key: [self.table[key].get(self.lang) or self.table[key]["en"], self.missing(key)]
+                for key in sorted(keys if keys is not None else self.table)}

@@ -119,5 +119,7 @@ def test_the_numbers_the_readme_gives_of_the_data_are_measured(bundled_kg):
     assert number(r"(\d+) influence relations") == classes["sp:InfluenceRelation"]
     assert number(r"the roles of (\d+) people") == classes["sp:Person"]
     assert number(r"(\d+) quantitative observations") == classes["sp:Observation"]
+    assert number(r"- ([\d,]+) policy goals") == classes["sp:PolicyGoal"]
+    assert number(r"([\d,]+) regional responses") == classes["sp:RegionalResponse"]
     assert number(r"Table 1 as (\w+) analytical dimensions") == classes["sp:AnalyticalDimension"]
     assert number(r"(\d+) concepts with the sources' definitions") == classes["sp:AnalyticalConcept"]

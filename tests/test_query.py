@@ -230,7 +230,7 @@ def test_policy_goals_with_holder_place_and_every_source(bundled_kg):
     assert "ambition to become a leading academic and research hub" in hub["quote"]
     assert only(found, goal="Integrating AI into university curricula")["epistemic_status"] == "inferred"
     assert only(found, holder="Uzbekistan")["goal"] == "Uzbekistan's foreign-policy diversification"
-    assert only(found, goal="Leader in the global digital economy")["instruments"] == "Google, Huawei, NVIDIA"
+    assert only(found, goal="Leader in the global digital economy")["instruments"] == "Google; Huawei; NVIDIA"
 
 
 def test_regional_responses_by_respondent_and_actor(bundled_kg):
@@ -239,11 +239,11 @@ def test_regional_responses_by_respondent_and_actor(bundled_kg):
     assert {row["actor"] for row in found} == {"China", "Russia", "United States"}
     russia = [row for row in found if (row["respondent"], row["actor"]) == ("Central Asia", "Russia")]
     assert sorted(row["responses"] for row in russia) == [
-        "acceptance", "acceptance, diversification", "limitation"]
+        "acceptance", "acceptance; diversification", "limitation"]
     limitation = only(russia, responses="limitation")
     assert limitation["means"] == "diversified partnerships; language reform; nation-building"
     assert limitation["quote"].startswith("Nation-building, language reform")
-    assert only(found, actor="China")["channels"] == "infrastructure and connectivity, scholarships"
+    assert only(found, actor="China")["channels"] == "infrastructure and connectivity; scholarships"
 
 
 def test_framework_dimensions_are_the_rows_of_table_1(bundled_kg):

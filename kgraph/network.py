@@ -10,10 +10,11 @@ GraphML/GEXF exports (``kgraph.netexport``) work on this projection.
 Which relations become edges (``docs/network.md`` has the full table):
 
 * A **qualified relation node** (an ``sp:InfluenceRelation``, ``sp:Membership``,
-  ``sp:RoleAssignment``, ``sp:Investment``, ``sp:ProgrammeFunding``, ``sp:StudentFlow`` or
-  ``sp:Partnership`` record) becomes ONE edge between its two ends, named after its plain
-  ("truthy") predicate (``influences``, ``memberOf``, ``holdsRoleIn``, ``investsIn``,
-  ``funds``, ``sendsStudentsTo``, ``partnerOf``), carrying the node's year (or ``since``),
+  ``sp:RoleAssignment``, ``sp:Investment``, ``sp:ProgrammeFunding``, ``sp:StudentFlow``,
+  ``sp:Partnership`` or ``sp:RegionalResponse`` record) becomes ONE edge between its two
+  ends, named after its plain ("truthy") predicate (``influences``, ``memberOf``,
+  ``holdsRoleIn``, ``investsIn``, ``funds``, ``sendsStudentsTo``, ``partnerOf``,
+  ``respondsTo``), carrying the node's year (or ``since``),
   amount and currency, count, channels, sources and record id. A partnership of n parties
   becomes n(n-1) edges, both directions of each pair, as ``sp:partnerOf`` is symmetric.
   The truthy edge the builder asserts beside the node is NOT projected again; a truthy
@@ -253,7 +254,8 @@ def run_select(source, name: str, text: str | None = None) -> list[tuple]:
     """
     from .query import execute
 
-    result = execute(source, text or QUERIES[name], f"network query '{name}'", trusted=True)
+    result = execute(source, text or QUERIES[name], f"network query '{name}'", trusted=True,
+                     stable=False)
     # Decimals as floats always: GraphML and GEXF type an attribute once for all its values.
     return [tuple(plain_value(term, decimal=float) for term in row) for row in result.terms]
 

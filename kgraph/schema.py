@@ -106,6 +106,9 @@ VOCABULARIES = {
 EPISTEMIC_STATUSES = ("stated", "inferred", "proposed")
 #: The status of a fact that names none: its quote says it.
 DEFAULT_EPISTEMIC_STATUS = "stated"
+#: The ``type`` of a source that is a general reference (country codes, geography), cited
+#: without a quote: not a document of the corpus.
+REFERENCE_SOURCE_TYPE = "reference"
 
 LABEL_FIELDS = (
     Field("label", RDFS.label, required=True, doc="English name, as the sources write it"),

@@ -37,6 +37,7 @@ from .errors import InputError, KgraphError
 from .indicators import METRICS, PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
 from .namespaces import SPR, SPV
 from .network import NODE_CLASSES, node_year
+from .schema import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES, REFERENCE_SOURCE_TYPE
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
@@ -137,7 +138,8 @@ MAX_LISTED = 12
 class Evidence:
     """What stands behind each fact (entity or relation record), by fact id: its sources and
     quotes, its label and kind, its epistemic status where it is not ``stated`` and the
-    coder's note; and the title of each source."""
+    coder's note; and the title of each source, and which sources are general references
+    (country codes, geography: cited without a quote, not claims of the corpus)."""
 
     quotes: dict[str, list[tuple[str, str | None]]]
     titles: dict[str, str]
@@ -145,54 +147,48 @@ class Evidence:
     kinds: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)
 
     def status(self, fact: str) -> str:
         """``stated``, ``inferred`` or ``proposed``."""
-        return self.statuses.get(fact, STATED)
-
-
-STATED = "stated"
-#: The epistemic statuses of facts, from the strongest (the quote says it) to the weakest.
-STATUSES = ("stated", "inferred", "proposed")
+        return self.statuses.get(fact, DEFAULT_EPISTEMIC_STATUS)
 
 
 _IRI_END = re.compile(r"[^\s<>\"{}|\\^`]+")
 
 
 def load_evidence(graph, facts: Iterable[str] | None = None) -> Evidence:
-    """The sources and verbatim quotes of every fact (the named query ``fact-sources``),
-    and the status and note of the facts that have one (``fact-status``); with ``facts``
-    (ids), of those facts only, read with the same queries restricted to them."""
-    from rdflib import Literal
-
+    """The sources and verbatim quotes of every fact, with its label, kind, epistemic status
+    and note (the named query ``fact-sources``); with ``facts`` (ids), of those facts only,
+    read with the same query restricted to them."""
     from .query import run, run_for
 
     if facts is None:
-        sourced, stated = run(graph, "fact-sources"), run(graph, "fact-status")
+        sourced = run(graph, "fact-sources")
     else:  # an id that cannot end an IRI names no fact of the graph
         facts = {f for f in facts if _IRI_END.fullmatch(f)}
         sourced = run_for(graph, "fact-sources", "fact", {SPR[f] for f in facts}) if facts else []
-        stated = run_for(graph, "fact-status", "id", {Literal(f) for f in facts}) if facts else []
     quotes: dict[str, dict] = defaultdict(dict)
-    titles, labels, kinds = {}, {}, {}
+    titles, labels, kinds, statuses, notes, references = {}, {}, {}, {}, {}, {}
     prefix = str(SPR)
     for row in sourced:
         fact = str(row["fact"])
-        if fact.startswith(prefix):
-            fact = fact[len(prefix):]
-            quotes[fact][(row["source"], row["quote"])] = None
-            titles[row["source"]] = row["title"]
-            kinds.setdefault(fact, row["kind"])
-            if row["label"] is not None:
-                labels.setdefault(fact, str(row["label"]))
-    statuses, notes = {}, {}
-    for row in stated:
-        if row["status"] != STATED:
-            statuses[row["id"]] = row["status"]
+        if not fact.startswith(prefix):
+            continue
+        fact = fact[len(prefix):]
+        quotes[fact][(row["source"], row["quote"])] = None
+        titles[row["source"]] = row["title"]
+        if row["source_type"] == REFERENCE_SOURCE_TYPE:
+            references[row["source"]] = row["title"]
+        kinds.setdefault(fact, row["kind"])
+        if row["label"] is not None:
+            labels.setdefault(fact, str(row["label"]))
+        if row["epistemic_status"] not in (None, DEFAULT_EPISTEMIC_STATUS):
+            statuses[fact] = row["epistemic_status"]
         if row["note"]:
-            notes.setdefault(row["id"], row["note"])
+            notes.setdefault(fact, row["note"])
     return Evidence({fact: list(found) for fact, found in quotes.items()}, titles, labels, kinds,
-                    statuses, notes)
+                    statuses, notes, references)
 
 
 def load_vocabulary(graph) -> dict[str, dict[str, str]]:
@@ -509,7 +505,7 @@ def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAU
             [words(f"fact.{name}"), value] for name, value in figures.get(node, [])]
         item["metrics"] = [[words(f"metric.{m}"), _metric_text(rows[node][m])] for m in metrics]
         status = fact_status(attributes, evidence, str(node))
-        if status != STATED:
+        if status != DEFAULT_EPISTEMIC_STATUS:
             item["status"] = status
         if str(node) in evidence.quotes:
             item["evidence"] = str(node)
@@ -535,7 +531,7 @@ def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAU
             item["year"] = attributes["year"]
         fact = str(attributes.get("record") or u)
         status = edge_status(network, u, attributes, evidence)
-        if status != STATED:
+        if status != DEFAULT_EPISTEMIC_STATUS:
             item["status"] = status
         if fact in evidence.quotes:
             item["evidence"] = fact
@@ -565,14 +561,15 @@ def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAU
     }
 
 
-def _style_kind(attributes: dict) -> str | None:
-    """The record kind, with Central Asian states apart from the other states."""
+def style_kind(attributes: dict) -> str | None:
+    """The key of an entity's style in ``NODE_STYLES`` (the report's charts draw entities in
+    the same colours): its record kind, with Central Asian states apart from the others."""
     kind = attributes.get("kind")
     return "central_asian_states" if kind == "states" and attributes.get("central_asian") is True else kind
 
 
 def _class_group(attributes: dict) -> str:
-    return KIND_CLASSES.get(_style_kind(attributes), str(attributes.get("class") or "Entity"))
+    return KIND_CLASSES.get(style_kind(attributes), str(attributes.get("class") or "Entity"))
 
 
 def _channel_names(value, vocabulary: dict, lang: str) -> str:
@@ -614,7 +611,7 @@ def _class_legend(network, words) -> list[dict]:
     for _, attributes in network.nodes(data=True):
         group = _class_group(attributes)
         counts[group] += 1
-        kinds.setdefault(group, _style_kind(attributes))
+        kinds.setdefault(group, style_kind(attributes))
     order = {KIND_CLASSES[k]: i for i, k in enumerate(NODE_STYLES)}
     legend = []
     for group in sorted(counts, key=lambda g: (order.get(g, len(order)), g)):
@@ -658,8 +655,8 @@ def _channel_legend(network, nodes: list[dict], vocabulary: dict, lang: str) -> 
 def _status_legend(nodes: list[dict], edges: list[dict], vocabulary: dict, lang: str) -> list[dict]:
     """How many nodes and edges stand on each epistemic status, with the status's name."""
     legend = []
-    for status in STATUSES:
-        count = sum(1 for item in nodes + edges if item.get("status", STATED) == status)
+    for status in EPISTEMIC_STATUSES:
+        count = sum(1 for item in nodes + edges if item.get("status", DEFAULT_EPISTEMIC_STATUS) == status)
         label, untranslated = vocabulary_label(vocabulary, status, lang)
         legend.append({"id": status, "label": label, "untranslated": untranslated, "count": count})
     return legend

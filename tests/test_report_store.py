@@ -105,7 +105,7 @@ def test_the_brief_command_reads_only_what_its_page_shows(kept, whole, tmp_path,
     assert result.exit_code == 0, result.output
     assert (tmp_path / "c.html").read_text(encoding="utf-8") == comparison_page(whole, COMPARED).html
     result = run("brief", "china", "nowhere", "--store", f"oxigraph:{kept}", "-o", tmp_path / "out")
-    assert result.exit_code != 0 and "No entity 'nowhere' in the graph" in result.output
+    assert result.exit_code != 0 and "The entity value 'nowhere' is not the id or label" in result.output
 
 
 def _changed_copy(kept, folder):

@@ -3,8 +3,7 @@
 A brief, the comparison and the charts all stand on the same few things: the entity
 network (``kgraph.network.project``), its centralities and indicators
 (``kgraph.indicators``), the soft-power relations behind the indicators, the sources,
-quotes, statuses and notes of every fact (the named queries ``fact-sources`` and
-``fact-status``), the labels of the vocabularies (``framework-concepts``), the sources'
+quotes, statuses and notes of every fact (the named query ``fact-sources``), the labels of the vocabularies (``framework-concepts``), the sources'
 disagreements (``source-disagreements``) and the soft-power models (``comparative-models``).
 A :class:`ReportContext` holds them, gathered once whether it serves one brief or a site
 of fifty; the one query per actor (``actor-instruments``) runs when a page asks for it.
@@ -22,12 +21,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from ..errors import UnknownNameError
 from ..indicators import PLACE_KINDS, STATE_KINDS, NetworkMeasures, SoftPowerRelation
 from ..namespaces import SPR
 from ..network import DatedFact
+from ..schema import EPISTEMIC_STATUSES
 from ..storedmeasures import StoredMeasures
-from ..viz import STATED, STATUSES, Evidence, edge_status, fact_status, has_own_label, vocabulary_label
+from ..viz import Evidence, has_own_label, vocabulary_label
 
 @dataclass
 class ReportContext:
@@ -41,11 +41,15 @@ class ReportContext:
     vocabulary: dict
     lang: str = "en"
     until: int | None = None
-    statuses: tuple[str, ...] = STATUSES
+    statuses: tuple[str, ...] = EPISTEMIC_STATUSES
+    #: The facts (entities and relation records) the status selection left out with what
+    #: hangs on them (``kgraph.network.by_status``): not shown, whatever their own status.
+    left_out: frozenset = frozenset()
     #: What the user should know about how the context was gathered (printed by the CLI).
     notes: list[str] = field(default_factory=list)
     _instruments: dict = field(default_factory=dict, repr=False)
     _rankings: dict = field(default_factory=dict, repr=False)
+    _records: tuple = field(default=(None, {}), repr=False)
 
     # --- the entities ----------------------------------------------------------------------
 
@@ -66,10 +70,36 @@ class ReportContext:
     # --- names ---------------------------------------------------------------------------
 
     def label(self, node) -> str:
-        """The entity's name in the page's language, else in English, else its id."""
+        """The entity's name in the page's language, else in English; a relation record
+        without a name of its own (an influence relation, a student flow) is named by its
+        ends and channels; the id only when the graph says nothing more."""
         attributes = self.attributes(node) or {}
         return str(attributes.get(f"label_{self.lang}") or attributes.get("label")
-                   or self.evidence.labels.get(node) or node)
+                   or self.evidence.labels.get(node) or self.record_label(node) or node)
+
+    def record_label(self, record) -> str | None:
+        """"China → Kazakhstan (scholarships, language)": a relation record by the entities
+        it links and its channels, in the page's language; ``None`` for what is not the
+        record of an edge of the network."""
+        ends = self._record_edge(str(record))
+        if ends is None:
+            return None
+        source, target, data = ends
+        channels = ", ".join(self.concept(c)[0] for c in sorted(str(data.get("channel") or "").split(";")) if c)
+        text = f"{self.label(source)} \u2192 {self.label(target)}"
+        return f"{text} ({channels})" if channels else text
+
+    def _record_edge(self, record: str) -> tuple | None:
+        return self._record_edges().get(record)
+
+    def _record_edges(self) -> dict[str, tuple]:
+        """Relation record -> (source, target, attributes) of its edge, for the network at hand
+        (a stored context's grows as it focuses)."""
+        if self._records[0] is not self.network:
+            self._records = (self.network, {str(d["record"]): (u, v, d) for u, v, d in
+                                            sorted(self.network.edges(data=True), key=lambda e: e[:2])
+                                            if d.get("record")})
+        return self._records[1]
 
     def english_label(self, node) -> str:
         """The entity's English name (its id when it has none), as the queries name it."""
@@ -105,10 +135,19 @@ class ReportContext:
         return sorted(n for n in self.network if self.is_central_asian(n) and self.is_state(n))
 
     def find(self, wanted: str) -> str:
-        """An entity by id or by label (any language, any case), or a clear error."""
-        if wanted in self.network:
-            return wanted
-        return _named(wanted, sorted(self.network.nodes(data=True)), list(self.network))
+        """An entity of the network by id, IRI or label (any language, any case), found as
+        every command finds one (``kgraph.network.entity_id``), or a clear error."""
+        return wanted if wanted in self.network else self._entity(wanted, self.network)
+
+    def _entity(self, wanted: str, known) -> str:
+        from ..network import entity_id
+
+        node = entity_id(self.graph, wanted, "entity")
+        if node not in known:
+            left = " left by --until or --status" if self.until is not None or self.left_out else ""
+            raise UnknownNameError(f"The entity value '{wanted}' names {node}, which is not an entity "
+                                   f"of the network{left}.")
+        return node
 
     # --- measures ------------------------------------------------------------------------
 
@@ -178,13 +217,18 @@ class ReportContext:
             rows = run(self.graph, "actor-instruments", actor=actor)
             for row in rows:
                 row["id"] = str(row["instrument_iri"]).rsplit("/", 1)[-1]
-            self._instruments[actor] = rows
+            self._instruments[actor] = [row for row in rows if self.shows(row["id"])]
         return self._instruments[actor]
 
     # --- facts ---------------------------------------------------------------------------
 
     def status(self, fact: str) -> str:
         return self.evidence.status(fact)
+
+    def shows(self, fact: str) -> bool:
+        """True when the page may show this fact: its status is one of those asked for and
+        the status selection did not leave it out with what it hangs on."""
+        return fact not in self.left_out and self.status(fact) in self.statuses
 
     def facts_about(self, node: str, instruments: set[str] = frozenset()) -> list[str]:
         """The facts behind what a page says of an entity: its own record, the relation
@@ -193,7 +237,7 @@ class ReportContext:
         for u, v, data in list(self.network.in_edges(node, data=True)) + list(self.network.out_edges(node, data=True)):
             if data.get("record"):
                 found.add(str(data["record"]))
-        return sorted(f for f in found if f in self.evidence.quotes and self.status(f) in self.statuses)
+        return sorted(f for f in found if f in self.evidence.quotes and self.shows(f))
 
     @functools.cached_property
     def dated_facts(self) -> list[DatedFact]:
@@ -212,9 +256,14 @@ class ReportContext:
         return run(self.graph, "source-disagreements")
 
     def disagreements_about(self, nodes: set[str]) -> list[dict]:
-        """The sources' disagreements whose subject is one of these entities (by label)."""
-        names = {self.english_label(n) for n in nodes if self.attributes(n) is not None}
-        return [row for row in self.disagreements if row["subject"] in names]
+        """The sources' disagreements whose subject is one of these entities, between
+        observations of the statuses asked for."""
+        return self._shown_disagreements(self.disagreements, nodes)
+
+    def _shown_disagreements(self, rows: list[dict], nodes: set[str]) -> list[dict]:
+        iris = {str(SPR[n]) for n in nodes}
+        return [row for row in rows if str(row["subject_iri"]) in iris
+                and {row["epistemic_status_a"], row["epistemic_status_b"]} <= set(self.statuses)]
 
     @functools.cached_property
     def _models(self) -> list[dict]:
@@ -226,10 +275,10 @@ class ReportContext:
         return rows
 
     def models_of(self, actor: str) -> list[dict]:
-        """The soft-power models (``comparative-models``) of an entity: those of the actors
-        that bear its English name."""
-        name = self.english_label(actor)
-        return [row for row in self._models if str(row["actor"]) == name]
+        """The soft-power models (``comparative-models``) of an entity, of the statuses asked
+        for."""
+        iri = str(SPR[actor])
+        return [row for row in self._models if str(row["actor_iri"]) == iri and self.shows(row["id"])]
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
         """The id of the cited fact with this label whose kind names ``kind_word``."""
@@ -253,9 +302,9 @@ class StoredContext(ReportContext):
     """
 
     stored: StoredMeasures | None = None
-    _observed: list | None = field(default=None, repr=False)
     _entities: dict = field(default_factory=dict, repr=False)
     _given: dict = field(default_factory=dict, repr=False)
+    _outside: dict = field(default_factory=dict, repr=False)
     _received: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -289,6 +338,7 @@ class StoredContext(ReportContext):
         dated = {f.fact for f in self.dated_facts_of(set(nodes) | instruments)}
         records = {str(d["record"]) for _, _, d in self.network.edges(data=True) if d.get("record")}
         self.prefetch(mentioned | instruments | records | dated)
+        self.prefetch_records({n for n in mentioned | instruments | dated if self.attributes(n) is None})
         self.evidence.quotes.fetch(set(self.network) | records | instruments | dated)
 
     # --- the entities ----------------------------------------------------------------------
@@ -309,6 +359,25 @@ class StoredContext(ReportContext):
             found = entity_attributes(self.graph, missing)
             self._entities.update({node: found.get(node) for node in missing})
 
+    def _record_edge(self, record: str) -> tuple | None:
+        found = super()._record_edge(record)
+        if found is None:
+            self.prefetch_records({record})
+            found = self._outside[record]
+        return found
+
+    def prefetch_records(self, records) -> None:
+        """Read the edges of these relation records (those outside the part of the network
+        at hand), by which pages name them, at once."""
+        from ..network import project_around
+
+        missing = {r for r in records if r not in self._outside and r not in self._record_edges()}
+        if missing:
+            around = project_around(self.graph, missing)
+            edges = {str(d["record"]): (u, v, d) for u, v, d in sorted(around.edges(data=True), key=lambda e: e[:2])
+                     if str(d.get("record")) in missing}
+            self._outside.update({record: edges.get(record) for record in missing})
+
     @property
     def entity_count(self) -> int:
         return self.stored.entities
@@ -318,15 +387,7 @@ class StoredContext(ReportContext):
         return self.stored.places
 
     def find(self, wanted: str) -> str:
-        if wanted in self.centrality:
-            return wanted
-        return _named(wanted, self._names.items(), list(self.centrality))
-
-    @functools.cached_property
-    def _names(self) -> dict[str, dict]:
-        from ..network import entity_names
-
-        return entity_names(self.graph)
+        return wanted if wanted in self.centrality else self._entity(wanted, self.centrality)
 
     def central_asian_states(self) -> list[str]:
         raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
@@ -361,17 +422,11 @@ class StoredContext(ReportContext):
 
     def disagreements_about(self, nodes: set[str]) -> list[dict]:
         """As the whole network's context finds them, but with ``source-disagreements`` run
-        for the observed entities that bear one of these names only."""
-        from rdflib import URIRef
+        for these entities only."""
+        from ..query import run_for
 
-        from ..query import execute, run_for
-
-        names = {self.english_label(n) for n in nodes if self.attributes(n) is not None}
-        if self._observed is None:
-            self._observed = execute(self.graph, _OBSERVED, "observed entities", trusted=True).records()
-        entities = {URIRef(row["entity"]) for row in self._observed if row["label"] in names}
-        rows = run_for(self.graph, "source-disagreements", "entity", entities) if entities else []
-        return [row for row in rows if row["subject"] in names]
+        rows = run_for(self.graph, "source-disagreements", "entity", {SPR[n] for n in nodes}) if nodes else []
+        return self._shown_disagreements(rows, nodes)
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
         from ..query import labelled
@@ -382,14 +437,6 @@ class StoredContext(ReportContext):
         self.evidence.quotes.fetch(candidates)
         return next((fact for fact in candidates if self.evidence.labels.get(fact) == label
                      and kind_word in self.evidence.kinds.get(fact, "").lower()), None)
-
-
-#: The entities observations are about, with their labels: the subjects of the sources'
-#: disagreements (``source-disagreements``).
-_OBSERVED = """SELECT DISTINCT ?entity ?label WHERE {
-  ?observation a sp:Observation ; sp:observedEntity ?entity .
-  ?entity rdfs:label ?label .
-}"""
 
 
 class _Fetching(dict):
@@ -429,28 +476,14 @@ def fetching_evidence(graph) -> Evidence:
             for table in TABLES:
                 dict.update(getattr(evidence, table), getattr(found, table))
 
-    evidence = Evidence(*(_Fetching(fetch) if table != "titles" else {} for table in TABLES))
+    evidence = Evidence(*(_Fetching(fetch) if table in FACT_TABLES else {} for table in TABLES))
     return evidence
 
 
-#: The tables of ``kgraph.viz.Evidence``, in the order of its fields.
-TABLES = ("quotes", "titles", "labels", "kinds", "statuses", "notes")
-
-
-def _named(wanted: str, entities, ids: list[str]) -> str:
-    """The first of ``entities`` (id, attributes) with a name (label in any language) equal
-    to ``wanted`` in any case, or an error naming the closest of ``ids``."""
-    lowered = wanted.strip().lower()
-    for node, attributes in entities:
-        names = [str(v).lower() for k, v in attributes.items() if k == "label" or k.startswith("label_")]
-        if lowered in names:
-            return node
-    import difflib
-
-    close = difflib.get_close_matches(wanted, ids, n=3)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    raise InputError(f"No entity '{wanted}' in the graph.{hint} Give an entity id such as "
-                     "china or kazakhstan, or its label.")
+#: The tables of ``kgraph.viz.Evidence``, in the order of its fields; those by fact are read
+#: as asked for, those by source (titles, references) as the facts citing them are read.
+TABLES = ("quotes", "titles", "labels", "kinds", "statuses", "notes", "references")
+FACT_TABLES = ("quotes", "labels", "kinds", "statuses", "notes")
 
 
 def gather(source, *, network=None, measures: NetworkMeasures | None = None,
@@ -469,18 +502,18 @@ def gather(source, *, network=None, measures: NetworkMeasures | None = None,
     network is measured as above, and ``notes`` says why when the source is a store.
     """
     from ..indicators import measure
-    from ..network import project, until_year
+    from ..network import by_status, project, until_year
     from ..store import queryable
     from ..viz import load_evidence, load_vocabulary
     from ..words import Words
 
+    from ..statuses import checked_statuses
+
     Words(lang)  # an unknown language fails here, before any work
-    statuses = tuple(statuses) if statuses else STATUSES
-    unknown = [s for s in statuses if s not in STATUSES]
-    if unknown:
-        raise InputError(f"Unknown status '{unknown[0]}'; expected one of: {', '.join(STATUSES)}.")
+    selected = checked_statuses(statuses)
+    statuses = tuple(s for s in EPISTEMIC_STATUSES if selected is None or s in selected)
     graph = queryable(source)
-    filtered = until is not None or set(statuses) != set(STATUSES)
+    filtered = until is not None or selected is not None
     notes = []
     if entities is not None and network is None and measures is None and hasattr(source, "spec"):
         if not filtered:
@@ -500,24 +533,17 @@ def gather(source, *, network=None, measures: NetworkMeasures | None = None,
     network = network if network is not None else project(source)
     if until is not None:
         network = until_year(network, until)
-    if set(statuses) != set(STATUSES):
-        network = by_status(network, evidence, statuses)
+    selection = by_status(network, selected)
+    left_out = _facts_of(network) - _facts_of(selection)
     if measures is None or filtered:
-        measures = measure(network)
-    return ReportContext(graph, network, measures, evidence, load_vocabulary(graph), lang, until, statuses, notes)
+        measures = measure(selection)
+    return ReportContext(graph, selection, measures, evidence, load_vocabulary(graph), lang, until, statuses,
+                         frozenset(left_out), notes)
 
 
-def by_status(network, evidence: Evidence, statuses) -> object:
-    """The network without the relations whose epistemic status is not one of ``statuses``
-    (a plain edge stands on its subject's record), and without the inferred or proposed
-    entities not asked for; stated entities stay, as the frame the relations hang on."""
-    wanted = set(statuses)
-    result = network.copy()
-    result.remove_nodes_from([n for n, d in network.nodes(data=True)
-                              if fact_status(d, evidence, n) not in wanted | {STATED}])
-    result.remove_edges_from([(u, v, k) for u, v, k, d in result.edges(keys=True, data=True)
-                              if edge_status(network, u, d, evidence) not in wanted])
-    return result
+def _facts_of(network) -> set[str]:
+    """The entities of a network and the relation records of its edges."""
+    return set(network) | {str(d["record"]) for _, _, d in network.edges(data=True) if d.get("record")}
 
 
-__all__ = ["ReportContext", "StoredContext", "DatedFact", "gather", "by_status", "STATED"]
+__all__ = ["ReportContext", "StoredContext", "DatedFact", "gather"]

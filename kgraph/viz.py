@@ -463,102 +463,131 @@ def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAU
     ``hidden_classes`` the classes hidden when the page opens (a toggle shows them);
     ``positions`` fixed positions (else the browser lays out up to ``PHYSICS_MAX_NODES``
     nodes and :func:`ring_layout` the rest)."""
-    from .indicators import centralities
     from .words import Words
 
     if size_by not in SIZE_METRICS:
         raise InputError(f"Cannot size nodes by '{size_by}'; expected one of: {', '.join(SIZE_METRICS)}.")
-    words = Words(lang)
-    evidence = evidence or Evidence({}, {})
-    vocabulary = vocabulary or {}
-    metrics = list(dict.fromkeys((*TOOLTIP_METRICS, size_by)))
-    rows = {row["id"]: row for row in centralities(network, metrics)}
-    sizes = _sizes({n: rows[n][size_by] for n in rows})
-    if focus in sizes:
-        sizes[focus] = MAX_SIZE
     if positions is None:
         positions = ring_layout(network) if network.number_of_nodes() > PHYSICS_MAX_NODES else {}
-    figures = _key_figures(network)
-    channels = _node_channels(network)
-    cited, noted = set(), set()
-
-    nodes = []
-    for node, attributes in sorted(network.nodes(data=True), key=lambda item: str(item[0])):
-        item = {"id": str(node), "label": _label(attributes, node, lang),
-                "class": str(attributes.get("class", "")), "group": _class_group(attributes),
-                "size": sizes[node], "channels": sorted(channels[node])}
-        if attributes.get("kind") == "channels":
-            item["label"], untranslated = vocabulary_label(vocabulary, attributes["channel"], lang)
-        else:
-            untranslated = not has_own_label(attributes, lang)
-        if untranslated:
-            item["untranslated"] = True
-        if item["label"] != str(attributes.get("label", node)):
-            item["en"] = str(attributes.get("label", node))
-        if node in positions:
-            item["x"], item["y"] = positions[node]
-        if node_year(attributes) is not None:
-            item["year"] = node_year(attributes)
-        if node == focus:
-            item["focus"] = True
-        item["facts"] = _node_facts(attributes, words, vocabulary, lang) + [
-            [words(f"fact.{name}"), value] for name, value in figures.get(node, [])]
-        item["metrics"] = [[words(f"metric.{m}"), _metric_text(rows[node][m])] for m in metrics]
-        status = fact_status(attributes, evidence, str(node))
-        if status != DEFAULT_EPISTEMIC_STATUS:
-            item["status"] = status
-        if str(node) in evidence.quotes:
-            item["evidence"] = str(node)
-            cited.add(str(node))
-        if str(node) in evidence.notes:
-            item["note"] = str(node)
-            noted.add(str(node))
-        nodes.append(item)
-
-    edges = []
-    ordered = sorted(network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
-    for index, (u, v, _, attributes) in enumerate(ordered):
-        relation = str(attributes.get("relation", ""))
-        group = EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0]
-        item = {"id": f"e{index}", "from": str(u), "to": str(v), "relation": relation,
-                "title": words(f"relation.{relation}") if f"relation.{relation}" in words.table else relation,
-                "group": group,
-                "channels": sorted(c for c in str(attributes.get("channel", "")).split(";") if c),
-                "facts": _edge_facts(network, relation, attributes, lang, words, vocabulary)}
-        if attributes.get("qualified"):
-            item["qualified"] = True
-        if isinstance(attributes.get("year"), int):
-            item["year"] = attributes["year"]
-        fact = str(attributes.get("record") or u)
-        status = edge_status(network, u, attributes, evidence)
-        if status != DEFAULT_EPISTEMIC_STATUS:
-            item["status"] = status
-        if fact in evidence.quotes:
-            item["evidence"] = fact
-            cited.add(fact)
-        if fact in evidence.notes and attributes.get("record"):
-            item["note"] = fact
-            noted.add(fact)
-        edges.append(item)
-
+    page = _Page(network, evidence or Evidence({}, {}), Words(lang), vocabulary or {}, lang)
+    nodes = page.nodes(size_by, focus, positions)
+    edges = page.edges()
     present = {item["group"] for item in nodes}
     return {
-        "title": title, "lang": lang, "sizeBy": words(f"metric.{size_by}"),
+        "title": title, "lang": lang, "sizeBy": page.words(f"metric.{size_by}"),
         "physics": not positions,
-        "classes": _class_legend(network, words),
+        "classes": _class_legend(network, page.words),
         "hiddenClasses": [c for c in sorted(set(hidden_classes)) if c in present],
-        "relations": _relation_legend(edges, words),
-        "channels": _channel_legend(network, nodes, vocabulary, lang),
-        "statuses": _status_legend(nodes, edges, vocabulary, lang),
+        "relations": _relation_legend(edges, page.words),
+        "channels": _channel_legend(network, nodes, page.vocabulary, lang),
+        "statuses": _status_legend(nodes, edges, page.vocabulary, lang),
         "years": sorted({item["year"] for item in nodes + edges if "year" in item}),
         "untranslated": sum(1 for item in nodes if item.get("untranslated")),
-        "words": words.for_page(k for k in words.table if k.startswith(("graph.", "language.", "status."))),
-        "nodes": nodes, "edges": edges,
-        "evidence": {fact: [list(pair) for pair in evidence.quotes[fact]] for fact in sorted(cited)},
-        "notes": {fact: evidence.notes[fact] for fact in sorted(noted)},
-        "sources": {s: evidence.titles[s] for s in sorted({s for f in cited for s, _ in evidence.quotes[f]})
-                    if s in evidence.titles},
+        "words": page.words.for_page(k for k in page.words.table if k.startswith(("graph.", "language.", "status."))),
+        "nodes": nodes, "edges": edges, **page.cited(),
     }
+
+
+@dataclass
+class _Page:
+    """The network page's nodes and edges as it draws them, and the facts they cite."""
+
+    network: object
+    evidence: Evidence
+    words: object
+    vocabulary: dict
+    lang: str
+    cited_facts: set = field(default_factory=set)
+    noted_facts: set = field(default_factory=set)
+
+    def nodes(self, size_by: str, focus: str | None, positions: dict) -> list[dict]:
+        """Every node, by id: its label (and English name where it shows another), class,
+        size, channels, position, year, facts, centralities, status, evidence and note."""
+        from .indicators import centralities
+
+        metrics = list(dict.fromkeys((*TOOLTIP_METRICS, size_by)))
+        rows = {row["id"]: row for row in centralities(self.network, metrics)}
+        sizes = _sizes({n: rows[n][size_by] for n in rows})
+        if focus in sizes:
+            sizes[focus] = MAX_SIZE
+        figures = _key_figures(self.network)
+        channels = _node_channels(self.network)
+        nodes = []
+        for node, attributes in sorted(self.network.nodes(data=True), key=lambda item: str(item[0])):
+            names = self._names(node, attributes)
+            item = {"id": str(node), "label": names.pop("label"), "class": str(attributes.get("class", "")),
+                    "group": _class_group(attributes), "size": sizes[node], "channels": sorted(channels[node]),
+                    **names}
+            if node in positions:
+                item["x"], item["y"] = positions[node]
+            if node_year(attributes) is not None:
+                item["year"] = node_year(attributes)
+            if node == focus:
+                item["focus"] = True
+            item["facts"] = _node_facts(attributes, self.words, self.vocabulary, self.lang) + [
+                [self.words(f"fact.{name}"), value] for name, value in figures.get(node, [])]
+            item["metrics"] = [[self.words(f"metric.{m}"), _metric_text(rows[node][m])] for m in metrics]
+            self._cite(item, str(node), fact_status(attributes, self.evidence, str(node)), noted=True)
+            nodes.append(item)
+        return nodes
+
+    def _names(self, node, attributes: dict) -> dict:
+        """The node's label in the page's language, marked when it falls back to English,
+        with its English name where that differs."""
+        names = {"label": _label(attributes, node, self.lang)}
+        if attributes.get("kind") == "channels":
+            names["label"], untranslated = vocabulary_label(self.vocabulary, attributes["channel"], self.lang)
+        else:
+            untranslated = not has_own_label(attributes, self.lang)
+        if untranslated:
+            names["untranslated"] = True
+        if names["label"] != str(attributes.get("label", node)):
+            names["en"] = str(attributes.get("label", node))
+        return names
+
+    def edges(self) -> list[dict]:
+        """Every edge, in (source, target, key) order: its relation, legend group, channels,
+        facts, year, status, evidence and note."""
+        network, words = self.network, self.words
+        edges = []
+        ordered = sorted(network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+        for index, (u, v, _, attributes) in enumerate(ordered):
+            relation = str(attributes.get("relation", ""))
+            item = {"id": f"e{index}", "from": str(u), "to": str(v), "relation": relation,
+                    "title": words(f"relation.{relation}") if f"relation.{relation}" in words.table else relation,
+                    "group": EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0],
+                    "channels": sorted(c for c in str(attributes.get("channel", "")).split(";") if c),
+                    "facts": _edge_facts(network, relation, attributes, self.lang, words, self.vocabulary)}
+            if attributes.get("qualified"):
+                item["qualified"] = True
+            if isinstance(attributes.get("year"), int):
+                item["year"] = attributes["year"]
+            self._cite(item, str(attributes.get("record") or u), edge_status(network, u, attributes, self.evidence),
+                       noted=bool(attributes.get("record")))
+            edges.append(item)
+        return edges
+
+    def _cite(self, item: dict, fact: str, status: str, noted: bool) -> None:
+        """Mark a node or edge with its status (where not stated), the fact whose quotes
+        stand behind it and, when ``noted``, the fact whose note it shows."""
+        if status != DEFAULT_EPISTEMIC_STATUS:
+            item["status"] = status
+        if fact in self.evidence.quotes:
+            item["evidence"] = fact
+            self.cited_facts.add(fact)
+        if noted and fact in self.evidence.notes:
+            item["note"] = fact
+            self.noted_facts.add(fact)
+
+    def cited(self) -> dict:
+        """The quotes, notes and source titles of the facts the nodes and edges cite."""
+        evidence, cited = self.evidence, sorted(self.cited_facts)
+        return {
+            "evidence": {fact: [list(pair) for pair in evidence.quotes[fact]] for fact in cited},
+            "notes": {fact: evidence.notes[fact] for fact in sorted(self.noted_facts)},
+            "sources": {s: evidence.titles[s] for s in sorted({s for f in cited for s, _ in evidence.quotes[f]})
+                        if s in evidence.titles},
+        }
 
 
 def style_kind(attributes: dict) -> str | None:

@@ -228,6 +228,8 @@ class ReportContext:
     def shows(self, fact: str) -> bool:
         """True when the page may show this fact: its status is one of those asked for and
         the status selection did not leave it out with what it hangs on."""
+        if len(self.statuses) == len(EPISTEMIC_STATUSES):
+            return True  # nothing selected: no status to read
         return fact not in self.left_out and self.status(fact) in self.statuses
 
     def facts_about(self, node: str, instruments: set[str] = frozenset()) -> list[str]:
@@ -377,6 +379,10 @@ class StoredContext(ReportContext):
             edges = {str(d["record"]): (u, v, d) for u, v, d in sorted(around.edges(data=True), key=lambda e: e[:2])
                      if str(d.get("record")) in missing}
             self._outside.update({record: edges.get(record) for record in missing})
+            # The ends' attributes came with them, as the whole projection gives them.
+            for node, data in around.nodes(data=True):
+                if node not in self.network:
+                    self._entities.setdefault(node, dict(data))
 
     @property
     def entity_count(self) -> int:

@@ -334,16 +334,6 @@ def entity_attributes(kg_or_graph, identifiers: Iterable[str]) -> dict[str, dict
     return {node: dict(data) for node, data in _assemble(rows).nodes(data=True)}
 
 
-def entity_names(kg_or_graph) -> dict[str, dict]:
-    """Every entity's names as :func:`project` gives them (``label``, ``label_kk``, ...),
-    by id in sorted order, read without the rest of the network: to find an entity by name."""
-    graph = getattr(kg_or_graph, "graph", kg_or_graph)
-    rows = {name: [] for name in QUERIES}
-    rows.update({name: run_select(graph, name) for name in ("nodes", "labels", "vocabulary_channels")})
-    return {node: {key: value for key, value in data.items() if key == "label" or key.startswith("label_")}
-            for node, data in _assemble(rows).nodes(data=True)}
-
-
 def _node_rows(graph, entities: set, records: set) -> dict[str, list[tuple]]:
     """The rows of ``QUERIES`` that make nodes, for these entity IRIs, and the literals,
     channels, statuses and sources of these relation records."""

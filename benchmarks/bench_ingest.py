@@ -167,8 +167,9 @@ def locate(text: str, quote: str) -> tuple[int, int] | None:
 
 def fact_keys(kind: str, record: dict) -> list[tuple]:
     """What a coded or proposed record states, as (kind, frozenset of its two ends)."""
-    if kind == "branch_campuses":
-        return [("branch_campuses", frozenset((record["parent"], record["host_state"])))]
+    if kind == "branch_campuses":  # a campus the text names without its parent stands for itself
+        return [("branch_campuses", frozenset((record.get("parent") or record["id"],
+                                               record["host_state"])))]
     spec = KINDS[kind]
     if spec.family != "relation":
         return []

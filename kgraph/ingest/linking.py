@@ -55,7 +55,8 @@ class Mention:
     """A stretch of the text naming an entity: ``entity`` is its id (None when several
     entities share the name and the context does not choose); ``status`` says whether it is
     an entity of the graph (linked), a country the graph lacks (country), a name shared
-    by several entities (ambiguous) or a new entity proposed from it (new)."""
+    by several entities (ambiguous), a new entity proposed from it (new), or words that
+    point back at an entity named before (anaphor, ``kgraph.ingest.across``)."""
 
     start: int
     end: int
@@ -66,12 +67,16 @@ class Mention:
     candidates: tuple[str, ...] = ()
     status: str = "linked"
     match: str = "exact"
+    antecedent: tuple[int, int] | None = None  # an anaphor's: where its entity is named
 
     def as_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text,
-                "entity": self.entity, "kind": self.kind, "score": round(self.score, 2),
-                "candidates": list(self.candidates), "status": self.status,
-                "match": self.match}
+        found = {"start": self.start, "end": self.end, "text": self.text,
+                 "entity": self.entity, "kind": self.kind, "score": round(self.score, 2),
+                 "candidates": list(self.candidates), "status": self.status,
+                 "match": self.match}
+        if self.antecedent:
+            found["antecedent"] = {"start": self.antecedent[0], "end": self.antecedent[1]}
+        return found
 
 
 class Gazetteer:
@@ -243,6 +248,22 @@ class Gazetteer:
     def country_of(self, state_id: str) -> Country | None:
         """The ISO country a proposed state stands for."""
         return self.countries.get(state_id)
+
+
+_JOINED_AFTER = re.compile(r"-[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")
+_JOINED_BEFORE = re.compile(r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][^\W\d_]*-$")
+
+
+def inside_a_name(text: str, start: int, end: int, starts: set, ends: set) -> bool:
+    """Whether a mention is joined by a hyphen to a capitalised word that is no mention
+    (``starts`` and ``ends`` are the mentions'), and so is part of a longer name: a campus
+    "Sorbonne-Kazakhstan" is named for Kazakhstan but does not name it as a party to a fact,
+    unlike two names joined ("US-China")."""
+    if _JOINED_AFTER.match(text, end) and end + 1 not in starts:
+        return True
+    before = _JOINED_BEFORE.search(text, max(0, start - 40), start)
+    return bool(before) and before.start() not in {s for s in starts if s < start} and \
+        not any(e == start - 1 for e in ends)
 
 
 def _usable(tokens: list[str]) -> bool:

@@ -57,6 +57,10 @@ HEADS = {
 }
 _HEAD_KIND = {word: (kind, subtype) for kind, heads in HEADS.items()
               for word, subtype in heads.items()}
+#: Words after a head word that open the rest of a name ("University of", "Université de").
+_OF = frozenset("of de du des di del della für".split())
+#: Abbreviated head words that open a name ("TU Berlin", a Technische Universität).
+_ABBREVIATED_HEADS = {"TU": ("universities", None)}
 #: Head words that texts often write in lower case after a capitalised name.
 _LOWER_HEADS = frozenset("process programme program scholarship initiative".split())
 #: Centres named after a language or a country's culture: cultural centres whatever their
@@ -174,8 +178,11 @@ def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
         head = None
         if len(words) >= 2 and lowered[-1] in _HEAD_KIND:
             head = lowered[-1]
-        elif len(words) >= 3 and lowered[0] in _HEAD_KIND and lowered[1] == "of":
-            head = lowered[0]
+        else:  # "University of Arizona", "City University of Hong Kong", "Université de Lorraine"
+            head = next((lowered[i] for i in range(len(words) - 2) if lowered[i] in _HEAD_KIND
+                         and lowered[i + 1] in _OF), None)
+        if head is None and len(words) >= 2 and words[0] in _ABBREVIATED_HEADS:
+            head = words[0]  # "TU Berlin"
         if head is None:
             continue
         span = (run[0][0], run[-1][1])
@@ -183,12 +190,12 @@ def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
                for s, e in taken) or span in taken:
             continue  # the graph knows it, or a name that overlaps it
         label = text[span[0]:span[1]]
-        kind, subtype = _HEAD_KIND[head]
+        kind, subtype = _ABBREVIATED_HEADS.get(head) or _HEAD_KIND[head]
         if _CULTURAL_CENTRE.search(label):
             kind = "cultural_centres"
             subtype = "language-centre" if _LANGUAGE_CENTRE.search(label) else "cultural-centre"
         names.append(NewName(span[0], span[1], label, kind, subtype,
-                             f"a name headed by '{words[-1] if head == lowered[-1] else words[0]}'"))
+                             f"a name headed by '{next(w for w in words if w.lower() == head.lower())}'"))
     names.extend(_cyrillic_names(text, start, end, taken))
     return names
 

@@ -18,7 +18,8 @@ from ..errors import InputError
 
 from .documents import Document
 from .known import KnownGraph
-from .linking import Gazetteer, Mention
+from .across import anaphora, continuations
+from .linking import Gazetteer, Mention, inside_a_name
 from .names import NewName, find_names
 from .proposals import Proposal, Proposer
 from .sentences import Sentence, quote_span, script_language, split_sentences
@@ -28,6 +29,8 @@ from .text import free_id, name_key, slug
 PROPOSED = "proposed"
 #: Source types the data format accepts for a document (``reference`` is for general facts).
 SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
+#: What the cue of a new entity says when its state is a guess.
+_GUESSED = "the state"
 #: Quotes kept for one proposed record stated by several sentences.
 MAX_EVIDENCE = 3
 #: Record kinds in the order a proposals file lists them: the entities the facts refer to
@@ -62,10 +65,16 @@ class NewEntity:
     end: int
     cue: str
     quote: str
+    evidence: list[str] = field(default_factory=list)  # its quotes, when more than one
+    guessed: bool = False  # its state is a guess, not named beside it
 
     @property
     def id(self) -> str:
         return self.record["id"]
+
+    @property
+    def quotes(self) -> list[str]:
+        return self.evidence or [self.quote]
 
 
 @dataclass
@@ -98,7 +107,7 @@ class Ingestion:
             for entity in self.entities:
                 if entity.kind == kind:
                     grouped.setdefault(kind, []).append(
-                        self._sourced(entity.record, [entity.quote], entity.cue))
+                        self._sourced(entity.record, entity.quotes, entity.cue))
         for proposal in self.proposals:
             grouped.setdefault(proposal.kind, []).append(
                 self._sourced(proposal.record, [q for q, _, _ in proposal.evidence], proposal.cue))
@@ -128,8 +137,8 @@ class Ingestion:
                                         for q, s, e in p.evidence]}
                           for p in self.proposals],
             "new_entities": [{"id": e.id, "label": e.record["label"], "kind": e.kind,
-                              "quote": e.quote, "start": e.start,
-                              "end": e.end, "cue": e.cue} for e in self.entities],
+                              "quote": e.quote, "start": e.start, "end": e.end, "cue": e.cue,
+                              "evidence": e.quotes} for e in self.entities],
         }
 
 
@@ -161,16 +170,23 @@ class Ingester:
         labels = {e.id: e.label for e in self.known.entities.values()}
         labels.update({e.id: e.record["label"] for e in entities})
         states = {e.id: self.known.state_of(e.id) for e in self.known.entities.values()}
-        states.update({e.id: e.record.get("country") or e.record.get("state")
+        # A state guessed for a new entity (not named beside it) is no ground for reading a
+        # fact: a foreign university would look domestic.
+        states.update({e.id: None if e.guessed else e.record.get("country") or e.record.get("state")
                        or (e.id if e.kind == "states" else None) for e in entities})
-        proposer = Proposer(text, self.known, kinds, labels, states)
+        mentions = sorted(mentions + anaphora(text, sentences, mentions), key=lambda m: m.start)
+        proposer = Proposer(text, self.known, kinds, labels, states, sentences)
         proposals: dict[tuple, Proposal] = {}
         taken_ids = set(self.known.entities) | {e.id for e in entities}
         skipped = Counter()
-        for sentence in sentences:
-            inside = _within(mentions, sentence)
-            for fact in proposer.facts(sentence, inside):
-                proposal = proposer.propose(fact, sentence)
+        readings = [(sentence, None) for sentence in sentences] + \
+            [(Sentence(before.start, after.end), (before, after))
+             for before, after in continuations(text, sentences)]
+        for sentence, pair in readings:
+            for fact in proposer.facts(sentence, _within(mentions, sentence)):
+                if pair and not _across(fact, *pair):
+                    continue  # a fact of one of the two sentences: found in it alone
+                proposal = proposer.propose(fact)
                 if proposal is None:
                     skipped["known or without a short quote"] += 1
                     continue
@@ -262,12 +278,16 @@ class Ingester:
             record.update(fields)
             span = quote_span(text, sentence, [(name.start, name.end)])
             entities[identifier] = NewEntity(record, name.kind, name.start, name.end, name.cue,
-                                             text[span[0]:span[1]])
+                                             text[span[0]:span[1]],
+                                             guessed=f": {_GUESSED} " in name.cue)
             new_mentions.append(Mention(name.start, name.end, name.label, identifier, name.kind,
                                         0.5, (), "new", "name"))
             replaced.append((name.start, name.end))
-        kept = [m for m in mentions
-                if not any(s < m.end and m.start < e for s, e in replaced)]
+        # A place named inside a new name stays a mention of its own ("Berlin" in "TU
+        # Berlin"); facts are read between the outermost mentions only.
+        kept = [m for m in mentions if not any(s < m.end and m.start < e for s, e in replaced)
+                or (m.kind in ("states", "cities") and m.entity
+                    and any(s <= m.start and m.end <= e for s, e in replaced))]
         merged = sorted(kept + new_mentions, key=lambda m: m.start)
         return list(entities.values()), merged
 
@@ -289,13 +309,16 @@ class Ingester:
 
     def _required_fields(self, name: NewName, sentence, text, mentions, dominant) -> dict | None:
         """The state a new university, government body or city lies in, which its record
-        requires: a state named just before it ("South Korea's Woosong University") or in the
-        sentence, else the state the document names most (the note says so). None when
-        there is none."""
+        requires: a state named just before it ("South Korea's Woosong University"), inside
+        or after its name ("Almaty Management University, Kazakhstan"); else, as a guess the
+        cue says, the one state the sentence names or the state the document names most.
+        None when there is none."""
         field_name = _NEEDS_STATE.get(name.kind)
         if field_name is None:
             return {}
-        states = [m for m in _within(mentions, sentence) if m.kind == "states" and m.entity]
+        starts, ends = {m.start for m in mentions}, {m.end for m in mentions}
+        states = [m for m in _within(mentions, sentence) if m.kind == "states" and m.entity
+                  and not inside_a_name(text, m.start, m.end, starts, ends)]
         before = [m for m in states if m.end <= name.start
                   and re.fullmatch(r"['’]s\s+|\s+", text[m.end:name.start])]
         inside = [m for m in mentions if m.kind in ("states", "cities") and m.entity
@@ -310,10 +333,12 @@ class Ingester:
                     return {field_name: state}
         distinct = {m.entity for m in states}
         if len(distinct) == 1:
+            name.cue += (f"; its {field_name.replace('_', ' ')} is not named beside it: "
+                         f"{_GUESSED} the sentence names, to check")
             return {field_name: distinct.pop()}
         if dominant:
-            name.cue += (f"; its {field_name.replace('_', ' ')} is not in the sentence: the "
-                         "state the document names most, to check")
+            name.cue += (f"; its {field_name.replace('_', ' ')} is not in the sentence: "
+                         f"{_GUESSED} the document names most, to check")
             return {field_name: dominant.most_common(1)[0][0]}
         return None
 
@@ -329,24 +354,24 @@ class Ingester:
         if "opened" in proposal.record:
             record["opened"] = proposal.record["opened"]
         entities.append(NewEntity(record, "branch_campuses", proposal.start, proposal.end,
-                                  proposal.cue, proposal.quote))
+                                  proposal.cue, proposal.quote,
+                                  [q for q, _, _ in proposal.evidence]))
         return record["id"]
 
     @staticmethod
     def _merge(proposals: dict, proposal: Proposal) -> None:
-        """One record per fact: a fact stated again adds its quote (up to three) and its
+        """One record per fact: a fact stated again adds its quotes (up to three) and its
         channels to the first proposal of it."""
         key = (proposal.kind, proposal.ends,
                tuple(sorted((k, str(v)) for k, v in proposal.record.items()
                             if k in ("count", "amount", "currency", "year", "role"))))
-        quote = (proposal.quote, proposal.start, proposal.end)
         first = proposals.get(key)
         if first is None:
-            proposal.evidence.append(quote)
             proposals[key] = proposal
             return
-        if len(first.evidence) < MAX_EVIDENCE and quote[0] not in {q for q, _, _ in first.evidence}:
-            first.evidence.append(quote)
+        for quote in proposal.evidence:
+            if len(first.evidence) < MAX_EVIDENCE and quote[0] not in {q for q, _, _ in first.evidence}:
+                first.evidence.append(quote)
         if "channels" in proposal.record:
             first.record["channels"] = list(dict.fromkeys(
                 first.record.get("channels", []) + proposal.record["channels"]))
@@ -354,6 +379,13 @@ class Ingester:
 
 def _within(mentions: list[Mention], sentence: Sentence) -> list[Mention]:
     return [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+
+
+def _across(fact, before: Sentence, after: Sentence) -> bool:
+    """Whether a fact of two sentences read together has one end in each (the first two
+    spans of a fact are its ends')."""
+    (first, _), (second, _) = fact.spans[:2]
+    return (before.start <= first < before.end) != (before.start <= second < before.end)
 
 
 def _sentence_of(sentences: list[Sentence], starts: list[int], offset: int) -> Sentence:

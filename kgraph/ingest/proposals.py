@@ -12,14 +12,16 @@ that quote. A fact the graph already holds is not proposed again.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from ..schema import ACTORS, KINDS, PLACES
+from .across import ACROSS_NOTE
 from .cues import (CHANNEL_CUES, HOSTING, ORIGIN_MARKERS, PARTNER_MARKERS, PLACE_MARKERS,
                    RELATION_CUES, amounts, matched, student_counts, years)
 from .known import TRUTHY_RELATIONS, KnownGraph
-from .linking import Mention
+from .linking import Mention, inside_a_name
 from .names import TITLES
 from .sentences import Sentence, quote_span
 from .text import WORD, slug
@@ -78,7 +80,9 @@ class Scene:
     def __init__(self, text: str, sentence: Sentence, mentions: list[Mention]):
         self.text = text
         self.sentence = sentence
-        self.mentions = [m for m in mentions if m.entity]
+        starts, ends = {m.start for m in mentions}, {m.end for m in mentions}
+        self.mentions = [m for m in mentions if m.entity and not _nested(m, mentions)
+                         and not inside_a_name(text, m.start, m.end, starts, ends)]
         self.marker: dict[int, str | None] = {}
         self.possessor: set[int] = set()
         previous = None
@@ -117,15 +121,21 @@ class Proposer:
     """Proposes the facts of one document, given what the graph knows."""
 
     def __init__(self, text: str, known: KnownGraph, kinds: dict[str, str],
-                 labels: dict[str, str], states: dict[str, str]):
+                 labels: dict[str, str], states: dict[str, str], sentences: list[Sentence]):
         self.text = text
         self.known = known
         self.kinds = kinds  # every entity id the document links -> record kind
         self.labels = labels  # id -> label
         self.states = states  # id -> the state it lies in, where known
         self.campuses = known.campus_pairs()
+        self.sentences = sentences
+        self._starts = [s.start for s in sentences]
+        self.anaphors: dict[tuple[int, int], Mention] = {}  # span -> the anaphor there
 
     def facts(self, sentence: Sentence, mentions: list[Mention]) -> list[Fact]:
+        """The facts stated in a sentence (or in two read together) between the entities it
+        names."""
+        self.anaphors.update({(m.start, m.end): m for m in mentions if m.antecedent})
         scene = Scene(self.text, sentence, mentions)
         if len({m.entity for m in scene.mentions}) < 2:
             return []
@@ -335,23 +345,41 @@ class Proposer:
                    key=lambda m: m.start())
 
     # -- from a fact to a proposal -----------------------------------------------------------
-    def propose(self, fact: Fact, sentence: Sentence) -> Proposal | None:
-        """The proposal for a fact, with its quote; None when no quote of about 40 words
-        holds both its ends, or when the graph holds the fact already."""
+    def propose(self, fact: Fact) -> Proposal | None:
+        """The proposal for a fact, with its quotes: one per sentence that names what it
+        needs (its ends, or the entity an anaphor stands for, its cue and its numbers), at
+        most two, each of about 40 words at most; None when no such quotes exist, or when
+        the graph holds the fact already."""
         if self._known(fact):
             return None
-        span = quote_span(self.text, sentence, fact.spans)
-        if span is None:
+        anaphors = [self.anaphors[s] for s in fact.spans if s in self.anaphors]
+        spans = list(fact.spans) + [a.antecedent for a in anaphors]
+        sentences = sorted({self._sentence_of(start) for start, _ in spans},
+                           key=lambda s: s.start)
+        if len(sentences) > 2:
             return None
-        start, end = span
+        quotes = []
+        for sentence in sentences:
+            span = quote_span(self.text, sentence, [s for s in spans if sentence.start <= s[0] < sentence.end])
+            if span is None:
+                return None
+            quotes.append(span)
         record = dict(fact.fields)
-        written = years(self.text, start, end)
+        written = {y for start, end in quotes for y, _, _ in years(self.text, start, end)}
         year_field = _YEAR_FIELDS.get(fact.kind, "year")
-        if len({y for y, _, _ in written}) == 1 and any(
-                f.name == year_field for f in KINDS[fact.kind].fields) and (
+        if len(written) == 1 and any(f.name == year_field for f in KINDS[fact.kind].fields) and (
                 fact.kind != "branch_campuses" or re.search(r"open|launch", fact.cue)):
-            record[year_field] = written[0][0]
-        return Proposal(fact.kind, record, fact.ends, self.text[start:end], start, end, fact.cue)
+            record[year_field] = written.pop()
+        cue = fact.cue
+        for anaphor in anaphors:
+            cue += f"; '{anaphor.text}' read as {self.labels.get(anaphor.entity, anaphor.entity)}, named before it"
+        if len(quotes) > 1:
+            cue += f"; {ACROSS_NOTE}"
+        evidence = [(self.text[start:end], start, end) for start, end in quotes]
+        return Proposal(fact.kind, record, fact.ends, *evidence[0], cue, evidence)
+
+    def _sentence_of(self, offset: int) -> Sentence:
+        return self.sentences[max(bisect.bisect_right(self._starts, offset) - 1, 0)]
 
     def _known(self, fact: Fact) -> bool:
         if fact.kind == "branch_campuses":
@@ -359,6 +387,12 @@ class Proposer:
         relation = TRUTHY_RELATIONS.get(fact.kind)
         return relation is not None and self.known.holds(relation, *fact.ends,
                                                          symmetric=fact.kind == "partnerships")
+
+
+def _nested(mention: Mention, mentions: list[Mention]) -> bool:
+    """Whether a mention lies inside a longer one (a city inside a new university's name)."""
+    return any(o.start <= mention.start and mention.end <= o.end and (o.start, o.end) !=
+               (mention.start, mention.end) for o in mentions)
 
 
 def _marker_before(text: str, start: int, position: int) -> str:

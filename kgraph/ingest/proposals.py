@@ -197,6 +197,12 @@ class Proposer:
                 spans.append((counts[0].start, counts[0].end))
             facts.append(Fact("student_flows", fields, tuple(fields.values())[:2], spans,
                               _cue(name, cue)))
+            facts.append(Fact("influence_relations",
+                              {"actor": fields["destination"], "target": fields["origin"],
+                               "channels": ["academic-mobility"]},
+                              (fields["destination"], fields["origin"]), spans,
+                              _cue(name, cue) + "; a state that hosts another's students is read "
+                              "as reaching it through academic mobility"))
         return facts
 
     def _partnerships(self, scene: Scene, cues, name) -> list[Fact]:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from ..errors import InputError
 
-from .documents import Document
-from .known import KnownGraph
 from .across import anaphora, continuations
+from .authors import AuthorBlock, author_blocks
+from .documents import Document
+from .known import TRUTHY_RELATIONS, KnownGraph
 from .linking import Gazetteer, Mention, inside_a_name
 from .names import NewName, find_names
 from .proposals import Proposal, Proposer
@@ -164,7 +165,9 @@ class Ingester:
         sentences = split_sentences(text)
         starts = [s.start for s in sentences]
         mentions = self.gazetteer.link(text)
+        authored, mentions, roles = self._authors(text, mentions)
         entities, mentions = self._new_entities(text, sentences, starts, mentions)
+        entities = authored + entities
         kinds = {e.id: e.kind for e in self.known.entities.values()}
         kinds.update({e.id: e.kind for e in entities})
         labels = {e.id: e.label for e in self.known.entities.values()}
@@ -179,6 +182,8 @@ class Ingester:
         proposals: dict[tuple, Proposal] = {}
         taken_ids = set(self.known.entities) | {e.id for e in entities}
         skipped = Counter()
+        for role in roles:
+            self._merge(proposals, role)
         readings = [(sentence, None) for sentence in sentences] + \
             [(Sentence(before.start, after.end), (before, after))
              for before, after in continuations(text, sentences)]
@@ -239,6 +244,122 @@ class Ingester:
                 return entity.id
         return None
 
+    # -- authors ----------------------------------------------------------------------------
+    def _authors(self, text: str, mentions: list[Mention]):
+        """The authors of the document's author blocks and their institutions (known, or
+        new entities), and a ``roles`` proposal for each author, quoting the names line and
+        the institution's lines. A block repeated in another language (an abstract in
+        Kazakh and Russian) names the same people: their names there become their labels
+        in that language."""
+        entities: dict[str, NewEntity] = {}
+        roles: list[Proposal] = []
+        added: list[Mention] = []
+        taken = set(self.known.entities)
+        dominant = Counter(m.entity for m in mentions if m.kind == "states" and m.entity)
+        earlier: list[tuple[AuthorBlock, list[str], list[str]]] = []
+        for block in author_blocks(text):
+            same = next(((p, i) for b, p, i in earlier if _translated(b, block, text)), None)
+            language = script_language(text[block.start:block.affiliations[-1].end])
+            people = [self._author(text, block, author, entities, taken, mentions, language,
+                                   same[0][n] if same else None)
+                      for n, author in enumerate(block.authors)]
+            places = [self._institution(text, affiliation, entities, taken, mentions, dominant,
+                                        language, same[1][n] if same and n < len(same[1]) else None)
+                      for n, affiliation in enumerate(block.affiliations)]
+            earlier.append((block, people, places))
+            for person, author in zip(people, block.authors):
+                added.append(Mention(author.start, author.end, author.label, person, "people",
+                                     0.9, (), "new" if person in entities else "linked", "author block"))
+                affiliation = block.affiliation_of(author)
+                if affiliation is None:
+                    continue
+                organisation = places[block.affiliations.index(affiliation)]
+                if organisation is None or self.known.holds(TRUTHY_RELATIONS["roles"], person, organisation):
+                    continue
+                evidence = [_quoted(text, block.start, block.end, (author.start, author.end)),
+                            _quoted(text, affiliation.start, affiliation.end,
+                                    (affiliation.name_start, affiliation.name_end))]
+                how = f"the mark {'/'.join(sorted(author.marks & affiliation.marks))}" \
+                    if author.marks & affiliation.marks else "the one institution listed"
+                roles.append(Proposal("roles", {"person": person, "organisation": organisation,
+                                                "role": "author"}, (person, organisation),
+                                      *evidence[0], f"author block: an author of the article, "
+                                      f"with {how} under the names", evidence))
+            for affiliation, place in zip(block.affiliations, places):
+                if place is None:
+                    continue
+                added.append(Mention(affiliation.name_start, affiliation.name_end,
+                                     text[affiliation.name_start:affiliation.name_end], place,
+                                     self._kind_of(place, entities), 0.9, (),
+                                     "new" if place in entities else "linked", "author block"))
+        kept = [m for m in mentions if not any(a.start < m.end and m.start < a.end for a in added)
+                or (m.kind in ("states", "cities") and m.entity)]
+        return list(entities.values()), sorted(kept + added, key=lambda m: m.start), roles
+
+    def _kind_of(self, identifier: str, entities: dict) -> str:
+        return entities[identifier].kind if identifier in entities else \
+            self.known.entities[identifier].kind
+
+    def _author(self, text, block, author, entities, taken, mentions, language: str,
+                same: str | None) -> str:
+        """The id of an author: a person the graph knows by that name, the person of the
+        same block in another language (this name becomes a label of theirs), or a new
+        person."""
+        known = [m.entity for m in mentions if m.kind == "people" and m.entity
+                 and m.start <= author.start and author.end <= m.end]
+        if known:
+            return known[0]
+        if same is not None:
+            if same in entities:
+                _add_label(entities[same].record, author.label, language)
+            return same
+        identifier = free_id(slug(author.label), taken)
+        taken.add(identifier)
+        quote = _quoted(text, block.start, block.end, (author.start, author.end))
+        entities[identifier] = NewEntity({"id": identifier, "label": author.label}, "people",
+                                         author.start, author.end,
+                                         "author block: a name in the line of authors", quote[0])
+        return identifier
+
+    def _institution(self, text, affiliation, entities, taken, mentions, dominant, language: str,
+                     same: str | None) -> str | None:
+        """The id of an author's institution: one the graph knows by that name, the same
+        institution of the block in another language, or a new one, with the country (and
+        city) its lines name; None for a university whose country is nowhere to be had."""
+        span = (affiliation.name_start, affiliation.name_end)
+        known = [m.entity for m in mentions if m.entity and m.status == "linked"
+                 and m.kind in ("universities", "organisations", "government_bodies")
+                 and name_key(m.text) == name_key(affiliation.label)]
+        if known:
+            return known[0]
+        if same is not None:
+            if same in entities:
+                _add_label(entities[same].record, affiliation.label, language)
+            return same
+        identifier = free_id(slug(affiliation.label), taken)
+        taken.add(identifier)
+        record = {"id": identifier, "label": affiliation.label}
+        cue = "author block: an institution under the authors' names"
+        places = [m for m in mentions if m.entity and m.kind in ("states", "cities")
+                  and affiliation.start <= m.start and m.end <= affiliation.end
+                  and not (span[0] <= m.start and m.end <= span[1])]
+        field_name = _NEEDS_STATE.get(affiliation.kind)
+        if field_name:
+            state = next((m.entity for m in places if m.kind == "states"), None) or next(
+                (self.known.state_of(m.entity) for m in places if m.kind == "cities"), None)
+            if state is None and dominant:
+                state = dominant.most_common(1)[0][0]
+                cue += f"; its {field_name} is not in its lines: {_GUESSED} the document names most, to check"
+            if state is None:
+                return None
+            record[field_name] = state
+        city = next((m.entity for m in places if m.kind == "cities"), None)
+        if city and affiliation.kind == "universities":
+            record["city"] = city
+        entities[identifier] = NewEntity(record, affiliation.kind, *span, cue,
+                                         _quoted(text, affiliation.start, affiliation.end, span)[0])
+        return identifier
+
     # -- new entities -----------------------------------------------------------------------
     def _new_entities(self, text, sentences, starts, mentions):
         """The entities the text names that the graph lacks: countries known to ISO, and
@@ -253,9 +374,9 @@ class Ingester:
                 entities[mention.entity] = self._country(mention, sentence, text)
         found: list[tuple[NewName, Sentence]] = []
         for sentence in sentences:
-            inside = _within(mentions, sentence)
+            overlapping = [m for m in mentions if m.start < sentence.end and sentence.start < m.end]
             for name in find_names(text, sentence.start, sentence.end,
-                                   [(m.start, m.end) for m in inside]):
+                                   [(m.start, m.end) for m in overlapping]):
                 found.append((name, sentence))
         replaced: list[tuple[int, int]] = []
         new_mentions: list[Mention] = []
@@ -375,6 +496,45 @@ class Ingester:
         if "channels" in proposal.record:
             first.record["channels"] = list(dict.fromkeys(
                 first.record.get("channels", []) + proposal.record["channels"]))
+
+
+def _quoted(text: str, start: int, end: int, needed: tuple[int, int]) -> tuple[str, int, int]:
+    """The quote of lines ``text[start:end]`` for the words at ``needed``: all of them when
+    short enough, else the clauses around those words."""
+    span = quote_span(text, Sentence(start, end), [needed]) or needed
+    return text[span[0]:span[1]], span[0], span[1]
+
+
+def _add_label(record: dict, label: str, language: str) -> None:
+    """A name of an entity in another language, as the data format writes it."""
+    if label == record["label"]:
+        return
+    labels = record.setdefault("labels", {})
+    present = labels.get(language)
+    if present is None:
+        labels[language] = label
+    elif label not in ([present] if isinstance(present, str) else present):
+        labels[language] = ([present] if isinstance(present, str) else present) + [label]
+
+
+def _translated(first: AuthorBlock, second: AuthorBlock, text: str) -> bool:
+    """Whether two author blocks name the same people (an abstract's block in another
+    language): as many authors, each surname alike once transliterated."""
+    from rapidfuzz import fuzz
+
+    if len(first.authors) != len(second.authors):
+        return False
+    return all(fuzz.ratio(_surname_key(a.label), _surname_key(b.label)) >= SURNAME_SIMILARITY
+               for a, b in zip(first.authors, second.authors))
+
+
+#: How alike (0-100) two transliterated surnames must be to be one person's.
+SURNAME_SIMILARITY = 75
+
+
+def _surname_key(name: str) -> str:
+    parts = [w for w in name.replace(".", ". ").split() if not w.endswith(".")]
+    return name_key(parts[-1] if parts else name)
 
 
 def _within(mentions: list[Mention], sentence: Sentence) -> list[Mention]:

@@ -87,6 +87,11 @@ CHANNEL_CUES = {
 PLACE_MARKERS = frozenset("in at to into across throughout within inside в во на".split())
 ORIGIN_MARKERS = frozenset("from из".split())
 PARTNER_MARKERS = frozenset("with между between с со".split())
+#: Verbs two parties named together do to each other: without "with" or "between", two
+#: parties and a cue make a partnership only with one of these after them.
+RECIPROCAL = _words(r"signed|sign|agreed|agree|cooperated?|co-operated?|partnered|"
+                    r"collaborated?|concluded|launched|established|подписал\w*|договорил\w*|"
+                    r"қол қойды|келісті")
 #: Verbs whose subject is where students (or campuses) go.
 HOSTING = _words(r"hosts?|hosted|hosting|attracts?|attracted|receives?|received|welcomes?|"
                  r"welcomed|принима\w*|қабылда\w*")

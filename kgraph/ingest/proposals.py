@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..schema import ACTORS, KINDS, PLACES
 from .across import ACROSS_NOTE
 from .cues import (CHANNEL_CUES, HOSTING, ORIGIN_MARKERS, PARTNER_MARKERS, PLACE_MARKERS,
-                   RELATION_CUES, amounts, matched, student_counts, years)
+                   RECIPROCAL, RELATION_CUES, amounts, matched, student_counts, years)
 from .known import TRUTHY_RELATIONS, KnownGraph
 from .linking import Mention, inside_a_name
 from .names import TITLES
@@ -31,9 +31,16 @@ _YEAR_FIELDS = {"memberships": "since", "roles": "since", "branch_campuses": "op
 #: Entities that can play a party to a partnership (actors and programmes, not places).
 _PARTIES = tuple(k for k in ACTORS if k not in ("regions", "cities")) + ("programmes",)
 _STATES = ("states", "blocs")
+#: The places an influence relation reaches: the graph's relations are to states, blocs
+#: and regions; a city says where an actor works (a campus's host city), not whom it reaches.
+_REACHED = tuple(k for k in PLACES if k != "cities")
 _INSTRUMENTS = ("programmes", "cultural_centres", "branch_campuses", "events")
 _LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|и|және)\s+)?(?:the\s+)?$", re.I)
 _POSSESSIVE = re.compile(r"^['’]s\b")
+_APPOSED_PLACE = re.compile(r"^\s*,\s*$")
+#: A party's own partnerships: its possessive, then up to three adjectives and the cue noun.
+_OWN_CUE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}(?:partnerships?|collaborations?|cooperation|"
+                      r"co-operation|alliances?|agreements?)\b")
 #: Who a title belongs to: a minister to a ministry (a government body), a president, prime
 #: minister or ambassador to a state as well.
 _OFFICES = ("states", "blocs", "organisations", "government_bodies", "universities",
@@ -41,6 +48,8 @@ _OFFICES = ("states", "blocs", "organisations", "government_bodies", "universiti
 _STATE_OFFICE = re.compile(r"\b(President|Prime Minister|Ambassador|посол|президент|елшісі)", re.I)
 #: Words that open a list of examples: the list's entities take the part of the word before.
 _INTRODUCERS = frozenset("as including like namely notably especially".split())
+#: Nouns that make the entities listed after them partners ("partners such as ...").
+_PARTNER_NOUNS = frozenset("partner partners ally allies collaborators".split())
 
 
 @dataclass
@@ -77,12 +86,19 @@ class Proposal:
 class Scene:
     """One sentence and the entities it names, each with the word that marks its part."""
 
-    def __init__(self, text: str, sentence: Sentence, mentions: list[Mention]):
+    def __init__(self, text: str, sentence: Sentence, mentions: list[Mention],
+                 located: dict[str, str | None] | None = None):
         self.text = text
         self.sentence = sentence
         starts, ends = {m.start for m in mentions}, {m.end for m in mentions}
-        self.mentions = [m for m in mentions if m.entity and not _nested(m, mentions)
-                         and not inside_a_name(text, m.start, m.end, starts, ends)]
+        parties = [m for m in mentions if m.entity and not _nested(m, mentions)
+                   and not inside_a_name(text, m.start, m.end, starts, ends)]
+        located = located or {}
+        # A place set after an entity that lies in it says where that entity is ("Almaty
+        # Management University, Kazakhstan"): it is no party of its own.
+        self.mentions = [m for i, m in enumerate(parties) if not (
+            i and m.kind in ("states", "cities") and _APPOSED_PLACE.match(text[parties[i - 1].end:m.start])
+            and located.get(parties[i - 1].entity) in (m.entity, located.get(m.entity)))]
         self.marker: dict[int, str | None] = {}
         self.possessor: set[int] = set()
         previous = None
@@ -136,7 +152,7 @@ class Proposer:
         """The facts stated in a sentence (or in two read together) between the entities it
         names."""
         self.anaphors.update({(m.start, m.end): m for m in mentions if m.antecedent})
-        scene = Scene(self.text, sentence, mentions)
+        scene = Scene(self.text, sentence, mentions, self.states)
         if len({m.entity for m in scene.mentions}) < 2:
             return []
         found = self._influence_relations(scene)
@@ -169,6 +185,8 @@ class Proposer:
             spans = [scene.span(parent), scene.span(host), cue.span()]
             facts.append(Fact("branch_campuses", campus, (parent_id, host_id), spans,
                               _cue(name, cue), new_entity=campus))
+            if scene.mentions[host].kind not in _REACHED:
+                continue
             facts.append(Fact("influence_relations",
                               {"actor": parent_id, "target": host_id,
                                "instrument": campus["id"], "channels": ["branch-campuses"]},
@@ -215,7 +233,12 @@ class Proposer:
                                                        (places if not others else []))
         if partners and len(counterpart) == 1:
             pairs = [(counterpart[0], p) for p in partners]
-        elif not partners and len(others) == 2:
+        elif not partners and len(others) == 2 and (RECIPROCAL.search(
+                self.text, scene.mentions[others[1]].end, scene.sentence.end) or any(
+                i in scene.possessor and _OWN_CUE.match(self.text, scene.mentions[i].end)
+                for i in others)):
+            # "X and Y signed a memorandum", "X's partnerships with ...", "the Council ... X's
+            # collaborations"; not "X and Y, where partnerships are becoming important".
             pairs = [tuple(others)]
         elif len(partners) == 2 and not others:
             pairs = [tuple(partners)]
@@ -311,11 +334,9 @@ class Proposer:
         """Channel use: an actor reaching a place "in" or "to" which the sentence puts it,
         through the channels its cues name."""
         channels = self._channels(scene)
-        targets = scene.of(PLACES, PLACE_MARKERS)
+        targets = scene.of(_REACHED, PLACE_MARKERS)
         if not channels or not targets:
             return []
-        states = [t for t in targets if scene.mentions[t].kind != "cities"]
-        targets = states or targets
         actors = [i for i in scene.of(ACTORS) if scene.marker[i] not in PLACE_MARKERS
                   and scene.mentions[i].kind not in ("cities", "regions")
                   and not (scene.mentions[i].kind in _STATES and (
@@ -407,10 +428,14 @@ def _marker_before(text: str, start: int, position: int) -> str:
     words = [w.lower() for w in WORD.findall(text[max(start, position - 80):position])]
     while words and words[-1] in ("the", "a", "an"):
         words.pop()
+    if words[-2:] == ["according", "to"]:
+        return "according"  # the source of a statement, not a place
     if words and words[-1] in _INTRODUCERS:
         if words[-1] == "as" and len(words) > 1 and words[-2] == "such":
             words.pop()
         words.pop()
+        if words and words[-1] in _PARTNER_NOUNS:
+            return "with"  # "partners like Lehigh University": the list names partners
         for back in range(1, min(len(words), 5) + 1):
             if words[-back] in PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS:
                 return words[-back]

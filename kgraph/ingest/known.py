@@ -29,7 +29,8 @@ _SOURCES = """SELECT ?id WHERE { ?source a sp:Source ; dcterms:identifier ?id . 
 #: Reference fields that place an entity in a state: a city's state, a university's
 #: country, a campus's host state.
 _STATE_LINKS = {str(SDO.containedInPlace): "state", str(SP.homeCountry): "country",
-                str(SP.hostState): "host_state", str(SP.parentInstitution): "parent"}
+                str(SP.hostState): "host_state", str(SP.hostCity): "host_city",
+                str(SP.parentInstitution): "parent"}
 
 
 @dataclass
@@ -70,6 +71,16 @@ class KnownGraph:
             return entity.id
         return entity.links.get("state") or entity.links.get("host_state") \
             or entity.links.get("country")
+
+    def campus_in(self, parent: str, place: str) -> str | None:
+        """The one branch campus of ``parent`` the graph places in ``place`` (its host state,
+        or the host city; a campus whose city is not known counts for any city of its
+        state), or None."""
+        state = self.state_of(place)
+        found = [e.id for e in self.entities.values() if e.kind == "branch_campuses"
+                 and e.links.get("parent") == parent and e.links.get("host_state") == state
+                 and e.links.get("host_city") in (None, place, state)]
+        return found[0] if len(found) == 1 else None
 
     def campus_pairs(self) -> set[tuple[str, str]]:
         """(parent university, host state) of every branch campus the graph holds."""

@@ -272,9 +272,16 @@ class Proposer:
             cue = _nearest(cues, (amount.start, amount.end))
             fields = {"investor": scene.entity(investor), "recipient": scene.entity(recipient),
                       "amount": amount.value, "currency": amount.currency}
+            how = _cue(name, cue)
+            campus = self.known.campus_in(fields["investor"], fields["recipient"]) \
+                if scene.mentions[recipient].kind in ("states", "cities") else None
+            if campus:  # a university's money "in Almaty" goes to its campus there
+                how += (f"; the sum {self.labels.get(fields['investor'])} puts in "
+                        f"{self.labels.get(fields['recipient'])} read as put in its campus there")
+                fields["recipient"] = campus
             facts.append(Fact("investments", fields, (fields["investor"], fields["recipient"]),
                               [scene.span(investor), scene.span(recipient), cue.span(),
-                               (amount.start, amount.end)], _cue(name, cue)))
+                               (amount.start, amount.end)], how))
         return facts
 
     def _fundings(self, scene: Scene, cues, name) -> list[Fact]:

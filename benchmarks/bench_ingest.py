@@ -9,7 +9,9 @@ from the source by hand, before the tool existed:
   refers to (its own id too, for an entity record) that the reduced graph knows, and whose
   name stands in the quote, is a mention to find. Recall: the share of those found by a
   mention linked to that entity inside the quote. Precision: of the linked mentions inside
-  the quotes, the share whose entity a record quoting that place refers to.
+  the quotes, the share whose entity a record quoting that place refers to. Mentions of a
+  place by its adjective ("Kazakh researchers") are judged apart (adj. P), strictly: right
+  only where a record quoting that place refers to the place.
 * **proposals**: a coded fact (a relation record, or a branch campus as parent -> host
   state) counts as found when a proposal has the same kind and the same two ends (a
   proposed new entity stands for the coded entity of the same name); precision is the share
@@ -222,15 +224,21 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict, verbose: 
     found = {(e, span) for e, span in gold
              if any(m.entity == e and span[0] <= m.start and m.end <= span[1] for m in linked)}
     wrong_links = Counter()
+    adjectives = {"judged": 0, "right": 0}
     for mention in linked:
         attested = [refs for (s, e), refs in covering if s <= mention.start and mention.end <= e]
-        if attested:
-            judged += 1
-            if any(mention.entity in refs for refs in attested) or \
-                    unique_name.get(fold(mention.text)) == mention.entity:
-                right += 1
-            else:
-                wrong_links[(mention.text, mention.entity)] += 1
+        if not attested:
+            continue
+        stands_for = any(mention.entity in refs for refs in attested)
+        if mention.match == "adjective":  # judged apart, and strictly: a record refers to it
+            adjectives["judged"] += 1
+            adjectives["right"] += stands_for
+            continue
+        judged += 1
+        if stands_for or unique_name.get(fold(mention.text)) == mention.entity:
+            right += 1
+        else:
+            wrong_links[(mention.text, mention.entity)] += 1
     missed_links = Counter(e for e, span in gold - found)
 
     # Proposals.
@@ -273,6 +281,8 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict, verbose: 
         "source": source_id, "words": ingestion.words,
         "link_recall": _share(len(found), len(gold)), "link_precision": _share(right, judged),
         "gold_mentions": len(gold), "judged_mentions": judged,
+        "adjective_precision": _share(adjectives["right"], adjectives["judged"]),
+        "adjectives_judged": adjectives["judged"],
         "proposal_recall": _share(len(matched_facts), len(coded_facts)),
         "proposal_precision": _share(hits, len(proposals)),
         "coded_facts": len(coded_facts), "proposals": len(proposals), "matched": len(matched_facts),
@@ -358,22 +368,29 @@ def main() -> None:
     names = all_names()
     rows = [evaluate(s, sources, args.corpus, names, verbose=bool(args.source)) for s in sources
             if coded_file(s).exists() and args.source in (None, s)]
-    header = ("source", "words", "link P", "link R", "prop. P", "prop. R", "coded", "proposed",
-              "verbatim", "s/1000 words")
+    header = ("source", "words", "link P", "link R", "adj. P", "prop. P", "prop. R", "coded",
+              "proposed", "verbatim", "s/1000 words")
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(v) for v in (
             row["source"], row["words"], _percent(row["link_precision"]),
-            _percent(row["link_recall"]), _percent(row["proposal_precision"]),
+            _percent(row["link_recall"]),
+            f"{_percent(row['adjective_precision'])} ({row['adjectives_judged']})",
+            _percent(row["proposal_precision"]),
             _percent(row["proposal_recall"]), row["coded_facts"], row["proposals"],
             _percent(row["quotes_verbatim"]), f"{row['seconds_per_1000_words']:.3f}")))
     totals = {k: sum(r[k] for r in rows) for k in ("matched", "coded_facts", "proposals",
-                                                   "gold_mentions", "judged_mentions")}
+                                                   "gold_mentions", "judged_mentions",
+                                                   "adjectives_judged")}
+    adjectives_right = sum(round((r["adjective_precision"] or 0) * r["adjectives_judged"])
+                           for r in rows)
     hits = sum(round((r["proposal_precision"] or 0) * r["proposals"]) for r in rows)
     found = sum(round((r["link_recall"] or 0) * r["gold_mentions"]) for r in rows)
     right = sum(round((r["link_precision"] or 0) * r["judged_mentions"]) for r in rows)
     print(f"all | {sum(r['words'] for r in rows)} | {_percent(right / totals['judged_mentions'])} | "
-          f"{_percent(found / totals['gold_mentions'])} | {_percent(hits / totals['proposals'])} | "
+          f"{_percent(found / totals['gold_mentions'])} | "
+          f"{_percent(adjectives_right / max(totals['adjectives_judged'], 1))} ({totals['adjectives_judged']}) | "
+          f"{_percent(hits / totals['proposals'])} | "
           f"{_percent(totals['matched'] / totals['coded_facts'])} | {totals['coded_facts']} | "
           f"{totals['proposals']}")
     print()

@@ -146,7 +146,15 @@ def test_a_document_gives_sourced_proposals_and_new_entities(article_run):
     assert (mongolia["iso_code"], mongolia["iso_alpha3"], mongolia["iso_numeric"],
             mongolia["labels"]["ru"]) == ("MN", "MNG", "496", "Монголия")
     assert new["aliya-serikova"] == "people"
-    assert ("influence_relations", ("heriot-watt-university", "tashkent")) in kinds
+    # Influence reaches states and regions: the campus in Tashkent gives none to the city,
+    # and "the U.S. Embassy" after the campus's city is no place the campus reaches. Hosting
+    # Kyrgyz students is read as Uzbekistan's academic-mobility influence, and said so.
+    assert not any(p["record"]["target"] in ("tashkent", "almaty", "united-states")
+                   for p in proposals_of(report, "influence_relations"))
+    hosting = next(p for p in proposals_of(report, "influence_relations")
+                   if p["ends"] == ["uzbekistan", "kyrgyzstan"])
+    assert hosting["record"]["channels"] == ["academic-mobility"]
+    assert "read as reaching it through academic mobility" in hosting["cue"]
     for records in proposals.values():
         for record in records:
             assert record["epistemic_status"] == "proposed"

@@ -92,6 +92,16 @@ PARTNER_MARKERS = frozenset("with между between с со".split())
 RECIPROCAL = _words(r"signed|sign|agreed|agree|cooperated?|co-operated?|partnered|"
                     r"collaborated?|concluded|launched|established|подписал\w*|договорил\w*|"
                     r"қол қойды|келісті")
+#: Nouns a state's adjective qualifies when it names the people a text speaks of: students
+#: come from the state ("Kazakh students"), the others are reached in it ("Kazakh
+#: researchers").
+STUDENT_NOUNS = frozenset("student students pupils learners студенты студентов".split())
+AUDIENCE_NOUNS = frozenset("""researchers scholars scientists academics citizens youth people
+    audiences audience public society societies professionals teachers faculty graduates elites
+    officials experts journalists diaspora""".split())
+#: Words that make a programme's name a government's ("Chinese Government Scholarship").
+GOVERNMENT_WORDS = _words(r"Government|State|Presidential|President's|National|"
+                          r"Государственн\w*|Президент\w*|мемлекеттік")
 #: Verbs whose subject is where students (or campuses) go.
 HOSTING = _words(r"hosts?|hosted|hosting|attracts?|attracted|receives?|received|welcomes?|"
                  r"welcomed|принима\w*|қабылда\w*")

@@ -1,7 +1,7 @@
 """What the graph already knows: its entities with every name they go by, and its facts.
 
 Linking needs each entity's kind and names (label, names in other languages, alternative
-labels) and, for states, the ISO code that ties them to pycountry's countries; proposing
+labels, and the variants that name a place by its adjective) and, for states, the ISO code that ties them to pycountry's countries; proposing
 needs the facts already held, so as not to propose them again, and which entity lies in
 which state. All of it comes from a few SELECT queries, so the graph may be compiled from
 ``--data`` folders or live in any store of ``kgraph.store``.
@@ -24,6 +24,10 @@ _ALT_LABELS = f"""SELECT DISTINCT ?entity ?label WHERE {{
   VALUES ?class {{ {" ".join(f"<{c}>" for c in sorted(NODE_CLASSES))} }}
   ?entity a ?class ; skos:altLabel ?label .
 }}"""
+_VARIANTS = f"""SELECT DISTINCT ?entity ?label WHERE {{
+  VALUES ?class {{ {" ".join(f"<{c}>" for c in sorted(NODE_CLASSES))} }}
+  ?entity a ?class ; skos:hiddenLabel ?label .
+}}"""
 _SOURCES = """SELECT ?id WHERE { ?source a sp:Source ; dcterms:identifier ?id . }"""
 
 #: Reference fields that place an entity in a state: a city's state, a university's
@@ -42,6 +46,7 @@ class KnownEntity:
     names: list[tuple[str, str, bool]] = field(default_factory=list)
     iso_code: str | None = None
     links: dict[str, str] = field(default_factory=dict)  # state, country, host_state, parent
+    variants: list[str] = field(default_factory=list)  # other words for it ("Kazakh")
 
     @property
     def label(self) -> str:
@@ -112,6 +117,9 @@ def read_known(source) -> KnownGraph:
     for iri, label in sorted(select(_ALT_LABELS, "ingest query 'alt labels'"), key=_text_key):
         if iri in iri_ids:
             entities[iri_ids[iri]].names.append((str(label), "", True))
+    for iri, label in sorted(select(_VARIANTS, "ingest query 'variants'"), key=_text_key):
+        if iri in iri_ids:
+            entities[iri_ids[iri]].variants.append(str(label))
     for subject, predicate, value in run_select(source, "literals"):
         if predicate == str(SP.iso3166Alpha2) and subject in iri_ids:
             entities[iri_ids[subject]].iso_code = str(value).upper()

@@ -20,7 +20,7 @@ from .across import anaphora, continuations
 from .authors import AuthorBlock, author_blocks
 from .documents import Document
 from .known import TRUTHY_RELATIONS, KnownGraph
-from .linking import Gazetteer, Mention, inside_a_name
+from .linking import Gazetteer, Mention, hyphen_joined
 from .names import NewName, find_names
 from .proposals import Proposal, Proposer
 from .sentences import Sentence, quote_span, script_language, split_sentences
@@ -437,9 +437,8 @@ class Ingester:
         field_name = _NEEDS_STATE.get(name.kind)
         if field_name is None:
             return {}
-        starts, ends = {m.start for m in mentions}, {m.end for m in mentions}
         states = [m for m in _within(mentions, sentence) if m.kind == "states" and m.entity
-                  and not inside_a_name(text, m.start, m.end, starts, ends)]
+                  and not hyphen_joined(text, m.start, m.end)]
         before = [m for m in states if m.end <= name.start
                   and re.fullmatch(r"['’]s\s+|\s+", text[m.end:name.start])]
         inside = [m for m in mentions if m.kind in ("states", "cities") and m.entity

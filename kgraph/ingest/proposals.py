@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 from ..schema import ACTORS, KINDS, PLACES
 from .across import ACROSS_NOTE
-from .cues import (CHANNEL_CUES, HOSTING, ORIGIN_MARKERS, PARTNER_MARKERS, PLACE_MARKERS,
-                   RECIPROCAL, RELATION_CUES, amounts, matched, student_counts, years)
+from .cues import (AUDIENCE_NOUNS, CHANNEL_CUES, GOVERNMENT_WORDS, HOSTING, ORIGIN_MARKERS,
+                   PARTNER_MARKERS, PLACE_MARKERS, RECIPROCAL, RELATION_CUES, STUDENT_NOUNS,
+                   amounts, matched, student_counts, years)
 from .known import TRUTHY_RELATIONS, KnownGraph
-from .linking import Mention, inside_a_name
+from .linking import Mention, hyphen_joined
 from .names import TITLES
 from .sentences import Sentence, quote_span
 from .text import WORD, slug
@@ -38,6 +39,12 @@ _INSTRUMENTS = ("programmes", "cultural_centres", "branch_campuses", "events")
 _LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|и|және)\s+)?(?:the\s+)?$", re.I)
 _POSSESSIVE = re.compile(r"^['’]s\b")
 _APPOSED_PLACE = re.compile(r"^\s*,\s*$")
+#: A name followed by a capitalised word qualifies that word's name ("the U.S. Embassy"):
+#: it is no item of a list before it.
+_ATTRIBUTIVE = re.compile(r"\s+[A-ZА-ЯЁ][a-zа-яё]")
+#: Where a clause of a sentence ends: an actor of one clause does not reach a place of another.
+_CLAUSE_END = re.compile(r";|,\s+(?=(?:but|while|whereas|although|though|which|where|who|whose|"
+                         r"when|yet)\b)")
 #: A party's own partnerships: its possessive, then up to three adjectives and the cue noun.
 _OWN_CUE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}(?:partnerships?|collaborations?|cooperation|"
                       r"co-operation|alliances?|agreements?)\b")
@@ -90,9 +97,8 @@ class Scene:
                  located: dict[str, str | None] | None = None):
         self.text = text
         self.sentence = sentence
-        starts, ends = {m.start for m in mentions}, {m.end for m in mentions}
         parties = [m for m in mentions if m.entity and not _nested(m, mentions)
-                   and not inside_a_name(text, m.start, m.end, starts, ends)]
+                   and not hyphen_joined(text, m.start, m.end)]
         located = located or {}
         # A place set after an entity that lies in it says where that entity is ("Almaty
         # Management University, Kazakhstan"): it is no party of its own.
@@ -106,14 +112,22 @@ class Scene:
             possessor = bool(_POSSESSIVE.match(text[mention.end:mention.end + 3]))
             last = _marker_before(text, sentence.start, mention.start)
             gap = text[previous.end:mention.start] if previous else None
-            if gap is not None and _LIST_GAP.match(gap) and not possessor and last not in (
-                    PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS):
+            attributive = bool(_ATTRIBUTIVE.match(text, mention.end))  # "the U.S. Embassy"
+            if gap is not None and _LIST_GAP.match(gap) and not possessor and not attributive \
+                    and last not in (PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS):
                 self.marker[index] = self.marker[index - 1]
             else:
                 self.marker[index] = last
+            if mention.match == "adjective":
+                self.marker[index] = _adjective_part(text, mention) or self.marker[index]
             if possessor:
                 self.possessor.add(index)
             previous = mention
+        # The places named inside a mention's name ("Chinese" in "Chinese Government
+        # Scholarship"), by the index of that mention.
+        self.inside = {index: [m for m in mentions if m.entity and m.kind in _STATES
+                               and outer.start <= m.start and m.end <= outer.end and m is not outer]
+                       for index, outer in enumerate(self.mentions)}
 
     def of(self, kinds, markers=None, exclude=frozenset()) -> list[int]:
         """Indexes of the mentions of these kinds (marked by one of ``markers`` if given),
@@ -299,7 +313,21 @@ class Proposer:
                 facts.append(Fact("fundings", fields, (fields["funder"], fields["programme"]),
                                   [scene.span(funder), scene.span(programme), cue.span()],
                                   _cue(name, cue)))
+            facts.extend(self._funded_by_name(scene, programme))
         return facts
+
+    def _funded_by_name(self, scene: Scene, programme: int) -> list[Fact]:
+        """A programme named for a state's government ("Chinese Government Scholarship",
+        "Kazakhstan Presidential Scholarship") is funded by that state."""
+        states = {m.entity: m for m in scene.inside[programme]}
+        government = GOVERNMENT_WORDS.search(self.text, *scene.span(programme))
+        if len(states) != 1 or government is None:
+            return []
+        (state, mention), = states.items()
+        fields = {"funder": state, "programme": scene.entity(programme)}
+        return [Fact("fundings", fields, (state, fields["programme"]),
+                     [(mention.start, mention.end), scene.span(programme)],
+                     f"funding: a programme named for a state's government ('{government.group(0)}')")]
 
     def _memberships(self, scene: Scene, cues, name) -> list[Fact]:
         organisations = scene.of(("organisations", "blocs"))
@@ -351,9 +379,13 @@ class Proposer:
         instruments = [i for i in scene.of(_INSTRUMENTS) if scene.marker[i] not in PLACE_MARKERS]
         cue = self._channel_cue(scene)
         facts = []
+        clauses = [m.end() for m in _CLAUSE_END.finditer(self.text, scene.sentence.start,
+                                                          scene.sentence.end)]
         for actor in actors:
             a = scene.entity(actor)
+            clause = bisect.bisect(clauses, scene.mentions[actor].start)
             candidates = [t for t in targets if scene.entity(t) != a
+                          and bisect.bisect(clauses, scene.mentions[t].start) == clause
                           and self.states.get(a) not in (scene.entity(t), self.states.get(scene.entity(t)))]
             if not candidates:
                 continue
@@ -421,6 +453,16 @@ class Proposer:
         relation = TRUTHY_RELATIONS.get(fact.kind)
         return relation is not None and self.known.holds(relation, *fact.ends,
                                                          symmetric=fact.kind == "partnerships")
+
+
+def _adjective_part(text: str, mention: Mention) -> str | None:
+    """The part a state named by its adjective plays, by the noun it qualifies: "Kazakh
+    students" come from it, "Kazakh researchers" are reached in it; None otherwise."""
+    following = WORD.search(text, mention.end, mention.end + 40)
+    noun = following.group(0).lower() if following else ""
+    if noun in STUDENT_NOUNS:
+        return "from"
+    return "to" if noun in AUDIENCE_NOUNS else None
 
 
 def _nested(mention: Mention, mentions: list[Mention]) -> bool:

@@ -28,6 +28,12 @@ _VARIANTS = f"""SELECT DISTINCT ?entity ?label WHERE {{
   VALUES ?class {{ {" ".join(f"<{c}>" for c in sorted(NODE_CLASSES))} }}
   ?entity a ?class ; skos:hiddenLabel ?label .
 }}"""
+#: The general references (sources of type "reference") an entity's record cites: where the
+#: graph has a city's state from (a geographic reference).
+_REFERENCES = """SELECT DISTINCT ?entity ?id WHERE {
+  ?entity dcterms:source ?source .
+  ?source a sp:Source ; dcterms:type "reference" ; dcterms:identifier ?id .
+}"""
 _SOURCES = """SELECT ?id WHERE { ?source a sp:Source ; dcterms:identifier ?id . }"""
 
 #: Reference fields that place an entity in a state: a city's state, a university's
@@ -47,6 +53,7 @@ class KnownEntity:
     iso_code: str | None = None
     links: dict[str, str] = field(default_factory=dict)  # state, country, host_state, parent
     variants: list[str] = field(default_factory=list)  # other words for it ("Kazakh")
+    references: list[str] = field(default_factory=list)  # general references its record cites
 
     @property
     def label(self) -> str:
@@ -120,6 +127,9 @@ def read_known(source) -> KnownGraph:
     for iri, label in sorted(select(_VARIANTS, "ingest query 'variants'"), key=_text_key):
         if iri in iri_ids:
             entities[iri_ids[iri]].variants.append(str(label))
+    for iri, identifier in sorted(select(_REFERENCES, "ingest query 'references'"), key=_text_key):
+        if iri in iri_ids:
+            entities[iri_ids[iri]].references.append(str(identifier))
     for subject, predicate, value in run_select(source, "literals"):
         if predicate == str(SP.iso3166Alpha2) and subject in iri_ids:
             entities[iri_ids[subject]].iso_code = str(value).upper()

@@ -111,8 +111,9 @@ class NewName:
 def find_names(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[NewName]:
     """The new names in one sentence ``text[start:end]``; ``taken`` are the spans of known
     mentions, which a longer name headed by a head word replaces."""
-    found = _headed_names(text, start, end, taken) + _city_names(text, start, end) \
-        + _people(text, start, end, taken)
+    found = _headed_names(text, start, end, taken) + _people(text, start, end, taken) + [
+        city for city in _city_names(text, start, end)
+        if not any(s < city.end and city.start < e for s, e in taken)]  # a known city
     found.sort(key=lambda n: (n.start, -(n.end - n.start)))
     chosen: list[NewName] = []
     for name in found:
@@ -156,13 +157,15 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
 
 
 def _split_at_heads(text: str, run: list) -> list[list]:
-    """A run split after a head word followed by "and": "De Montfort University and Coventry
-    University" is two names."""
+    """A run split after a head word followed by "and", and at "and the": "De Montfort
+    University and Coventry University", "Ministry of Foreign Affairs and the United States
+    Department of State" are two names each."""
     parts, current = [], []
     for index, (s, e) in enumerate(run):
         word = text[s:e]
-        if word.lower() in ("and", "&") and current and \
-                text[current[-1][0]:current[-1][1]].lower() in _HEAD_KIND:
+        following = text[run[index + 1][0]:run[index + 1][1]] if index + 1 < len(run) else ""
+        if word.lower() in ("and", "&") and current and (
+                text[current[-1][0]:current[-1][1]].lower() in _HEAD_KIND or following == "the"):
             parts.append(current)
             current = []
             continue

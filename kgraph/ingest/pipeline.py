@@ -68,6 +68,7 @@ class NewEntity:
     quote: str
     evidence: list[str] = field(default_factory=list)  # its quotes, when more than one
     guessed: bool = False  # its state is a guess, not named beside it
+    references: list[str] = field(default_factory=list)  # general references it relies on
 
     @property
     def id(self) -> str:
@@ -108,21 +109,24 @@ class Ingestion:
             for entity in self.entities:
                 if entity.kind == kind:
                     grouped.setdefault(kind, []).append(
-                        self._sourced(entity.record, entity.quotes, entity.cue))
+                        self._sourced(entity.record, entity.quotes, entity.cue, entity.references))
         for proposal in self.proposals:
             grouped.setdefault(proposal.kind, []).append(
                 self._sourced(proposal.record, [q for q, _, _ in proposal.evidence], proposal.cue))
         return grouped
 
-    def _sourced(self, record: dict, quotes: list[str], cue: str) -> dict:
+    def _sourced(self, record: dict, quotes: list[str], cue: str, references=()) -> dict:
+        """A record with its status, cue and evidence: its quotes, and the general references
+        (a geographic reference) its fields rely on."""
         result = {k: _plain(v) for k, v in record.items()}
         result["epistemic_status"] = PROPOSED
         result["note"] = f"Proposed by kgraph ingest; cue: {cue}."
-        if len(quotes) == 1:
+        if len(quotes) == 1 and not references:
             result["source"] = self.source_id
             result["quote"] = quotes[0]
         else:
-            result["evidence"] = [{"source": self.source_id, "quote": q} for q in quotes]
+            result["evidence"] = [{"source": self.source_id, "quote": q} for q in quotes] + \
+                [{"source": reference} for reference in references]
         return result
 
     def report(self) -> dict:
@@ -277,7 +281,7 @@ class Ingester:
                 if organisation is None or self.known.holds(TRUTHY_RELATIONS["roles"], person, organisation):
                     continue
                 evidence = [_quoted(text, block.start, block.end, (author.start, author.end)),
-                            _quoted(text, affiliation.start, affiliation.end,
+                            _quoted(text, affiliation.name_start, affiliation.end,
                                     (affiliation.name_start, affiliation.name_end))]
                 how = f"the mark {'/'.join(sorted(author.marks & affiliation.marks))}" \
                     if author.marks & affiliation.marks else "the one institution listed"
@@ -295,6 +299,11 @@ class Ingester:
         kept = [m for m in mentions if not any(a.start < m.end and m.start < a.end for a in added)
                 or (m.kind in ("states", "cities") and m.entity)]
         return list(entities.values()), sorted(kept + added, key=lambda m: m.start), roles
+
+    def _references(self, entity: str) -> list[str]:
+        """The general references the graph's record of an entity cites (a city's)."""
+        known = self.known.entities.get(entity)
+        return list(known.references) if known else []
 
     def _kind_of(self, identifier: str, entities: dict) -> str:
         return entities[identifier].kind if identifier in entities else \
@@ -344,9 +353,12 @@ class Ingester:
                   and affiliation.start <= m.start and m.end <= affiliation.end
                   and not (span[0] <= m.start and m.end <= span[1])]
         field_name = _NEEDS_STATE.get(affiliation.kind)
+        references = []
         if field_name:
-            state = next((m.entity for m in places if m.kind == "states"), None) or next(
-                (self.known.state_of(m.entity) for m in places if m.kind == "cities"), None)
+            state = next((m.entity for m in places if m.kind == "states"), None)
+            city = next((m.entity for m in places if m.kind == "cities"), None)
+            if state is None and city and self.known.state_of(city):
+                state, references = self.known.state_of(city), self._references(city)
             if state is None and dominant:
                 state = dominant.most_common(1)[0][0]
                 cue += f"; its {field_name} is not in its lines: {_GUESSED} the document names most, to check"
@@ -357,7 +369,8 @@ class Ingester:
         if city and affiliation.kind == "universities":
             record["city"] = city
         entities[identifier] = NewEntity(record, affiliation.kind, *span, cue,
-                                         _quoted(text, affiliation.start, affiliation.end, span)[0])
+                                         _quoted(text, affiliation.name_start, affiliation.end, span)[0],
+                                         references=references)
         return identifier
 
     # -- new entities -----------------------------------------------------------------------
@@ -397,10 +410,14 @@ class Ingester:
             if name.subtype:
                 record["type"] = name.subtype
             record.update(fields)
-            span = quote_span(text, sentence, [(name.start, name.end)])
+            # The quote names the state the record gives it, where the sentence does.
+            named_at = [name.fields["named_at"]] if "named_at" in name.fields else []
+            span = quote_span(text, sentence, [(name.start, name.end)] + named_at) or \
+                quote_span(text, sentence, [(name.start, name.end)])
             entities[identifier] = NewEntity(record, name.kind, name.start, name.end, name.cue,
                                              text[span[0]:span[1]],
-                                             guessed=f": {_GUESSED} " in name.cue)
+                                             guessed=f": {_GUESSED} " in name.cue,
+                                             references=name.fields.get("references", []))
             new_mentions.append(Mention(name.start, name.end, name.label, identifier, name.kind,
                                         0.5, (), "new", "name"))
             replaced.append((name.start, name.end))
@@ -423,6 +440,8 @@ class Ingester:
             record["alt_labels"] = english
         record.update(iso_code=country.alpha_2, iso_alpha3=country.alpha_3,
                       iso_numeric=country.numeric)
+        if country.adjectives:
+            record["variants"] = list(country.adjectives)
         span = quote_span(text, sentence, [(mention.start, mention.end)])
         return NewEntity(record, "states", mention.start, mention.end,
                          f"ISO 3166-1 country {country.alpha_2} ({country.alpha_3}), "
@@ -442,7 +461,8 @@ class Ingester:
         before = [m for m in states if m.end <= name.start
                   and re.fullmatch(r"['’]s\s+|\s+", text[m.end:name.start])]
         inside = [m for m in mentions if m.kind in ("states", "cities") and m.entity
-                  and name.start <= m.start and m.end <= name.end]
+                  and name.start <= m.start and m.end <= name.end and m.match != "adjective"
+                  and not hyphen_joined(text, m.start, m.end)]
         after = [m for m in states if m.start >= name.end
                  and re.fullmatch(r"[\s,]+(?:in\s+)?", text[name.end:m.start])]
         for group in (before, inside, after):
@@ -450,11 +470,15 @@ class Ingester:
                 state = group[-1].entity if group[-1].kind == "states" else \
                     self.known.state_of(group[-1].entity)
                 if state:
+                    name.fields["named_at"] = (group[-1].start, group[-1].end)
+                    if group[-1].kind == "cities":  # its state as the graph's reference has it
+                        name.fields["references"] = self._references(group[-1].entity)
                     return {field_name: state}
         distinct = {m.entity for m in states}
         if len(distinct) == 1:
             name.cue += (f"; its {field_name.replace('_', ' ')} is not named beside it: "
                          f"{_GUESSED} the sentence names, to check")
+            name.fields["named_at"] = (states[0].start, states[0].end)
             return {field_name: distinct.pop()}
         if dominant:
             name.cue += (f"; its {field_name.replace('_', ' ')} is not in the sentence: "
@@ -473,9 +497,10 @@ class Ingester:
         taken.add(record["id"])
         if "opened" in proposal.record:
             record["opened"] = proposal.record["opened"]
+        references = self._references(record["host_city"]) if "host_city" in record else []
         entities.append(NewEntity(record, "branch_campuses", proposal.start, proposal.end,
                                   proposal.cue, proposal.quote,
-                                  [q for q, _, _ in proposal.evidence]))
+                                  [q for q, _, _ in proposal.evidence], references=references))
         return record["id"]
 
     @staticmethod

@@ -381,10 +381,15 @@ class Ingester:
         by_key: dict[str, str] = {}
         taken = set(self.known.entities)
         dominant = Counter(m.entity for m in mentions if m.kind == "states" and m.entity)
-        for mention in mentions:
-            if mention.status == "country" and mention.entity not in entities:
+        # A country the graph lacks, named in the text ("Russian-language" names a language):
+        # the mentions of it that name no party are dropped when nothing else names it.
+        naming = [m for m in mentions if m.status == "country"
+                  and not hyphen_joined(text, m.start, m.end)]
+        for mention in naming:
+            if mention.entity not in entities:
                 sentence = _sentence_of(sentences, starts, mention.start)
                 entities[mention.entity] = self._country(mention, sentence, text)
+        mentions = [m for m in mentions if m.status != "country" or m.entity in entities]
         found: list[tuple[NewName, Sentence]] = []
         for sentence in sentences:
             overlapping = [m for m in mentions if m.start < sentence.end and sentence.start < m.end]

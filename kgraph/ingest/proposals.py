@@ -167,8 +167,9 @@ class Proposer:
         names."""
         self.anaphors.update({(m.start, m.end): m for m in mentions if m.antecedent})
         scene = Scene(self.text, sentence, mentions, self.states)
-        if len({m.entity for m in scene.mentions}) < 2:
-            return []
+        if len({m.entity for m in scene.mentions}) < 2:  # a programme named for its funder
+            return [fact for programme in scene.of(("programmes",))
+                    for fact in self._funded_by_name(scene, programme)]
         found = self._influence_relations(scene)
         for name, (kind, pattern) in RELATION_CUES.items():
             cues = matched(pattern or TITLES, self.text, sentence.start, sentence.end)

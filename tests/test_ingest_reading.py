@@ -163,6 +163,9 @@ def test_a_line_of_names_without_an_institution_under_it_is_no_author_block():
 def test_an_actor_of_one_clause_does_not_reach_a_place_of_another():
     clauses = ingest("Turkey expanded its language courses, while in Georgia new universities opened.\n")
     assert not any(p.kind == "influence_relations" for p in clauses.proposals)
+    opening = ingest("While in China, Turkey and the United Kingdom language schools have grown, "
+                     "in Georgia they are few.\n")
+    assert not any(p.kind == "influence_relations" for p in opening.proposals)
     one_clause = ingest("Turkey expanded its language courses in Georgia.\n")
     relation = proposals(one_clause, "influence_relations")[("turkey", "georgia")]
     assert relation.record["channels"] == ["language"]
@@ -200,3 +203,15 @@ def test_a_new_university_whose_state_comes_from_its_city_cites_the_reference():
     assert university.record["country"] == "kazakhstan"
     assert university.references == ["reference-geography"]
     assert not university.guessed
+
+
+def test_items_of_a_list_the_graph_does_not_know_still_carry_its_marker():
+    from kgraph.ingest.linking import Mention
+    from kgraph.ingest.proposals import Scene
+    from kgraph.ingest.sentences import Sentence
+
+    text = "Schools opened in China, Europe and Turkey."
+    mentions = [Mention(text.index(n), text.index(n) + len(n), n, n.lower(), "states", 1.0)
+                for n in ("China", "Turkey")]
+    scene = Scene(text, Sentence(0, len(text)), mentions)
+    assert [scene.marker[i] for i in range(2)] == ["in", "in"]  # Turkey is a place too

@@ -37,11 +37,19 @@ _STATES = ("states", "blocs")
 _REACHED = tuple(k for k in PLACES if k != "cities")
 _INSTRUMENTS = ("programmes", "cultural_centres", "branch_campuses", "events")
 _LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|и|және)\s+)?(?:the\s+)?$", re.I)
+#: A gap that holds items of the same list the graph does not know ("the United States,
+#: Europe and Russia"): capitalised words between commas.
+_LIST_ITEMS = re.compile(r"^[\s,]*(?:(?:the\s+)?[A-ZА-ЯЁ][\w'’-]*(?:\s[A-ZА-ЯЁ][\w'’-]*){0,3}"
+                         r"\s*(?:,\s*|\s(?:and|or)\s+))+(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"^['’]s\b")
 _APPOSED_PLACE = re.compile(r"^\s*,\s*$")
 #: A name followed by a capitalised word qualifies that word's name ("the U.S. Embassy"):
 #: it is no item of a list before it.
 _ATTRIBUTIVE = re.compile(r"\s+[A-ZА-ЯЁ][a-zа-яё]")
+#: Words that open a sentence with a subordinate clause, and the comma that ends it.
+_SUBORDINATE_OPENING = re.compile(r"(?:While|Whereas|Although|Though|Even though|Unlike|If|"
+                                  r"Despite|Хотя|Если|Тогда как)\b")
+_LOWER_AFTER_COMMA = re.compile(r",\s+(?=[a-zа-яё])")
 #: Where a clause of a sentence ends: an actor of one clause does not reach a place of another.
 _CLAUSE_END = re.compile(r";|,\s+(?=(?:but|while|whereas|although|though|which|where|who|whose|"
                          r"when|yet)\b)")
@@ -113,7 +121,8 @@ class Scene:
             last = _marker_before(text, sentence.start, mention.start)
             gap = text[previous.end:mention.start] if previous else None
             attributive = bool(_ATTRIBUTIVE.match(text, mention.end))  # "the U.S. Embassy"
-            if gap is not None and _LIST_GAP.match(gap) and not possessor and not attributive \
+            if gap is not None and (_LIST_GAP.match(gap) or _LIST_ITEMS.match(gap)) \
+                    and not possessor and not attributive \
                     and last not in (PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS):
                 self.marker[index] = self.marker[index - 1]
             else:
@@ -380,8 +389,7 @@ class Proposer:
         instruments = [i for i in scene.of(_INSTRUMENTS) if scene.marker[i] not in PLACE_MARKERS]
         cue = self._channel_cue(scene)
         facts = []
-        clauses = [m.end() for m in _CLAUSE_END.finditer(self.text, scene.sentence.start,
-                                                          scene.sentence.end)]
+        clauses = sorted(_clause_ends(self.text, scene.sentence))
         for actor in actors:
             a = scene.entity(actor)
             clause = bisect.bisect(clauses, scene.mentions[actor].start)
@@ -454,6 +462,19 @@ class Proposer:
         relation = TRUTHY_RELATIONS.get(fact.kind)
         return relation is not None and self.known.holds(relation, *fact.ends,
                                                          symmetric=fact.kind == "partnerships")
+
+
+def _clause_ends(text: str, sentence: Sentence) -> list[int]:
+    """Where the clauses of a sentence end: at a semicolon, before ", but", ", while",
+    ", which" and the like, and after an opening subordinate clause ("While in the United
+    States ... have been formed, in Kazakhstan ...") at its first comma followed by a word in
+    lower case (a comma before a capital may be a list's)."""
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, sentence.start, sentence.end)]
+    if _SUBORDINATE_OPENING.match(text, sentence.start):
+        opening = _LOWER_AFTER_COMMA.search(text, sentence.start, sentence.end)
+        if opening:
+            ends.append(opening.start() + 1)
+    return ends
 
 
 def _adjective_part(text: str, mention: Mention) -> str | None:

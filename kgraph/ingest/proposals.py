@@ -61,6 +61,8 @@ _OWN_CUE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}(?:partnerships?|collaborat
 _OFFICES = ("states", "blocs", "organisations", "government_bodies", "universities",
             "branch_campuses", "cultural_centres", "companies")
 _STATE_OFFICE = re.compile(r"\b(President|Prime Minister|Ambassador|посол|президент|елшісі)", re.I)
+#: Words that rank a title written before it ("Deputy Prime Minister", "First Vice-Rector").
+_RANK = re.compile(r"(?:\b(?:First|Deputy|Vice|Acting|Former|Executive)[ -])+$")
 #: Words that open a list of examples: the list's entities take the part of the word before.
 _INTRODUCERS = frozenset("as including like namely notably especially".split())
 #: Nouns that make the entities listed after them partners ("partners such as ...").
@@ -523,7 +525,10 @@ def _cue(name: str, match) -> str:
 
 
 def _title_phrase(text: str, title, stop: int) -> str:
-    """The title as written: the title word and the capitalised words of its "of" phrase
-    ("Minister of Science and Higher Education"), up to the person's name."""
+    """The title as written: the words that rank it ("Deputy Prime Minister"), the title
+    word and the capitalised words of its "of" phrase ("Minister of Science and Higher
+    Education"), up to the person's name."""
+    rank = _RANK.search(text, max(0, title.start() - 40), title.start())
     phrase = re.match(r"(?:\s+(?:of|and|for|the|[A-Z][\w-]*))*", text[title.end():stop])
-    return re.sub(r"(?:\s+(?:of|and|for|the))+$", "", title.group(0) + phrase.group(0)).strip()
+    written = (rank.group(0) if rank else "") + title.group(0) + phrase.group(0)
+    return re.sub(r"(?:\s+(?:of|and|for|the))+$", "", written).strip()

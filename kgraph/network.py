@@ -10,10 +10,11 @@ GraphML/GEXF exports (``kgraph.netexport``) work on this projection.
 Which relations become edges (``docs/network.md`` has the full table):
 
 * A **qualified relation node** (an ``sp:InfluenceRelation``, ``sp:Membership``,
-  ``sp:RoleAssignment``, ``sp:Investment``, ``sp:ProgrammeFunding``, ``sp:StudentFlow`` or
-  ``sp:Partnership`` record) becomes ONE edge between its two ends, named after its plain
-  ("truthy") predicate (``influences``, ``memberOf``, ``holdsRoleIn``, ``investsIn``,
-  ``funds``, ``sendsStudentsTo``, ``partnerOf``), carrying the node's year (or ``since``),
+  ``sp:RoleAssignment``, ``sp:Investment``, ``sp:ProgrammeFunding``, ``sp:StudentFlow``,
+  ``sp:Partnership`` or ``sp:RegionalResponse`` record) becomes ONE edge between its two
+  ends, named after its plain ("truthy") predicate (``influences``, ``memberOf``,
+  ``holdsRoleIn``, ``investsIn``, ``funds``, ``sendsStudentsTo``, ``partnerOf``,
+  ``respondsTo``), carrying the node's year (or ``since``),
   amount and currency, count, channels, sources and record id. A partnership of n parties
   becomes n(n-1) edges, both directions of each pair, as ``sp:partnerOf`` is symmetric.
   The truthy edge the builder asserts beside the node is NOT projected again; a truthy

@@ -97,6 +97,7 @@ VOCABULARIES = {
     "channels": SP.InfluenceChannel,
     "audiences": SP.TargetAudience,
     "effects": SP.GeopoliticalEffect,
+    "response_types": SP.ResponseType,
     "epistemic_statuses": SP.EpistemicStatus,
 }
 
@@ -316,6 +317,20 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
     _entity("narratives", SP.LegitimacyNarrative,
             _ref("actor", SP.narrativeOf, ACTORS, required=True),
             doc="legitimacy narratives: how an actor explains its presence"),
+    _entity("goals", SP.PolicyGoal,
+            _ref("holder", SP.goalOf, ACTORS, required=True,
+                 doc="the actor that states or pursues it"),
+            _ref("target", SP.goalPlace, PLACES, doc="the state or region it concerns"),
+            _ref("instruments", SP.pursuedThrough, INSTRUMENTS, many=True,
+                 doc="programmes, institutions, events or documents it is pursued through or "
+                     "stated in"),
+            _ref("channels", SP.channel, ("channels",), many=True,
+                 doc="influence channels it works through"),
+            _ref("concepts", DCTERMS.subject, ("concepts",), many=True,
+                 doc="concepts of the framework it concerns (the coder's link)"),
+            doc="policy goals: what an actor aims at, in the source's words (a regional academic "
+                "hub, research quality); a quantitative target is an observation with status "
+                "target"),
     _entity("analytical_dimensions", SP.AnalyticalDimension,
             Field("indicator", SP.operationalIndicator),
             Field("typical_material", SP.typicalSourceMaterial),
@@ -380,6 +395,22 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
               Field("scope", SP.scope),
               *PROGRAMME_LINKS, YEAR_FIELD,
               doc="a partnership between institutions or states"),
+    _relation("regional_responses", SP.RegionalResponse,
+              (Truthy("respondent", SP.respondsTo, "actor"),),
+              _ref("respondent", SP.respondent, STATES + ("blocs", "regions"), required=True,
+                   doc="the state or region that responds"),
+              _ref("actor", SP.respondsToActor, ACTORS, required=True,
+                   doc="the external actor whose influence it responds to"),
+              _ref("responses", SP.responseType, ("response_types",), many=True, required=True,
+                   doc="acceptance, adaptation, limitation or diversification"),
+              _ref("channels", SP.channel, ("channels",), many=True,
+                   doc="the actor's influence channels the response concerns"),
+              Field("means", SP.responseMeans, many=True,
+                    doc="how the respondent responds, in the source's words (national language "
+                        "policies, alternative partnerships)"),
+              YEAR_FIELD,
+              doc="how a state or region responds to an external actor's influence: accepts, "
+                  "adapts, limits or diversifies away from it"),
 
     RecordKind("observations", SP.Observation, (
         Field("id", DCTERMS.identifier),

@@ -58,9 +58,9 @@ from .schema import DATE, DECIMAL, INTEGER, KINDS, REF, VOCABULARIES, YEAR
 RULES = ("end-not-mentioned", "number-not-in-quote", "status-contradicted", "shared-quote")
 
 #: Reference fields that are the coder's organisation of the data, not claims of a
-#: sentence: a concept's broader and related concepts, the kind of quantity an observation
-#: measures (the indicator catalogue).
-UNCHECKED_REFERENCES = {("concepts", "broader"), ("concepts", "related"),
+#: sentence: a concept's broader and related concepts, the concepts of the framework a goal
+#: concerns, the kind of quantity an observation measures (the indicator catalogue).
+UNCHECKED_REFERENCES = {("concepts", "broader"), ("concepts", "related"), ("goals", "concepts"),
                         ("observations", "indicator")}
 #: Kinds whose labels are the data's own names, not the sources': the indicator catalogue
 #: names the kinds of quantity observations measure ("share of survey respondents").

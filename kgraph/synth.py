@@ -47,9 +47,10 @@ SHARES = {
     "organisations": 0.04, "government_bodies": 0.02, "universities": 0.07,
     "branch_campuses": 0.04, "cultural_centres": 0.02, "companies": 0.02, "people": 0.07,
     "programmes": 0.06, "events": 0.03, "policy_documents": 0.02, "narratives": 0.005,
-    "soft_power_models": 0.005,
-    "influence_relations": 0.16, "memberships": 0.04, "roles": 0.06, "investments": 0.03,
-    "fundings": 0.03, "student_flows": 0.08, "partnerships": 0.05, "observations": 0.15,
+    "soft_power_models": 0.005, "goals": 0.005,
+    "influence_relations": 0.15, "memberships": 0.04, "roles": 0.06, "investments": 0.03,
+    "fundings": 0.03, "student_flows": 0.08, "partnerships": 0.05, "regional_responses": 0.005,
+    "observations": 0.15,
 }
 CENTRAL_ASIA = ("kazakhstan", "kyrgyzstan", "tajikistan", "turkmenistan", "uzbekistan")
 #: The states that project influence most in the sources come first, so they become hubs.
@@ -437,6 +438,17 @@ class _Generator:
                 "constraints": [f"constraint {number}.1"],
                 **self.evidence(f"model {number} compares actors")}
 
+    def goals(self, number: int) -> dict:
+        record = {"id": f"goal-{number}", "label": f"Goal {number}",
+                  "holder": self.pick(("states", "government_bodies", "organisations")),
+                  "instruments": self.some(("programmes", "policy_documents", "events"), 2),
+                  "channels": self.vocabulary("channels", 2)}
+        if self.rng.random() < 0.5:
+            record["target"] = self.target()
+        if self.rng.random() < 0.3:
+            record["concepts"] = [self.pick(("concepts",))]
+        return {**record, **self.evidence(f"{record['holder']} aims at goal {number}")}
+
     # -- relations and observations ------------------------------------------------------------
     def influence_relations(self, number: int) -> dict:
         record = {"actor": self.pick(ACTORS), "target": self.target()}
@@ -487,6 +499,16 @@ class _Generator:
                   "scope": self.rng.choice(("joint degrees", "research", "exchange", "training")),
                   "channels": self.vocabulary("channels", 2), "year": self.year(1995)}
         return {**record, **self.evidence(f"{' and '.join(record['parties'])} work together")}
+
+    def regional_responses(self, number: int) -> dict:
+        respondent = self.central_asian() if self.rng.random() < 0.6 else "central-asia"
+        record = {"respondent": respondent, "actor": self.pick(("states", "blocs")),
+                  "responses": self.vocabulary("response_types", 2),
+                  "channels": self.vocabulary("channels", 2), "year": self.year(1991)}
+        if self.rng.random() < 0.5:
+            record["means"] = [self.rng.choice(("language reform", "alternative partnerships",
+                                                "national language policies"))]
+        return {**record, **self.evidence(f"{respondent} answers {record['actor']}")}
 
     def observations(self, number: int) -> dict:
         record = {"subject": self.pick(ANY_ENTITY), "indicator": self.rng.choice(INDICATORS),

@@ -102,6 +102,7 @@ EDGE_STYLES = (
     ("investsIn", "#e67e22", ("investsIn",)),
     ("funds", "#d4ac0d", ("funds",)),
     ("sendsStudentsTo", "#2471a3", ("sendsStudentsTo",)),
+    ("respondsTo", "#16a085", ("respondsTo",)),
     ("usesChannel", "#e84393", ("usesChannel",)),
     ("channelReaches", "#c0392b", ("channelReaches",)),
     ("belongs to", "#7f8c8d", SPHERE_RELATIONS),

@@ -211,6 +211,40 @@ def test_framework_concepts_with_kazakh_and_russian_labels(bundled_kg):
     assert only(channels, id="scholarships")["broader"] == "educational cooperation"
 
 
+def test_framework_concepts_list_each_vocabulary_concept_once(bundled_kg):
+    found = rows(bundled_kg, "framework-concepts")
+    assert len({row["concept_iri"] for row in found}) == len(found)
+    responses = {row["id"]: row for row in found if row["scheme"] == "Response types"}
+    assert set(responses) == {"acceptance", "adaptation", "limitation", "diversification"}
+    assert (responses["limitation"]["label_kk"], responses["limitation"]["label_ru"]) == (
+        "шектеу", "ограничение")
+
+
+def test_policy_goals_with_holder_place_and_every_source(bundled_kg):
+    found = rows(bundled_kg, "policy-goals")
+    assert len({row["goal_iri"] for row in found}) == len(found) == len(data_records("goals"))
+    hub = only(found, goal="Leading academic and research hub in Central Asia")
+    assert (hub["holder"], hub["place"], hub["epistemic_status"]) == ("Kazakhstan", "Central Asia", "stated")
+    assert hub["source"] == "frigerio-east-west-bridge; nurbek-academic-hub; qazinform-educational-diplomacy"
+    assert "ambition to become a leading academic and research hub" in hub["quote"]
+    assert only(found, goal="Integrating AI into university curricula")["epistemic_status"] == "inferred"
+    assert only(found, holder="Uzbekistan")["goal"] == "Uzbekistan's foreign-policy diversification"
+    assert only(found, goal="Leader in the global digital economy")["instruments"] == "Google, Huawei, NVIDIA"
+
+
+def test_regional_responses_by_respondent_and_actor(bundled_kg):
+    found = rows(bundled_kg, "regional-responses")
+    assert len(found) == len(data_records("regional_responses"))
+    assert {row["actor"] for row in found} == {"China", "Russia", "United States"}
+    russia = [row for row in found if (row["respondent"], row["actor"]) == ("Central Asia", "Russia")]
+    assert sorted(row["responses"] for row in russia) == [
+        "acceptance", "acceptance, diversification", "limitation"]
+    limitation = only(russia, responses="limitation")
+    assert limitation["means"] == "diversified partnerships; language reform; nation-building"
+    assert limitation["quote"].startswith("Nation-building, language reform")
+    assert only(found, actor="China")["channels"] == "infrastructure and connectivity, scholarships"
+
+
 def test_framework_dimensions_are_the_rows_of_table_1(bundled_kg):
     found = rows(bundled_kg, "framework-dimensions")
     assert [row["order"] for row in found] == sorted(d["order"] for d in data_records("analytical_dimensions"))

@@ -39,3 +39,23 @@ def test_the_python_example_runs(tmp_path):
     assert namespace["report"].conforms
     assert {row["actor"] for row in namespace["rows"]} >= {"China", "Russia", "United States"}
     assert namespace["store"].triple_count() == len(namespace["kg"].graph)
+
+
+def test_the_counts_of_the_bundled_data_in_the_readme_are_measured(bundled_kg):
+    """The data section's exact figures (quotes, stated and inferred facts, policy goals,
+    regional responses, observations) are the graph's own."""
+    from rdflib.namespace import PROV
+
+    from kgraph.stats import graph_stats
+
+    section = README[README.index("## The data"):]
+    number = lambda pattern: int(re.search(pattern, section, re.S).group(1).replace(",", ""))  # noqa: E731
+    stats = graph_stats(bundled_kg.graph).as_dict()
+    classes = stats["classes"]
+    quotations = set(bundled_kg.graph.subjects(PROV.wasQuotedFrom, None))
+    assert number(r"\(([\d,]+) quotes,") == len(quotations)
+    assert number(r"([\d,]+) facts stated") == stats["facts_per_status"]["stated"]
+    assert number(r"([\d,]+) inferred with their notes") == stats["facts_per_status"]["inferred"]
+    assert number(r"- ([\d,]+) policy goals") == classes["sp:PolicyGoal"]
+    assert number(r"([\d,]+) regional responses") == classes["sp:RegionalResponse"]
+    assert number(r"- ([\d,]+) quantitative observations") == classes["sp:Observation"]

@@ -215,3 +215,16 @@ def test_items_of_a_list_the_graph_does_not_know_still_carry_its_marker():
                 for n in ("China", "Turkey")]
     scene = Scene(text, Sentence(0, len(text)), mentions)
     assert [scene.marker[i] for i in range(2)] == ["in", "in"]  # Turkey is a place too
+
+
+def test_a_region_responding_to_an_outside_power():
+    GRAPH.append(entity("central-asia", "regions", "Central Asia"))
+    GRAPH[-1].variants.append("Central Asian")
+    try:
+        ingestion = ingest("Central Asian governments keep ties with China while they diversify "
+                           "their partners and limit their debts.\n")
+    finally:
+        GRAPH.pop()
+    response = proposals(ingestion, "regional_responses")[("central-asia", "china")]
+    assert response.record["responses"] == ["limitation", "diversification"]
+    assert response.cue == "regional response: 'diversify'"

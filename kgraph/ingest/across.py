@@ -40,7 +40,7 @@ ANAPHORS = {
     "страна": "states", "страны": "states", "стране": "states", "ел": "states",
 }
 _ANAPHOR = re.compile(r"\b(?P<determiner>[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir|[Дд]анн\w+|[Ээ]т\w+|[Бб]ұл)\s+"
-                      rf"(?P<noun>{'|'.join(ANAPHORS)})(?:['’]s)?\b")
+                      rf"(?P<noun>{'|'.join(ANAPHORS)})\b")
 #: Words that make "the country" generic rather than pointing back ("the country of origin").
 _GENERIC_AFTER = re.compile(r"\s+(?:of|where|which|that|in which)\b")
 #: An anaphor's score, as a share of its antecedent's.

@@ -19,6 +19,20 @@ def _words(pattern: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
 
 
+#: How a region or state responds to an outside power's influence: words of each response
+#: type of the ontology (``spv:response-types``).
+RESPONSE_CUES = {
+    "acceptance": _words(r"accept(?:s|ed|ing|ance)?|welcom(?:e|es|ed|ing)|embrac(?:e|es|ed|ing)|"
+                         r"maintain(?:s|ed|ing)? cooperation|rel(?:y|ies|ied) on"),
+    "limitation": _words(r"limit(?:s|ed|ing)?|restrict(?:s|ed|ing)?|resist(?:s|ed|ing|ance)?|"
+                         r"contest(?:s|ed|ing)?|curb(?:s|ed|ing)?|cautious|wary"),
+    "diversification": _words(r"diversif(?:y|ies|ied|ying|ication)|hedg(?:e|es|ed|ing)|"
+                              r"balanc(?:e|es|ed|ing)|alternative partners(?:hips)?|multi-?vector\w*"),
+    "adaptation": _words(r"adapt(?:s|ed|ing|ation)?|adjust(?:s|ed|ing|ment)?"),
+}
+RESPONSES = re.compile("|".join(f"(?:{p.pattern})" for p in RESPONSE_CUES.values()),
+                       re.IGNORECASE)
+
 #: Cues of relation kinds: name shown to the reviewer -> (record kind, pattern).
 RELATION_CUES = {
     "branch campus": ("branch_campuses", _words(
@@ -41,8 +55,10 @@ RELATION_CUES = {
     "membership": ("memberships", _words(
         r"members?|membership|join(?:s|ed|ing)?|accession|acceded|involvement|"
         r"participat(?:e|es|ed|ing|ion)|мүше\w*|член\w*|вступ\w*|участ\w*")),
+    "regional response": ("regional_responses", RESPONSES),
     "role": ("roles", None),  # the titles of kgraph.ingest.names.TITLES
 }
+
 
 #: Cues of the ontology's influence channels (ids of ``spv:`` channels).
 CHANNEL_CUES = {

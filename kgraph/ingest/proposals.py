@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from ..schema import ACTORS, KINDS, PLACES
 from .across import ACROSS_NOTE
 from .cues import (AUDIENCE_NOUNS, CHANNEL_CUES, GOVERNMENT_WORDS, HOSTING, ORIGIN_MARKERS,
-                   PARTNER_MARKERS, PLACE_MARKERS, RECIPROCAL, RELATION_CUES, STUDENT_NOUNS,
+                   PARTNER_MARKERS, PLACE_MARKERS, RECIPROCAL, RELATION_CUES, RESPONSE_CUES,
+                   STUDENT_NOUNS,
                    amounts, matched, student_counts, years)
 from .known import TRUTHY_RELATIONS, KnownGraph
 from .linking import Mention, hyphen_joined
@@ -355,6 +356,33 @@ class Proposer:
             facts.append(Fact("memberships", fields, (fields["member"], fields["organisation"]),
                               [scene.span(members[0]), scene.span(organisation), cue.span()],
                               _cue(name, cue)))
+        return facts
+
+    def _regional_responses(self, scene: Scene, cues, name) -> list[Fact]:
+        """A region or state before a response word ("Central Asian states may maintain
+        cooperation with Russia while ... alternative partnerships") responding to the outside
+        actors named after it: those "with" which, or whose possessions it takes ("China's
+        infrastructure"). The response types are those whose words the sentence holds from
+        the first on."""
+        first = cues[0]
+        respondents = [i for i in scene.of(("regions", "states", "blocs"))
+                       if scene.mentions[i].end <= first.start() and i not in scene.possessor
+                       and scene.marker[i] not in PLACE_MARKERS | ORIGIN_MARKERS | PARTNER_MARKERS]
+        if len(respondents) != 1:
+            return []
+        respondent = respondents[0]
+        actors = [i for i in scene.of(ACTORS) if i > respondent
+                  and (scene.marker[i] in PARTNER_MARKERS or i in scene.possessor)
+                  and scene.entity(i) != scene.entity(respondent)]
+        responses = [kind for kind, pattern in RESPONSE_CUES.items()
+                     if pattern.search(self.text, first.start(), scene.sentence.end)]
+        facts = []
+        for actor in actors:
+            fields = {"respondent": scene.entity(respondent), "actor": scene.entity(actor),
+                      "responses": responses}
+            facts.append(Fact("regional_responses", fields, (fields["respondent"], fields["actor"]),
+                              [scene.span(respondent), scene.span(actor), first.span()],
+                              _cue(name, first)))
         return facts
 
     def _roles(self, scene: Scene, titles, name) -> list[Fact]:

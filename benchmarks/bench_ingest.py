@@ -21,6 +21,9 @@ from the source by hand, before the tool existed:
   such a fact in the direction the graph lacks still matches a coded fact.
 * **quotes**: every proposed quote (and every new entity's) must be a verbatim substring
   of the saved text: the share that is.
+* **unsupported**: the findings of the support check (``kgraph check-quotes --support``)
+  on the proposals, read with the reduced data: on proposed facts + on proposed entities
+  (a new entity whose home state is a guess, which its note says, is found there).
 * **speed**: seconds per 1,000 words once the automaton is built.
 
 A file coded from two sources (the Ustemirova article and, at its end, the Kalykov
@@ -198,6 +201,7 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict, verbose: 
     started = time.perf_counter()
     ingestion = ingester.ingest(document, SourceDetails(source_id=f"{source_id}-ingested"))
     seconds = time.perf_counter() - started
+    unsupported = support_findings(source_id, ingestion)
 
     coded = [(k, r) for k, r in records_of(coded_file(source_id)) if r.get("id") not in kept]
     # Linking.
@@ -288,12 +292,36 @@ def evaluate(source_id: str, sources: dict, corpus: Path, names: dict, verbose: 
         "coded_facts": len(coded_facts), "proposals": len(proposals), "matched": len(matched_facts),
         "new_entities": len(ingestion.entities),
         "quotes_verbatim": _share(verbatim, len(quotes)), "quotes": len(quotes),
+        "unsupported_facts": unsupported["facts"], "unsupported_entities": unsupported["entities"],
         "seconds_per_1000_words": seconds / max(ingestion.words, 1) * 1000,
         "automaton_seconds": build_seconds,
         "missed_kinds": dict(missed), "wrong_kinds": dict(wrong_kinds),
         "wrong_links": [f"{t} -> {e} ({n})" for (t, e), n in wrong_links.most_common(5)],
         "missed_links": [f"{e} ({n})" for e, n in missed_links.most_common(5)],
     }
+
+
+def support_findings(source_id: str, ingestion) -> dict[str, list[str]]:
+    """The findings of the support check (kgraph.support) on the proposals, read with the
+    reduced data as ``kgraph check-quotes --support`` reads them: on proposed facts, and on
+    proposed entities."""
+    from kgraph.build import load_ontology, vocabulary_ids
+    from kgraph.ingest.writing import write_folder
+    from kgraph.load import load_dataset
+    from kgraph.support import check_support
+
+    with tempfile.TemporaryDirectory() as temporary:
+        reduced_data(source_id, Path(temporary) / "data")
+        write_folder(ingestion, Path(temporary) / "proposals", f"{source_id}.txt")
+        dataset = load_dataset([Path(temporary) / "data", Path(temporary) / "proposals"],
+                               vocabulary_ids(load_ontology()))
+        findings = [f for f in check_support(dataset.records).findings
+                    if f.file.parent.name == "proposals"]
+    found = {"facts": [], "entities": []}
+    for finding in findings:
+        family = "facts" if KINDS[finding.kind].family == "relation" else "entities"
+        found[family].append(f"{finding.kind} {finding.record}: {finding.rule}: {finding.message}")
+    return found
 
 
 def held(known, key) -> bool:
@@ -318,7 +346,7 @@ def _share(part: int, whole: int) -> float | None:
 def synthetic_entities(count: int, folder: Path) -> list[KnownEntity]:
     """About ``count`` entities of ``kgraph synth`` (JSON Lines), read as the linker reads a
     graph: id, kind and names."""
-    triples = count * 40
+    triples = count * 56  # about 40 per entity before the synthetic data held goals and responses
     subprocess.run([sys.executable, "-m", "kgraph", "synth", "-n", str(triples), "-o", str(folder),
                     "--format", "jsonl"], check=True, capture_output=True)
     entities = []
@@ -369,7 +397,7 @@ def main() -> None:
     rows = [evaluate(s, sources, args.corpus, names, verbose=bool(args.source)) for s in sources
             if coded_file(s).exists() and args.source in (None, s)]
     header = ("source", "words", "link P", "link R", "adj. P", "prop. P", "prop. R", "coded",
-              "proposed", "verbatim", "s/1000 words")
+              "proposed", "verbatim", "unsupported", "s/1000 words")
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(v) for v in (
@@ -378,7 +406,9 @@ def main() -> None:
             f"{_percent(row['adjective_precision'])} ({row['adjectives_judged']})",
             _percent(row["proposal_precision"]),
             _percent(row["proposal_recall"]), row["coded_facts"], row["proposals"],
-            _percent(row["quotes_verbatim"]), f"{row['seconds_per_1000_words']:.3f}")))
+            _percent(row["quotes_verbatim"]),
+            f"{len(row['unsupported_facts'])} + {len(row['unsupported_entities'])}",
+            f"{row['seconds_per_1000_words']:.3f}")))
     totals = {k: sum(r[k] for r in rows) for k in ("matched", "coded_facts", "proposals",
                                                    "gold_mentions", "judged_mentions",
                                                    "adjectives_judged")}
@@ -397,6 +427,8 @@ def main() -> None:
     for row in rows:
         print(f"{row['source']}: missed {row['missed_kinds']}; wrong {row['wrong_kinds']}; "
               f"wrong links {row['wrong_links']}; missed links {row['missed_links']}")
+        for finding in row["unsupported_facts"] + row["unsupported_entities"]:
+            print(f"  unsupported: {finding}")
     print(f"\nautomaton for the bundled graph: {rows[0]['automaton_seconds']:.2f} s")
     scale = automaton_at_scale(args.entities)
     print(f"automaton for {scale['entities']:,} synthetic entities ({scale['keys']:,} name keys): "

@@ -228,3 +228,14 @@ def test_a_region_responding_to_an_outside_power():
     response = proposals(ingestion, "regional_responses")[("central-asia", "china")]
     assert response.record["responses"] == ["limitation", "diversification"]
     assert response.cue == "regional response: 'diversify'"
+
+
+def test_university_names_as_they_are_written():
+    ingestion = ingest("The campuses of Queen’s University Belfast, the University of Strelsau, TU Delft "
+                       "and Turkey’s Bilkent University were praised in a book of Oxford University "
+                       "Press.\n")
+    labels = {e.record["label"] for e in ingestion.entities if e.kind == "universities"}
+    assert labels == {"Queen’s University Belfast", "University of Strelsau", "TU Delft",
+                      "Bilkent University"}
+    bilkent = next(e for e in ingestion.entities if e.record["label"] == "Bilkent University")
+    assert bilkent.record["country"] == "turkey" and not bilkent.guessed

@@ -59,6 +59,12 @@ _HEAD_KIND = {word: (kind, subtype) for kind, heads in HEADS.items()
               for word, subtype in heads.items()}
 #: Words after a head word that open the rest of a name ("University of", "Université de").
 _OF = frozenset("of de du des di del della für".split())
+#: Words that end a university's name without being its city ("Oxford University Press").
+_NOT_A_CITY = frozenset("""press library hospital museum centre center school institute
+    department faculty branch branches campus campuses students library clinic""".split())
+#: What follows a name that ends in its city rather than in a person's name: punctuation or
+#: the end of the text (not "University President Larry ...", which the run would hold).
+_TITLE_AFTER = re.compile(r"\s+[A-ZА-ЯЁ]")
 #: Abbreviated head words that open a name ("TU Berlin", a Technische Universität).
 _ABBREVIATED_HEADS = {"TU": ("universities", None)}
 #: Head words that texts often write in lower case after a capitalised name.
@@ -133,7 +139,8 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
         if not joined and current:
             runs.append(current)
             current = []
-        if _CAPITALISED.match(word) or (current and word.lower() in _CONNECTORS):
+        if _CAPITALISED.match(word) or (current and word.lower() in _CONNECTORS) or (
+                current and word == "s" and gap in ("'", "’")):  # "Queen’s University"
             current.append((s, e))
         elif current and word in _LOWER_HEADS:
             current.append((s, e))  # "the Bologna process", "the Fulbright programme"
@@ -156,6 +163,22 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
     return result
 
 
+def _split_at_known_possessor(text: str, run: list, taken) -> list[list]:
+    """A run split around a known name that owns what follows it: "South Korea’s Woosong
+    University" is Woosong University's run, "TU Delft and Turkey’s Bilkent University" two
+    runs (Turkey is known)."""
+    for index in range(len(run) - 1, 0, -1):
+        if text[run[index][0]:run[index][1]] != "s" or text[run[index][0] - 1] not in "'’":
+            continue
+        owner = next(((s, e) for s, e in taken if s < run[index - 1][1] and run[0][0] < e), None)
+        if owner:
+            before = [w for w in run if w[1] <= owner[0]]
+            while before and text[before[-1][0]:before[-1][1]].lower() in _CONNECTORS:
+                before = before[:-1]
+            return [part for part in (before, run[index + 1:]) if part]
+    return [run]
+
+
 def _split_at_heads(text: str, run: list) -> list[list]:
     """A run split after a head word followed by "and", and at "and the": "De Montfort
     University and Coventry University", "Ministry of Foreign Affairs and the United States
@@ -175,7 +198,8 @@ def _split_at_heads(text: str, run: list) -> list[list]:
 
 def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
     names = []
-    for run in _runs(text, start, end):
+    for run in (part for run in _runs(text, start, end)
+                for part in _split_at_known_possessor(text, run, taken)):
         words = [text[s:e] for s, e in run]
         lowered = [w.lower() for w in words]
         head = None
@@ -184,6 +208,10 @@ def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
         else:  # "University of Arizona", "City University of Hong Kong", "Université de Lorraine"
             head = next((lowered[i] for i in range(len(words) - 2) if lowered[i] in _HEAD_KIND
                          and lowered[i + 1] in _OF), None)
+        if head is None and len(words) >= 3 and lowered[-2] in HEADS["universities"] and \
+                _CAPITALISED.match(words[-1]) and lowered[-1] not in _NOT_A_CITY and \
+                not _TITLE_AFTER.match(text, run[-1][1]):
+            head = lowered[-2]  # "Queen’s University Belfast": a university and its city
         if head is None and len(words) >= 2 and words[0] in _ABBREVIATED_HEADS:
             head = words[0]  # "TU Berlin"
         if head is None:

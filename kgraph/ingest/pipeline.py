@@ -316,14 +316,10 @@ class Ingester:
         person."""
         known = [m.entity for m in mentions if m.kind == "people" and m.entity
                  and m.start <= author.start and author.end <= m.end]
-        if known:
-            return known[0]
-        if same is not None:
-            if same in entities:
-                _add_label(entities[same].record, author.label, language)
-            return same
-        identifier = free_id(slug(author.label), taken)
-        taken.add(identifier)
+        found = _found_before(known, same, entities, author.label, language)
+        if found:
+            return found
+        identifier = _new_id(author.label, taken)
         quote = _quoted(text, block.start, block.end, (author.start, author.end))
         entities[identifier] = NewEntity({"id": identifier, "label": author.label}, "people",
                                          author.start, author.end,
@@ -339,14 +335,10 @@ class Ingester:
         known = [m.entity for m in mentions if m.entity and m.status == "linked"
                  and m.kind in ("universities", "organisations", "government_bodies")
                  and name_key(m.text) == name_key(affiliation.label)]
-        if known:
-            return known[0]
-        if same is not None:
-            if same in entities:
-                _add_label(entities[same].record, affiliation.label, language)
-            return same
-        identifier = free_id(slug(affiliation.label), taken)
-        taken.add(identifier)
+        found = _found_before(known, same, entities, affiliation.label, language)
+        if found:
+            return found
+        identifier = _new_id(affiliation.label, taken)
         record = {"id": identifier, "label": affiliation.label}
         cue = "author block: an institution under the authors' names"
         places = [m for m in mentions if m.entity and m.kind in ("states", "cities")
@@ -408,8 +400,7 @@ class Ingester:
             fields = self._required_fields(name, sentence, text, mentions, dominant)
             if fields is None:
                 continue
-            identifier = free_id(slug(name.label), taken)
-            taken.add(identifier)
+            identifier = _new_id(name.label, taken)
             by_key[key] = identifier
             record = {"id": identifier, "label": name.label}
             if name.subtype:
@@ -532,6 +523,23 @@ def _quoted(text: str, start: int, end: int, needed: tuple[int, int]) -> tuple[s
     short enough, else the clauses around those words."""
     span = quote_span(text, Sentence(start, end), [needed]) or needed
     return text[span[0]:span[1]], span[0], span[1]
+
+
+def _found_before(known: list[str], same: str | None, entities: dict, label: str,
+                  language: str) -> str | None:
+    """The id of an author or institution already there: one the graph knows, or the same
+    one of a block in another language, whose labels this name then joins."""
+    if known:
+        return known[0]
+    if same is not None and same in entities:
+        _add_label(entities[same].record, label, language)
+    return same
+
+
+def _new_id(label: str, taken: set) -> str:
+    identifier = free_id(slug(label), taken)
+    taken.add(identifier)
+    return identifier
 
 
 def _add_label(record: dict, label: str, language: str) -> None:

@@ -20,13 +20,14 @@ Two readings are made, both only within a paragraph and only from one sentence t
 from __future__ import annotations
 
 import re
+
 from .linking import Mention
 from .sentences import Sentence
 
 #: Openers of a sentence that lists the members of a group the sentence before names.
 CONTINUATION = re.compile(
     r"(?:Among (?:them|these|those|others)(?: (?:are|is|were|was))?|"
-    r"(?:These|They|Those|Others) (?:include|included|includes|are|were)|"
+    r"(?:These|They|Those|Others) (?:include|included|includes)|"
     r"(?:Examples|Notable examples|Some of them|Some of these|Most of them) "
     r"(?:include|included|are|were)|This includes|Such as|Including|"
     r"Среди них|В их числе|Олардың (?:қатарында|ішінде))\b")

@@ -239,3 +239,18 @@ def test_university_names_as_they_are_written():
                       "Bilkent University"}
     bilkent = next(e for e in ingestion.entities if e.record["label"] == "Bilkent University")
     assert bilkent.record["country"] == "turkey" and not bilkent.guessed
+
+
+def test_a_long_sentence_anywhere_in_a_text_is_quoted_by_its_clauses():
+    from kgraph.ingest.sentences import quote_span, split_sentences
+
+    text = ("A short sentence opens the text. Under the new rules, which were adopted after a long "
+            "debate in parliament and many hearings, and which many observers welcomed, Ghent "
+            "University opened a campus in Tashkent, while other universities waited for licences, "
+            "for staff and for buildings, and for the ministry's answer.\n")
+    sentence = split_sentences(text)[1]
+    start = text.index("Ghent")
+    span = quote_span(text, sentence, [(start, start + 16)])
+    quote = text[span[0]:span[1]]
+    assert "Ghent University opened a campus in Tashkent" in quote
+    assert len(quote.split()) <= 40 and quote.split()[0] != "Ghent"

@@ -168,7 +168,9 @@ def cli():
               show_default=True, help="Folder for the outputs.")
 @validator_option
 @status_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress display (loading, uploading, validating).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress display (loading, uploading, validating) and no warnings: only "
+                   "their count.")
 @click.option("--no-network", is_flag=True,
               help="Write the graph only, not the centralities, indicators, page and site: for "
                    "very large graphs, where they take long (compute them later with --store).")
@@ -183,6 +185,7 @@ def build(data_folders, store, out_dir, validator, statuses, quiet, no_network, 
     store too, for later commands to open without rebuilding. Outputs and store change only
     if the whole build succeeds."""
     from .pipeline import build as run_build
+    from .resources import describe_folder, unread_checkout_data
     from .stats import format_stats
     from .store import open_store
 
@@ -190,9 +193,16 @@ def build(data_folders, store, out_dir, validator, statuses, quiet, no_network, 
     result = run_build(_folders(data_folders), out_dir, target, quiet, validator,
                        network=not no_network, statuses=statuses, site=not no_site, wait=wait,
                        on_wait=lambda message: click.echo(message, err=True))
+    for folder in result.data_folders:
+        click.echo(f"read {describe_folder(folder)}")
+    unread = unread_checkout_data(result.data_folders)
+    if unread and not quiet:
+        click.echo(f"Note: {unread} was not read: this kgraph was installed with a copy of the "
+                   "data (pip install .). Install it editable (pip install -e .) to read the "
+                   "checkout's folders, or give --data data.", err=True)
     click.echo(format_stats(result.stats))
     click.echo(f"\nvalidation: {result.report.summary()}")
-    for warning in result.report.warnings:
+    for warning in [] if quiet else result.report.warnings:
         click.echo(f"  {warning.describe()}")
     for path in result.outputs:
         click.echo(f"wrote {path}")

@@ -8,12 +8,13 @@ it receives. ``docs/indicators.md`` gives every formula and the idea it operatio
 
 All functions take the ``networkx.MultiDiGraph`` made by ``kgraph.network.project`` and
 return plain rows (lists of dicts), so that the command line, the build and notebooks
-format them as they like. Random choices (sampled betweenness, Louvain) use a fixed seed:
-the same data always gives the same numbers.
+format them as they like. Random choices (sampled betweenness, Louvain, the start vector of
+igraph's eigenvector solver) use a fixed seed: the same data always gives the same numbers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -31,7 +32,7 @@ from .network import simple_digraph, simple_graph
 if TYPE_CHECKING:  # igraph is imported by the functions that need it
     import igraph
 
-#: Seed of every random choice (sampled betweenness, Louvain).
+#: Seed of every random choice (sampled betweenness, Louvain, eigenvector centrality).
 SEED = 42
 #: Exact betweenness up to this many nodes; above it, sampled with ``BETWEENNESS_SAMPLE`` pivots.
 BETWEENNESS_EXACT_MAX_NODES = 1000
@@ -137,13 +138,28 @@ def eigenvector(network) -> dict[str, float]:
     nodes, graph = _igraph_of(view, weight="weight")
     if not graph.ecount():  # every node alike, as networkx gives them
         return {node: 1 / math.sqrt(len(nodes)) for node in nodes}
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _seeded_igraph(SEED):
         # igraph warns that centralities near zero mean a disconnected graph, which is what
         # networkx's definition gives them: the measure is documented as such.
         warnings.filterwarnings("ignore", message="Some eigenvector centralities are nearly zero")
         values = graph.eigenvector_centrality(weights="weight")
     length = math.sqrt(sum(value * value for value in values))
-    return {node: value / length for node, value in zip(nodes, values)}
+    # + 0.0: a node outside the leading component gets 0 or -0, by rounding; both are 0.
+    return {node: value / length + 0.0 for node, value in zip(nodes, values)}
+
+
+@contextlib.contextmanager
+def _seeded_igraph(seed: int):
+    """igraph with a random generator of its own, seeded: by default it draws from Python's
+    ``random`` module, seeded anew in every process, and ARPACK's start vector (eigenvector
+    centrality) changed the last digits, and the sign of the zeros, from run to run."""
+    import igraph
+
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        igraph.set_random_number_generator(random)
 
 
 def closeness(network, exact_max_nodes: int = CLOSENESS_EXACT_MAX_NODES,

@@ -250,7 +250,7 @@ def run_select(source, name: str) -> list[tuple]:
     """
     from .query import execute
 
-    result = execute(source, QUERIES[name], f"network query '{name}'")
+    result = execute(source, QUERIES[name], f"network query '{name}'", stable=False)
     # Decimals as floats always: GraphML and GEXF type an attribute once for all its values.
     return [tuple(plain_value(term, decimal=float) for term in row) for row in result.terms]
 

@@ -20,7 +20,8 @@ PAGE_MAX_NODES = 20_000
 @dataclass
 class BuildResult:
     """What a build made: the graph (a ``KnowledgeGraph``, or the store it was built into),
-    its validation, its counts, the files written and the triples the store holds."""
+    its validation, its counts, the data folders it read, the files written and the triples
+    the store holds."""
 
     source: object
     report: ValidationReport
@@ -28,6 +29,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stored: int | None = None
+    data_folders: list[Path] = field(default_factory=list)
 
 
 def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"), store=None,
@@ -48,16 +50,21 @@ def build(data_folders: list[Path] | None = None, out_dir: Path = Path("build"),
     with ``wait`` waited for, ``on_wait`` called with a message first), a SPARQL engine by
     upload from a temporary one. Without a store the graph is compiled in memory.
     """
+    from .load import data_folders as folders_read
     from .store import OxigraphStore
 
     with staged_outputs(out_dir) as outputs:
         if isinstance(store, OxigraphStore):
-            return _build_on_disk(data_folders, outputs, store, quiet, validator, network,
-                                  statuses, site, wait, on_wait)
-        if store is not None:
-            return _build_and_upload(data_folders, outputs, store, quiet, validator, network,
-                                     statuses, site)
-        return _build_in_memory(data_folders, outputs, validator, quiet, network, statuses, site)
+            result = _build_on_disk(data_folders, outputs, store, quiet, validator, network,
+                                    statuses, site, wait, on_wait)
+        elif store is not None:
+            result = _build_and_upload(data_folders, outputs, store, quiet, validator, network,
+                                       statuses, site)
+        else:
+            result = _build_in_memory(data_folders, outputs, validator, quiet, network, statuses,
+                                      site)
+    result.data_folders = folders_read(data_folders)
+    return result
 
 
 def _build_in_memory(data_folders, outputs, validator: str, quiet: bool, network: bool,

@@ -6,6 +6,12 @@ A named query is a ``.rq`` file whose header comment says what it answers::
     # question: Which foreign universities operate branch campuses in Kazakhstan?
     # param host: entity = kazakhstan -- the state hosting the campuses
     # columns: campus, parent, home_country, host_city, opened, source, quote
+    # lists: source
+
+A column the header declares a list is a ``GROUP_CONCAT`` whose values kgraph puts in
+order, since SPARQL leaves their order to the engine; rows come in the order of the query's
+``ORDER BY``, ties broken by the whole row (``kgraph.ordering``), so that the same data
+gives the same answer, byte for byte, on every run and every store.
 
 Parameters are bound to the query's variables (``?host``), never pasted into its text, so
 a value is only ever a value. An entity parameter is given by id or by label and resolved
@@ -46,11 +52,14 @@ from .errors import QueryError, QueryTimeout
 from .export import sorted_triples
 from .namespaces import PREFIXES, SPR, SPV
 from .processes import die_with_parent
+from .ordering import stable_answer
 from .resources import bundled_path
 from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
 
 PARAMETER_TYPES = ("entity", "text", "integer")
-_HEADER = re.compile(r"^#\s*(title|question|columns|param|note)\s*:?\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|question|columns|lists|param|note)\s*:?\s*(.*)$")
+#: Header fields whose lines may go on over several comment lines, and how they join.
+_CONTINUED = {"question": " ", "note": " ", "columns": ", ", "lists": ", "}
 _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<type>\w+)"
                     r"(?:\s*=\s*(?P<default>[^-\s][^\s]*))?\s*(?:--\s*(?P<doc>.*))?$")
 
@@ -77,6 +86,7 @@ class NamedQuery:
     description: str
     columns: tuple[str, ...]
     parameters: tuple[Parameter, ...] = ()
+    lists: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -84,7 +94,7 @@ class NamedQuery:
 
     def as_dict(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
-                "columns": list(self.columns),
+                "columns": list(self.columns), "lists": list(self.lists),
                 "parameters": [p.as_dict() for p in self.parameters]}
 
 
@@ -178,26 +188,42 @@ def _cached_header(path: Path, modified: int) -> NamedQuery:
 
 def parse_header(path: Path) -> NamedQuery:
     """The metadata of a named query, read from its leading comment lines."""
-    fields: dict[str, list[str]] = {"title": [], "question": [], "columns": [], "param": [],
-                                    "note": []}
+    fields = header_fields(path.read_text(encoding="utf-8"))
+    parameters = tuple(_parameter(path, text) for text in fields["param"])
+    if not fields["title"]:
+        raise QueryError(f"{path}: the header has no '# title:' line; expected a comment "
+                         "header with title, question, param and columns lines.")
+    description = " ".join(fields["question"] + fields["note"])
+    return NamedQuery(path.stem, path, fields["title"][0], description, _names(fields["columns"]),
+                      parameters, _names(fields["lists"]))
+
+
+def header_fields(text: str) -> dict[str, list[str]]:
+    """The fields of a query's leading comment lines (title, question, columns, lists,
+    param, note), each as the list of its lines' values."""
+    fields: dict[str, list[str]] = {"title": [], "question": [], "columns": [], "lists": [],
+                                    "param": [], "note": []}
     last = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if not line.startswith("#"):
             break
         match = _HEADER.match(line)
         if match:
             last = match.group(1)
             fields[last].append(match.group(2).strip())
-        elif last in ("question", "note", "columns") and line[1:].strip():
-            joiner = ", " if last == "columns" else " "
-            fields[last][-1] += joiner + line[1:].strip()
-    parameters = tuple(_parameter(path, text) for text in fields["param"])
-    if not fields["title"]:
-        raise QueryError(f"{path}: the header has no '# title:' line; expected a comment "
-                         "header with title, question, param and columns lines.")
-    columns = tuple(c.strip() for c in ",".join(fields["columns"]).split(",") if c.strip())
-    description = " ".join(fields["question"] + fields["note"])
-    return NamedQuery(path.stem, path, fields["title"][0], description, columns, parameters)
+        elif last in _CONTINUED and line[1:].strip():
+            fields[last][-1] += _CONTINUED[last] + line[1:].strip()
+    return fields
+
+
+def declared_lists(text: str) -> tuple[str, ...]:
+    """The columns a query's header declares lists (``# lists: sources, channels``): a
+    named query's, or one's own query file's."""
+    return _names(header_fields(text)["lists"]) if text.lstrip().startswith("#") else ()
+
+
+def _names(values: list[str]) -> tuple[str, ...]:
+    return tuple(name.strip() for name in ",".join(values).split(",") if name.strip())
 
 
 def _parameter(path: Path, text: str) -> Parameter:
@@ -414,7 +440,7 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
     if matches:
         raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
                          f"({', '.join(_local(m) for m in matches)}); give the id instead.")
-    names = execute(source, _NAMES, "names").rows
+    names = execute(source, _NAMES, "names", stable=False).rows
     # Compared in lower case; a label is shown rather than an id that differs only in case.
     choices = {name.lower(): name for name in [*sorted({_local(node) for node, _ in names}),
                                                 *sorted({str(label) for _, label in names})]}
@@ -457,14 +483,22 @@ def run(source, name: str, /, folder: Path | None = None, **params) -> list[dict
 
 def execute(source, text: str, origin: str = "query", bindings: dict | None = None,
             allow_network: bool = False, timeout: float | None = None,
-            limit: int | None = None) -> QueryResult:
+            limit: int | None = None, stable: bool = True) -> QueryResult:
     """Parse, check and evaluate SPARQL text over an rdflib graph or a store; with ``limit``,
-    read at most that many rows (or distinct triples) of the answer."""
-    check_safety(prepare(text, origin), origin, allow_network)
+    read at most that many rows (or distinct triples) of the answer.
+
+    ``stable`` (the default) gives the answer in a fixed order, the same on every store
+    (``kgraph.ordering``); the network projection and the shape check, which put the rows
+    they read in order themselves, skip that work on their large answers.
+    """
+    query = prepare(text, origin)
+    check_safety(query, origin, allow_network)
     if isinstance(source, Graph):
-        return evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout,
-                                    limit)
-    return source.evaluate(text, bindings or {}, timeout, origin, limit)
+        result = evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout,
+                                      limit)
+    else:
+        result = source.evaluate(text, bindings or {}, timeout, origin, limit)
+    return stable_answer(result, query, declared_lists(text), origin) if stable else result
 
 
 def evaluate_in_oxigraph(store, text: str, bindings: dict, origin: str,
@@ -485,9 +519,12 @@ def oxigraph_store(graph: Graph):
     cached = _STORES.get(graph)
     if cached and cached[0] == len(graph):
         return cached[1]
+    # In a fixed order, blank nodes labelled canonically: Oxigraph's in-memory store keeps
+    # the order it was loaded in, and rdflib's follows Python's hash seed.
     store = pyoxigraph.Store()
-    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"),
-                    format=pyoxigraph.RdfFormat.N_TRIPLES)
+    default = pyoxigraph.DefaultGraph()
+    store.bulk_extend(pyoxigraph.Quad(*map(to_oxigraph, triple), default)
+                      for triple in sorted_triples(graph))
     _STORES[graph] = (len(graph), store)
     return store
 

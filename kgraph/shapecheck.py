@@ -4,7 +4,8 @@ pyshacl validates in pure Python over rdflib: right for the bundled data, but at
 triples it takes tens of minutes and gigabytes. This module reads the same shapes file and
 turns each constraint it uses into one SPARQL query that returns the focus nodes (and
 values) breaking it; Oxigraph runs them in seconds. It covers the SHACL core constraints the
-project's shapes use (targetClass, property shapes with a predicate path, minCount,
+project's shapes use (targetClass, property shapes with a predicate path or an inverse or
+alternative one, minCount,
 maxCount, datatype, class, in, pattern, minLength, minInclusive, maxInclusive, node, or,
 hasValue, message, severity) and refuses any other with the shape's name, so a shape it
 cannot check is never silently passed. A test checks that it reports what pyshacl reports.
@@ -73,22 +74,23 @@ class _Checker:
     def property_shape(self, prop, focus: str) -> set[ShapeResult]:
         self._refuse_unsupported(prop)
         path = self.shapes.value(prop, SH.path)
-        if not isinstance(path, URIRef):
-            raise KgraphError(f"The shape {prop} has a path that is not a single property; the "
-                              "SPARQL check supports predicate paths only (use pyshacl).")
+        steps = self._path(prop, path)
+        # SHACL reports a predicate path as the predicate; a longer path as a node of the
+        # shapes graph, which means nothing outside it.
+        reported = path if isinstance(path, URIRef) else None
         severity = _severity(self.shapes, prop)  # a property shape's own, as in SHACL
         message = self._message(prop)
         found = set()
 
         def add(rows, constraint, with_value=True):
             for row in rows:
-                found.add(ShapeResult(row[0], path, row[1] if with_value else None, message,
+                found.add(ShapeResult(row[0], reported, row[1] if with_value else None, message,
                                       severity, constraint))
 
         for parameter, comparison in ((SH.minCount, "<"), (SH.maxCount, ">")):
             bound = self.shapes.value(prop, parameter)
             if bound is not None:
-                add(self.evaluate(f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus <{path}> ?v }} }} "
+                add(self.evaluate(f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {steps} ?v }} }} "
                                   f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) {comparison} {int(bound)})"),
                     str(parameter), with_value=False)
         conditions = [(str(parameter), self._value_fails(prop, parameter, value))
@@ -100,12 +102,12 @@ class _Checker:
                                   self.shapes.predicate_objects(alt) if p in _VALUE_PARAMETERS) + ")"
                 for alt in Collection(self.shapes, alternatives))))
         for constraint, condition in conditions:
-            add(self.evaluate(f"SELECT DISTINCT ?focus ?v WHERE {{ {focus} ?focus <{path}> ?v . "
+            add(self.evaluate(f"SELECT DISTINCT ?focus ?v WHERE {{ {focus} ?focus {steps} ?v . "
                               f"FILTER({condition}) }}"), constraint)
         node_shape = self.shapes.value(prop, SH.node)
         if node_shape is not None:
             failing = self._nodes_failing(node_shape)
-            rows = self.evaluate(f"SELECT DISTINCT ?focus ?v WHERE {{ {focus} ?focus <{path}> ?v }}")
+            rows = self.evaluate(f"SELECT DISTINCT ?focus ?v WHERE {{ {focus} ?focus {steps} ?v }}")
             add((row for row in rows if row[1] in failing), "node")
         return found
 
@@ -140,17 +142,33 @@ class _Checker:
         if path is None:
             raise KgraphError(f"The alternative {alternative} of a node-level sh:or has no path; "
                               "the SPARQL check supports property alternatives only (use pyshacl).")
+        steps = self._path(alternative, path)
         tests = []
         if self.shapes.value(alternative, SH.minCount) is not None:
-            tests.append(f"EXISTS {{ ?focus <{path}> ?x }}")
+            tests.append(f"EXISTS {{ ?focus {steps} ?x }}")
         if self.shapes.value(alternative, SH.hasValue) is not None:
-            tests.append(f"EXISTS {{ ?focus <{path}> {self.shapes.value(alternative, SH.hasValue).n3()} }}")
+            tests.append(f"EXISTS {{ ?focus {steps} {self.shapes.value(alternative, SH.hasValue).n3()} }}")
         for parameter in (SH.minInclusive, SH.maxInclusive):
             value = self.shapes.value(alternative, parameter)
             if value is not None:
                 failing = self._value_fails(alternative, parameter, value).replace("?v", "?x")
-                tests.append(f"NOT EXISTS {{ ?focus <{path}> ?x FILTER({failing}) }}")
+                tests.append(f"NOT EXISTS {{ ?focus {steps} ?x FILTER({failing}) }}")
         return "(" + " && ".join(tests or ["true"]) + ")"
+
+    def _path(self, shape, path) -> str:
+        """A SHACL path as a SPARQL property path: a predicate, an inverse path
+        (``sh:inversePath``) or alternatives (``sh:alternativePath``) of such paths."""
+        if isinstance(path, URIRef):
+            return f"<{path}>"
+        inverse = self.shapes.value(path, SH.inversePath) if path is not None else None
+        if inverse is not None:
+            return f"^{self._path(shape, inverse)}"
+        alternatives = self.shapes.value(path, SH.alternativePath) if path is not None else None
+        if alternatives is not None:
+            return "(" + "|".join(self._path(shape, step) for step in
+                                  Collection(self.shapes, alternatives)) + ")"
+        raise KgraphError(f"The shape {shape} has a path that the SPARQL check does not support "
+                          "(it supports predicates, inverse and alternative paths; use pyshacl).")
 
     def _message(self, shape) -> str:
         message = self.shapes.value(shape, SH.message)

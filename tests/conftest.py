@@ -1,8 +1,10 @@
-"""Shared fixtures: one compiled graph and one build of the bundled data per session."""
+"""Shared fixtures: one compiled graph and one build of the bundled data per session, and
+the guard that the tests leave the checkout as they found it."""
 
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import socket
 import threading
@@ -19,6 +21,39 @@ MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+
+
+#: What Python and pytest write beside the code by themselves, and git's own folder.
+NOT_THE_TESTS = {".git", "__pycache__", ".pytest_cache"}
+
+
+def checkout_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """Every file and folder under ``root`` (but ``NOT_THE_TESTS`` and the inside of a
+    virtual environment, such as the README's ``.venv/``), with its size and the time it
+    last changed."""
+    state = {}
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if name not in NOT_THE_TESTS
+                      and not Path(folder, name, "pyvenv.cfg").is_file()]
+        for name in folders + files:
+            path = Path(folder, name)
+            status = path.lstat()
+            state[str(path.relative_to(root))] = (status.st_size, status.st_mtime_ns)
+    return state
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_checkout_is_left_as_it_was():
+    """Tests write under temporary folders only: a test that wrote into the checkout (a
+    build/ in the working folder, a changed data file) fails the run, naming what changed."""
+    before = checkout_state()
+    yield
+    changed = changes(before, checkout_state())
+    assert not changed, f"the tests wrote into the checkout {ROOT}: {', '.join(changed[:20])}"
 
 
 class Terminal(io.StringIO):

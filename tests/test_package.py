@@ -1,43 +1,70 @@
-"""A plain, non-editable install works from anywhere: the wheel ships ontology, data and queries."""
+"""kgraph installs as a user installs it, in a fresh virtual environment: a plain install
+works from anywhere (the package carries ontology, data and queries), and an editable one,
+the README's set-up, reads the checkout's folders, so that an edit of data/ is what the next
+build reads."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from email.parser import Parser
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
+#: What a checkout holds that an install reads.
+CHECKOUT = ("pyproject.toml", "README.md", "LICENSE", "LICENSE-DATA", "kgraph", "ontology", "data",
+            "queries")
 
-def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
-    dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT],
-                   check=True, capture_output=True)
-    wheel = next(dist.glob("kgraph-*.whl"))
-    check_wheel_contents(wheel)
-    environment = tmp_path / "venv"
-    # A fresh environment that sees the already installed dependencies, not the checkout.
-    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(environment)
-    python = environment / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", wheel],
-                   check=True, capture_output=True)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    located = subprocess.run([python, "-c", "import kgraph.resources as r; print(r.bundled_path('data'))"],
-                             cwd=elsewhere, check=True, capture_output=True, text=True).stdout.strip()
-    assert Path(located).is_relative_to(environment), located
-    done = subprocess.run([environment / "bin" / "kgraph", "build"], cwd=elsewhere,
+
+def fresh_environment(folder: Path) -> Path:
+    """A new virtual environment whose only packages are its own, plus the dependencies
+    this test run already has: the folders of the running interpreter's site-packages are
+    added to its path (not their .pth files, so that no other install of kgraph, editable
+    or not, shows through). pip builds kgraph there as ``pip install`` does for a user, in
+    an isolated build environment. Returns the environment's bin folder."""
+    venv.EnvBuilder(with_pip=True).create(folder)
+    python = folder / "bin" / "python"
+    inner = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    outer = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (Path(inner) / "zz-dependencies-of-the-test-run.pth").write_text("\n".join(outer) + "\n")
+    return folder / "bin"
+
+
+def pip_install(bin_folder: Path, *args) -> None:
+    done = subprocess.run([bin_folder / "python", "-m", "pip", "install", "--no-deps", "-q", *args],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "0 violation(s)" in done.stdout
-    assert (elsewhere / "build" / "softpower.ttl").stat().st_size > 10_000
-    listing = subprocess.run([environment / "bin" / "kgraph", "queries", "--format", "json"],
-                             cwd=elsewhere, capture_output=True, text=True)
-    assert listing.returncode == 0, listing.stderr
-    assert len(listing.stdout) > 100
+
+
+def kgraph(bin_folder: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
+    done = subprocess.run([bin_folder / "kgraph", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """``pip install .`` of the checkout, in a fresh environment, in its two steps: pip
+    builds the wheel (its contents checked), then installs it."""
+    folder = tmp_path_factory.mktemp("installed")
+    bin_folder = fresh_environment(folder / "venv")
+    done = subprocess.run([bin_folder / "python", "-m", "pip", "wheel", "--no-deps", "-q",
+                           "--wheel-dir", folder / "dist", ROOT], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    wheel = next((folder / "dist").glob("kgraph-*.whl"))
+    check_wheel_contents(wheel)
+    pip_install(bin_folder, wheel)
+    return bin_folder
 
 
 def check_wheel_contents(wheel: Path) -> None:
@@ -54,3 +81,51 @@ def check_wheel_contents(wheel: Path) -> None:
     assert metadata["Author"] == "The kgraph project"
     assert "Intended Audience :: Science/Research" in metadata.get_all("Classifier")
     assert "Ontology, https://w3id.org/softpower/ontology" in metadata.get_all("Project-URL")
+
+
+def test_a_plain_install_builds_from_anywhere_with_the_data_it_carries(installed, tmp_path):
+    environment = installed.parent
+    located = subprocess.run([installed / "python", "-c",
+                              "import kgraph.resources as r; print(r.bundled_path('data'))"],
+                             cwd=tmp_path, check=True, capture_output=True, text=True).stdout.strip()
+    assert Path(located).is_relative_to(environment), located
+    done = kgraph(installed, "build", cwd=tmp_path)
+    assert f"read {located} (the bundled data, the copy installed with kgraph)\n" in done.stdout
+    assert "validation: 0 violation(s), 0 warning(s)" in done.stdout
+    assert (tmp_path / "build" / "softpower.ttl").stat().st_size > 10_000
+    assert done.stderr == ""
+    listing = kgraph(installed, "queries", "--format", "json", cwd=tmp_path)
+    assert len(listing.stdout) > 100
+
+
+def test_a_plain_install_run_in_a_checkout_says_that_its_data_is_not_read(installed, tmp_path):
+    checkout = tmp_path / "kgraph"
+    checkout.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", checkout)
+    shutil.copytree(ROOT / "data", checkout / "data")
+    done = kgraph(installed, "build", "-o", tmp_path / "out", cwd=checkout)
+    assert f"Note: {checkout / 'data'} was not read" in done.stderr
+    assert "pip install -e ." in done.stderr
+    read = kgraph(installed, "build", "--data", "data", "-o", tmp_path / "out", cwd=checkout)
+    assert f"read {checkout / 'data'}\n" in read.stdout and read.stderr == ""
+
+
+def test_an_editable_install_reads_the_checkouts_data_as_edited(tmp_path):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in CHECKOUT:
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, checkout / name)
+    bin_folder = fresh_environment(tmp_path / "venv")
+    pip_install(bin_folder, "-e", checkout)
+    facts = checkout / "data" / "frigerio-east-west-bridge.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert "    label: De Montfort University\n" in text
+    facts.write_text(text.replace("    label: De Montfort University\n",
+                                  "    label: De Montfort University (edited)\n"), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = kgraph(bin_folder, "build", "-q", cwd=elsewhere)
+    assert done.stdout.startswith(f"read {checkout / 'data'} (the bundled data, in the checkout)\n")
+    graph = (elsewhere / "build" / "softpower.ttl").read_text(encoding="utf-8")
+    assert re.search(r'"De Montfort University \(edited\)"@en', graph)

@@ -115,24 +115,9 @@ def loaded_store(request, bundled_kg, tmp_path_factory):
 
 
 def comparable(rows: list[dict]) -> list[tuple]:
-    """Rows with what engines may legitimately differ in folded away: the order of the parts
-    of a GROUP_CONCAT, an empty GROUP_CONCAT ("" in Virtuoso, unbound in Oxigraph), and
-    decimal digits beyond the ninth."""
-    folded = []
-    for row in rows:
-        cells = []
-        for key, value in sorted(row.items()):
-            if value == "":
-                value = None
-            elif isinstance(value, float):
-                value = round(value, 9)
-            elif isinstance(value, str) and " | " not in value:
-                for separator in ("; ", ", "):
-                    if separator in value and key not in ("quote", "quote_a", "quote_b", "note"):
-                        value = separator.join(sorted(value.split(separator)))
-            cells.append((key, value))
-        folded.append(tuple(cells))
-    return sorted(folded, key=repr)
+    """Rows as every store must give them: the same cells in the same rows in the same order
+    (``kgraph.ordering``)."""
+    return [tuple(row.items()) for row in rows]
 
 
 @pytest.fixture(scope="module")

@@ -89,7 +89,7 @@ def full_data(full_page) -> dict:
 
 def test_build_writes_the_full_view_with_every_node_and_edge(full_data, network):
     assert [n["id"] for n in full_data["nodes"]] == sorted(network)
-    assert len(full_data["edges"]) == network.number_of_edges() == 375
+    assert len(full_data["edges"]) == network.number_of_edges() == 376
     assert sorted((e["from"], e["to"]) for e in full_data["edges"]) == sorted(network.edges())
     assert full_data["physics"] is True  # 229 nodes: the browser lays them out
     assert {c["name"]: c["count"] for c in full_data["classes"]}["Person"] == sum(
@@ -111,7 +111,7 @@ def test_viz_command_writes_one_file_and_the_same_bytes_twice(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = run("viz")
     assert result.exit_code == 0, result.output
-    assert "wrote graph.html: 228 nodes, 375 edges" in result.output
+    assert "wrote graph.html: 228 nodes, 376 edges" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]  # no lib/ folder
     first = (tmp_path / "graph.html").read_bytes()
     assert run("viz", "-o", "again.html").exit_code == 0

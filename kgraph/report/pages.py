@@ -10,6 +10,7 @@ no script, and a Content-Security-Policy forbids every request.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,16 +337,16 @@ def comparison_column(context: ReportContext, actor: str) -> dict:
     instruments = context.instruments(actor)
     by_audience = defaultdict(list)
     for row in instruments:
-        for audience in str(row.get("audiences") or "").split(","):
+        for audience in str(row.get("audiences") or "").split(";"):
             if audience.strip():
                 by_audience[audience.strip()].append(row)
     relations = [r for r in context.relations_from(actor) if context.is_central_asian(r.receiver)]
     counts = _channel_counts(relations)
-    model_channels = sorted({c.strip() for m in models for c in str(m.get("channels") or "").split(",") if c.strip()})
+    model_channels = sorted({c.strip() for m in models for c in str(m.get("channels") or "").split(";") if c.strip()})
     return {
         "actor": actor, "models": [m["id"] for m in models],
         "narrative": {"items": narratives, "quotes": _quotes(context, narrative_facts) or model_quotes},
-        "instruments": {"items": _split(models, "instruments", ", "),
+        "instruments": {"items": _split(models, "instruments", "; "),
                         "extra": f"{len(instruments)} instruments in the graph (actor-instruments)",
                         "quotes": model_quotes},
         "channels": {"items": [f"{context.concept(c)[0]} ({len(counts[c])})"
@@ -354,9 +355,15 @@ def comparison_column(context: ReportContext, actor: str) -> dict:
                      "quotes": _quotes(context, sorted({r.instrument for r in relations}))},
         "audiences": {"items": [f"{a} ({len(rows)})" for a, rows in sorted(by_audience.items(), key=lambda i: (-len(i[1]), i[0]))],
                       "quotes": [q for a in sorted(by_audience) for q in _row_quotes(by_audience[a][:1])][:CELL_QUOTES]},
-        "strengths": {"items": _split(models, "strengths", " | "), "quotes": model_quotes},
-        "constraints": {"items": _split(models, "constraints", " | "), "quotes": model_quotes},
+        "strengths": {"items": _numbered(models, "strengths"), "quotes": model_quotes},
+        "constraints": {"items": _numbered(models, "constraints"), "quotes": model_quotes},
     }
+
+
+def _numbered(models: list[dict], column: str) -> list[str]:
+    """The items of a list the query numbers in the source's order ("1. ... | 2. ..."), in
+    that order, without their numbers: the page lists them."""
+    return [re.sub(r"^\d+\.\s+", "", item) for item in _split(models, column, " | ")]
 
 
 def _split(models: list[dict], column: str, separator: str) -> list[str]:

@@ -81,10 +81,9 @@ def quote_span(text: str, sentence: Sentence, needed: list[tuple[int, int]],
     last = max(end for _, end in needed)
     if _words(text, first, last) > max_words:
         return None
-    breaks = [sentence.start] + [sentence.start + m.end() for m in
-                                 _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
-    ends = [sentence.start + m.start() for m in
-            _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)] + [sentence.end]
+    clauses = list(_CLAUSE_BREAK.finditer(text, sentence.start, sentence.end))
+    breaks = [sentence.start] + [m.end() for m in clauses]  # offsets into the whole text
+    ends = [m.start() for m in clauses] + [sentence.end]
     start = max(b for b in breaks if b <= first)
     end = min(e for e in ends if e >= last)
     # Widen clause by clause while the quote stays short: more context for the reviewer.

@@ -508,12 +508,6 @@ def test_rows_read_from_oxigraph_give_the_values_rdflib_gives(literal):
     assert type(direct) is (str if isinstance(through_rdflib, str) else type(through_rdflib))
 
 
-def test_cli_result_formats_are_those_of_the_library():
-    from kgraph import cli, results
-
-    assert set(cli._RESULT_FORMATS) == set(results.FORMATS) | set(results.GRAPH_FORMATS)
-
-
 # --- query files that are not SPARQL text ------------------------------------------------------
 
 @pytest.mark.parametrize("content,expected", [

@@ -26,8 +26,6 @@ from .text import free_id, name_key, slug
 
 #: The status every record of a proposals folder carries until a reviewer accepts it.
 PROPOSED = "proposed"
-#: Source types the data format accepts for a document (``reference`` is for general facts).
-SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
 #: Quotes kept for one proposed record stated by several sentences.
 MAX_EVIDENCE = 3
 #: Record kinds in the order a proposals file lists them: the entities the facts refer to

@@ -344,14 +344,6 @@ def test_bad_options_and_outputs_are_refused(tmp_path):
     assert state.exit_code == 2 and "already has an entity 'kazakhstan'" in state.output
 
 
-def test_the_command_line_knows_the_ingest_languages_and_source_types():
-    from kgraph import cli as cli_module
-    from kgraph.ingest import pipeline, sentences
-
-    assert cli_module._INGEST_LANGUAGES == sentences.LANGUAGES
-    assert cli_module._SOURCE_TYPES == pipeline.SOURCE_TYPES
-
-
 def test_without_the_ingest_extra_the_command_says_what_to_install(tmp_path, monkeypatch):
     from kgraph.ingest import pipeline
 

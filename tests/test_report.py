@@ -254,10 +254,11 @@ def test_brief_in_kazakh_as_of_a_year(tmp_path, bundled_kg):
     assert as_of.degree("kazakhstan") < project(bundled_kg).degree("kazakhstan")
 
 
-def test_cli_statuses_are_in_step_with_the_library():
-    from kgraph import cli, viz
+def test_the_page_s_statuses_are_the_data_s():
+    from kgraph import viz
+    from kgraph.choices import EPISTEMIC_STATUSES
 
-    assert cli._STATUSES == viz.STATUSES
+    assert viz.STATUSES == EPISTEMIC_STATUSES
 
 
 # --- hostile data, statuses, in the browser ---------------------------------------------------------

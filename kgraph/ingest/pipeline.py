@@ -28,8 +28,6 @@ from .text import free_id, name_key, slug
 
 #: The status every record of a proposals folder carries until a reviewer accepts it.
 PROPOSED = "proposed"
-#: Source types the data format accepts for a document (``reference`` is for general facts).
-SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
 #: What the cue of a new entity says when its state is a guess.
 _GUESSED = "the state"
 #: Quotes kept for one proposed record stated by several sentences.

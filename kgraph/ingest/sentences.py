@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 #: A quote is at most about 40 words (the data format's rule for every quote).
 QUOTE_WORDS = 40
-#: Languages with a segmenter, by the codes ``--lang`` takes.
-LANGUAGES = ("en", "ru", "kk")
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KAZAKH = re.compile(r"[\u04d8\u04d9\u0492\u0493\u049a\u049b\u04a2\u04a3\u04e8\u04e9\u04b0\u04b1\u04ae\u04af\u04ba\u04bb\u0406\u0456]")

@@ -129,7 +129,6 @@ def proposals_of(report, kind):
 def test_a_document_gives_sourced_proposals_and_new_entities(article_run):
     folder, report = article_run
     assert report["source"] == "example-article"
-    kinds = {(p["kind"], tuple(p["ends"])) for p in report["proposals"]}
     new = {e["id"]: e["kind"] for e in report["new_entities"]}
     # A campus of a known university in a city of Uzbekistan the graph knows.
     campus = next(e for e in report["new_entities"] if e["kind"] == "branch_campuses")

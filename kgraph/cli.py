@@ -2,7 +2,8 @@
 
 Each command parses options, calls one library function and formats its result. Heavy
 libraries (rdflib, pyshacl, networkx, pyvis) are imported inside the commands that need
-them, so that ``kgraph --help`` starts at once.
+them, so that ``kgraph --help`` starts at once; the names options choose from come from
+``kgraph.choices``, which the library imports too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from pathlib import Path
 
 import click
 
+from .choices import (EPISTEMIC_STATUSES, EXPORT_FORMATS, INDICATORS, INGEST_LANGUAGES, LANGUAGES,
+                      METRICS, NETWORK_FORMATS, QUERY_FORMATS, SIZE_METRICS, SOURCE_TYPES,
+                      SYNTH_FORMATS, VALIDATORS, VIEWS)
 from .errors import DataWarning, KgraphError
 
 
@@ -69,6 +73,8 @@ class Seconds(click.ParamType):
 #: The type of every option that is a time limit in seconds (``query --timeout``, ``serve
 #: --timeout`` and ``--idle-timeout``).
 SECONDS = Seconds()
+#: The type of every option that is a memory limit in MB (``query`` and ``serve --max-memory``).
+MEGABYTES = click.IntRange(16, 1 << 20)
 
 #: The ``--data`` value that names the bundled data, to add one's own folders to it.
 BUNDLED_DATA = "@bundled"
@@ -117,20 +123,16 @@ def store_option(command):
 def validator_option(command):
     """``--validator auto|pyshacl|sparql``: who checks the shapes."""
     return click.option(
-        "--validator", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto",
+        "--validator", type=click.Choice(VALIDATORS), default="auto",
         show_default=True,
         help="pyshacl, or the same shapes checked with SPARQL in Oxigraph (fast on large "
              "graphs); auto picks SPARQL above 200,000 triples.")(command)
 
 
-#: Kept in step with kgraph.schema.EPISTEMIC_STATUSES (a test checks).
-_STATUSES = ("stated", "inferred", "proposed")
-
-
 def status_option(command):
     """``--status S`` (repeatable): only the facts of these epistemic statuses."""
     return click.option(
-        "--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
+        "--status", "statuses", multiple=True, type=click.Choice(EPISTEMIC_STATUSES),
         help="Only facts of this epistemic status (repeatable); default: all. --status stated "
              "is the strictest graph: facts the quotes say, without inferred or proposed "
              "ones and what hangs only on them (docs/data-format.md).")(command)
@@ -219,28 +221,20 @@ def build(data_folders, store, out_dir, validator, statuses, quiet, no_network, 
 def validate(data_folders, store, validator):
     """Check the data (or a store's graph) against the SHACL shapes and report in human
     terms."""
-    from .validate import check_shapes, validate as run_validate
+    from .validate import validate_source
 
-    source = _source(data_folders, store)
-    if hasattr(source, "graph"):
-        report = run_validate(source, engine=validator)
-    else:  # a store keeps no files and lines: its report names the entities only
-        report = check_shapes(source, lambda node: None, engine=validator)
+    report = validate_source(_source(data_folders, store), engine=validator)
     for violation in report.violations:
         click.echo(violation.describe())
     click.echo(f"{report.summary()}: {'conforms' if report.conforms else 'does not conform'}")
     sys.exit(0 if report.conforms else 1)
 
 
-#: Kept in step with kgraph.netexport.export_formats() (a test checks).
-_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "jsonld-expanded", "trig", "xml", "graphml", "gexf")
-
-
 @cli.command()
 @data_option
 @store_option
 @click.option("-f", "--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(_EXPORT_FORMATS),
+              type=click.Choice(list(EXPORT_FORMATS)),
               help="Output format: an RDF format (jsonld: compacted with kgraph's context; "
                    "jsonld-expanded: expanded, written as it streams; trig: data, ontology and "
                    "vocabularies in named graphs), or GraphML/GEXF for the entity network.")
@@ -251,8 +245,8 @@ def export(data_folders, store, fmt, output, statuses):
     (byte-identical for the same data; an on-disk store writes in its own order)."""
     from .netexport import write_export
 
-    write_export(_source(data_folders, store, statuses), fmt, output,
-                 click.get_binary_stream("stdout"))
+    with click.open_file("-", "wb") as stdout:
+        write_export(_source(data_folders, store, statuses), fmt, output, stdout)
     if output:
         click.echo(f"wrote {output}", err=True)
 
@@ -287,48 +281,20 @@ def check_quotes(data_folders, store, corpus, support):
     """Check that every quote occurs verbatim in the source text it cites, and with
     --support that it supports its fact; exit 1 on any quote not found or unexplained
     finding."""
-    from .errors import InputError
-    from .quotes import check_quotes as run_check
-    from .store import queryable
+    from .quotes import check
 
-    for folder in corpus:
-        if not folder.is_dir():
-            raise InputError(f"Corpus folder '{folder}' does not exist; expected the folder of "
-                             "source texts.")
-    if support and store["spec"] != "memory":
-        raise InputError("--support reads the records of the data folders (their files and "
-                         "lines), not a store: give the folders with --data instead of --store.")
-    checked, problems = run_check(queryable(_source(data_folders, store)), list(corpus))
-    for problem in problems:
+    result = check(list(corpus), _folders(data_folders), support, **store)
+    for problem in result.problems:
         click.echo(problem.describe())
-    click.echo(f"{checked} quotes checked, {len(problems)} not found")
-    failed = bool(problems)
-    if support:
-        failed = _check_support(data_folders) or failed
-    sys.exit(1 if failed else 0)
-
-
-def _check_support(data_folders) -> bool:
-    """Print the support check's findings and summary; True when some are unexplained."""
-    from .build import load_ontology, vocabulary_ids
-    from .load import load_dataset
-    from .support import check_support
-
-    dataset = load_dataset(_folders(data_folders), vocabulary_ids(load_ontology()))
-    report = check_support(dataset.records)
-    for finding in report.findings:
-        click.echo(finding.describe())
-    click.echo(report.summary())
-    return not report.passes
+    click.echo(f"{result.checked} quotes checked, {len(result.problems)} not found")
+    if result.support is not None:
+        for finding in result.support.findings:
+            click.echo(finding.describe())
+        click.echo(result.support.summary())
+    sys.exit(0 if result.passes else 1)
 
 
 # --- growing the graph from new documents --------------------------------------------------
-
-#: Kept in step with kgraph.ingest.sentences.LANGUAGES and pipeline.SOURCE_TYPES (a test
-#: checks); spelled out here so that ``kgraph --help`` does not import the ingest libraries.
-_INGEST_LANGUAGES = ("en", "ru", "kk")
-_SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
-
 
 @cli.command()
 @click.argument("documents", nargs=-1, required=True,
@@ -348,9 +314,9 @@ _SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "r
 @click.option("--date", help="Publication date, YYYY-MM-DD (default: from the HTML metadata).")
 @click.option("--publisher", help="Publisher: an organisation of the graph (id or name), or a "
                                   "name kept in the source's description.")
-@click.option("--lang", type=click.Choice(_INGEST_LANGUAGES),
+@click.option("--lang", type=click.Choice(INGEST_LANGUAGES),
               help="The document's language (default: told by its letters).")
-@click.option("--type", "source_type", type=click.Choice(_SOURCE_TYPES), default="report",
+@click.option("--type", "source_type", type=click.Choice(SOURCE_TYPES), default="report",
               show_default=True, help="What kind of source the document is.")
 @click.option("--force", is_flag=True, help="Replace an existing proposals folder.")
 def ingest(documents, data_folders, store, output, report, source_id, title, url, date, publisher,
@@ -396,10 +362,6 @@ def docs(out_dir, no_page):
 
 
 # --- SPARQL: named queries and ad-hoc queries ----------------------------------------------
-
-#: Kept in step with kgraph.results.FORMATS and GRAPH_FORMATS (a test checks).
-_RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown", "turtle", "nt", "jsonld")
-
 
 @cli.command("queries")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
@@ -464,23 +426,27 @@ def _standard_input() -> str:
 @click.option("--sparql", help="Run this SPARQL text ('-' for standard input).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Parameter of a named query (repeatable); an entity by id or label.")
-@click.option("-f", "--format", "fmt", type=click.Choice(_RESULT_FORMATS),
+@click.option("-f", "--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="Output format. SELECT and ASK: table or markdown, or a SPARQL 1.1 result "
                    "format (csv, tsv, json, xml); default: table on a terminal, csv otherwise. "
                    "CONSTRUCT and DESCRIBE: turtle (default), nt, jsonld or xml (RDF/XML).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @click.option("--timeout", type=SECONDS, metavar="SECONDS",
               help="Stop the query after this many seconds (at most a day).")
+@click.option("--max-memory", metavar="MB", type=MEGABYTES,
+              help="Stop the query if it needs more than this much memory (the graph in "
+                   "memory or an on-disk store; a SPARQL engine keeps its own limits).")
 @click.option("--allow-network", is_flag=True,
               help="Let SERVICE clauses query remote SPARQL endpoints over the network. FROM and "
                    "FROM NAMED are refused either way: kgraph does not fetch graphs.")
 @status_option
-def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, allow_network,
-          statuses):
+def query(name, data_folders, store, file, sparql, params, fmt, output, timeout, max_memory,
+          allow_network, statuses):
     """Run a named query (see `kgraph queries`), a query file or SPARQL text.
 
     ASK prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print a graph
-    (Turtle unless --format says otherwise).
+    (Turtle unless --format says otherwise). With --timeout or --max-memory the query runs
+    in a process of its own, stopped at the limit.
     """
     from .files import write_atomic
     from .query import bind_parameters, execute, find_query
@@ -494,7 +460,8 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
     source = queryable(_source(data_folders, store, statuses))
     bindings = bind_parameters(source, named, _parse_params(params)) if named else {}
     result = execute(source, named.text if named else text, origin, bindings,
-                     allow_network=allow_network, timeout=timeout)
+                     allow_network=allow_network, timeout=timeout,
+                     memory_limit=max_memory << 20 if max_memory else None)
     fmt = fmt or ("table" if result.kind != "select" or (sys.stdout.isatty() and not output) else "csv")
     payload = render(result, fmt)
     if output:
@@ -507,14 +474,6 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
 
 
 # --- network analysis: centralities, soft-power indicators, GraphML/GEXF --------------------
-
-#: Kept in step with kgraph.indicators.METRICS / INDICATORS and kgraph.netexport.NETWORK_FORMATS
-#: (a test checks); spelled out here so that ``kgraph --help`` does not import networkx.
-_METRICS = ("degree_in", "degree_out", "degree", "pagerank", "pagerank_weighted", "betweenness",
-            "eigenvector", "closeness", "community")
-_INDICATORS = ("channel-portfolio", "multivector", "benefactor-balance", "brokerage")
-_NETWORK_FORMATS = ("graphml", "gexf")
-
 
 def _selected_source(data_folders, store, statuses=()):
     """The data folders compiled with only the facts of ``statuses``, or the store as it was
@@ -539,7 +498,7 @@ def _network(data_folders, store, statuses=()):
 @cli.command()
 @data_option
 @store_option
-@click.option("-m", "--metric", "metrics", multiple=True, type=click.Choice(_METRICS),
+@click.option("-m", "--metric", "metrics", multiple=True, type=click.Choice(METRICS),
               help="Metric to show (repeatable); default: all. The first one ranks the rows.")
 @click.option("-c", "--class", "classes", multiple=True, metavar="CLASS",
               help="Only entities of this class or record kind (repeatable), e.g. University, "
@@ -554,8 +513,8 @@ def centrality(data_folders, store, metrics, classes, top, fmt, statuses):
     from .indicators import centralities, rows_as_csv, rows_as_json, rows_as_table
     from .indicators import top as ranked
 
-    metrics = list(dict.fromkeys(metrics)) or list(_METRICS)
-    rank_by = "pagerank" if len(metrics) == len(_METRICS) else metrics[0]
+    metrics = list(dict.fromkeys(metrics)) or list(METRICS)
+    rank_by = "pagerank" if len(metrics) == len(METRICS) else metrics[0]
     rows = ranked(centralities(_network(data_folders, store, statuses), metrics, classes), rank_by,
                   top)
     if fmt == "json":
@@ -569,7 +528,7 @@ def centrality(data_folders, store, metrics, classes, top, fmt, statuses):
 @cli.command()
 @data_option
 @store_option
-@click.option("-i", "--indicator", "names", multiple=True, type=click.Choice(_INDICATORS),
+@click.option("-i", "--indicator", "names", multiple=True, type=click.Choice(INDICATORS),
               help="Indicator to compute (repeatable); default: all four.")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]),
@@ -596,7 +555,7 @@ def indicators(data_folders, store, names, fmt, statuses):
 @data_option
 @store_option
 @click.option("-f", "--format", "fmt", default="graphml", show_default=True,
-              type=click.Choice(_NETWORK_FORMATS), help="Network file format.")
+              type=click.Choice(list(NETWORK_FORMATS)), help="Network file format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write; default: stdout.")
 @click.option("--relation", "relations", multiple=True, help="Only edges of this relation (repeatable), e.g. hostState.")
 @click.option("--channel", "channels", multiple=True, help="Only edges in this influence channel (repeatable), e.g. scholarships.")
@@ -624,7 +583,7 @@ def graph_export(data_folders, store, fmt, output, relations, channels, classes,
         click.echo(f"wrote {output}: {network.number_of_nodes()} nodes, "
                    f"{network.number_of_edges()} edges", err=True)
     else:
-        click.get_binary_stream("stdout").write(payload)
+        click.echo(payload, nl=False)
 
 
 # --- serving: a read-only SPARQL 1.1 endpoint ----------------------------------------------
@@ -640,7 +599,7 @@ def graph_export(data_folders, store, fmt, output, relations, channels, classes,
 @click.option("--timeout", default=30.0, show_default=True, metavar="SECONDS", type=SECONDS,
               help="Stop a query after this many seconds and answer 503.")
 @click.option("--max-memory", default=1024, show_default=True, metavar="MB",
-              type=click.IntRange(16, 1 << 20),
+              type=MEGABYTES,
               help="Stop a query that needs more memory than this and answer 503.")
 @click.option("--max-rows", default=10_000, show_default=True,
               type=click.IntRange(1, 100_000_000),
@@ -704,10 +663,6 @@ def _host_names(names) -> tuple[str, ...]:
 
 # --- synthetic data for benchmarks and scale tests ------------------------------------------
 
-#: Kept in step with kgraph.synth.FORMATS (a test checks).
-_SYNTH_FORMATS = ("yaml", "jsonl")
-
-
 @cli.command()
 @click.option("-n", "--triples", type=click.IntRange(min=1), required=True,
               help="About how many triples the data compiles to, the ontology included.")
@@ -715,7 +670,7 @@ _SYNTH_FORMATS = ("yaml", "jsonl")
               required=True, help="New or empty folder for the record files.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: the same seed and size write the same files.")
-@click.option("--format", "file_format", type=click.Choice(_SYNTH_FORMATS), default="yaml",
+@click.option("--format", "file_format", type=click.Choice(SYNTH_FORMATS), default="yaml",
               show_default=True, help="Record files as YAML or as JSON Lines (faster to load).")
 def synth(triples, out_dir, seed, file_format):
     """Write synthetic soft-power data in the project's input format, valid under the shapes.
@@ -743,7 +698,7 @@ def synth(triples, out_dir, seed, file_format):
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The page to write (one entity, or --compare); a folder for several entities. "
                    "Default: brief-ID.html, compare-A-B-C.html, or the current folder.")
-@click.option("--lang", type=click.Choice(("en", "kk", "ru")), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of names and page words, falling back visibly to English.")
 @click.option("--until", type=int, metavar="YEAR",
               help="The network as of this year: relations dated later are left out, and the "
@@ -768,18 +723,12 @@ def brief(entities, data_folders, store, compare, output, lang, until, statuses)
 
 # --- interactive HTML graph --------------------------------------------------------------------
 
-#: Kept in step with kgraph.viz.VIEWS, LANGUAGES and SIZE_METRICS (a test checks).
-_VIEWS = ("full", "actors-channels", "ego")
-_LANGUAGES = ("en", "kk", "ru")
-_SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
-
-
 @cli.command()
 @data_option
 @store_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("graph.html"), show_default=True, help="HTML file to write.")
-@click.option("--view", type=click.Choice(_VIEWS),
+@click.option("--view", type=click.Choice(VIEWS),
               help="full: the whole network; actors-channels: external actors, the channels "
                    "they use and the Central Asian states they reach; ego: the entities around "
                    "--focus. Default: ego with --focus, else full.")
@@ -793,9 +742,9 @@ _SIZE_METRICS = tuple(m for m in _METRICS if m != "community")
 @click.option("--class", "classes", multiple=True,
               help="Only entities of this class or record kind (repeatable).")
 @click.option("--until", type=int, help="Only relations dated up to this year (undated ones are kept).")
-@click.option("--size-by", type=click.Choice(_SIZE_METRICS), default="pagerank", show_default=True,
+@click.option("--size-by", type=click.Choice(SIZE_METRICS), default="pagerank", show_default=True,
               help="Centrality that sizes the nodes (their area grows with it).")
-@click.option("--lang", type=click.Choice(_LANGUAGES), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of the labels, falling back to English.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the web browser.")
 @status_option

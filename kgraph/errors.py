@@ -43,6 +43,10 @@ class QueryTimeout(QueryError):
     """A query was stopped at its time limit."""
 
 
+class QueryOutOfMemory(QueryError):
+    """A query was stopped at its memory limit."""
+
+
 class DataWarning(UserWarning):
     """Data that is read but probably not what was meant (an empty file), or a choice that
     will cost much (a large in-memory build). The command line prints it on standard error."""

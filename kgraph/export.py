@@ -29,18 +29,10 @@ from typing import Iterable, Iterator
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
+from .choices import RDF_FORMATS
 from .namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, SP, VOCABULARY_GRAPH, XSD
 from .terms import to_oxigraph_triple
 
-#: Format name on the command line -> (rdflib serializer, file suffix).
-RDF_FORMATS = {
-    "turtle": ("turtle", "ttl"),
-    "nt": ("nt", "nt"),
-    "jsonld": ("json-ld", "jsonld"),
-    "jsonld-expanded": ("json-ld", "jsonld"),
-    "trig": ("trig", "trig"),
-    "xml": ("xml", "rdf"),
-}
 JSON_LD_FORMATS = ("jsonld", "jsonld-expanded")
 
 

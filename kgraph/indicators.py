@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from .choices import INDICATORS, METRICS
 from .files import write_atomic
 from .network import simple_digraph, simple_graph
 
@@ -40,13 +41,6 @@ BETWEENNESS_SAMPLE = 256
 #: Exact closeness up to this many nodes; above it, estimated from ``CLOSENESS_SAMPLE`` pivots.
 CLOSENESS_EXACT_MAX_NODES = 5000
 CLOSENESS_SAMPLE = 256
-
-#: Centrality metrics, in column order.
-METRICS = ("degree_in", "degree_out", "degree", "pagerank", "pagerank_weighted", "betweenness",
-           "eigenvector", "closeness", "community")
-
-#: The soft-power indicators, by command-line name.
-INDICATORS = ("channel-portfolio", "multivector", "benefactor-balance", "brokerage")
 
 #: Column of instruments that name no influence channel.
 UNSPECIFIED = "unspecified"

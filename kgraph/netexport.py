@@ -12,9 +12,8 @@ a timeline: the graph is dynamic, a node starts in the year its entity came abou
 launched, founded, or its year; an event also ends then) and an edge in the year of its
 fact, so Gephi's timeline shows the network grow. Undated nodes and edges are there
 throughout. In GraphML the entity id is the attribute ``identifier``: ``id`` is igraph's
-own name for a vertex's GraphML id.
-``NETWORK_FORMATS`` has the same shape as ``kgraph.export.RDF_FORMATS``: folding these
-formats into ``kgraph export --format`` is one line there.
+own name for a vertex's GraphML id. ``kgraph export --format`` offers these formats beside
+the RDF ones (``kgraph.choices.EXPORT_FORMATS``).
 """
 
 from __future__ import annotations
@@ -24,14 +23,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .choices import NETWORK_FORMATS
 from .files import write_atomic
 from .network import SUBJECT_YEAR_ATTRIBUTES
-
-#: Format name on the command line -> (serialiser name, file suffix).
-NETWORK_FORMATS = {
-    "graphml": ("graphml", "graphml"),
-    "gexf": ("gexf", "gexf"),
-}
 
 
 def sorted_network(network):
@@ -136,14 +130,6 @@ def _rgba(colour: str) -> dict:
     return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16), "a": 1.0}
 
 
-def write_network(network, path: Path, fmt: str | None = None) -> Path:
-    """Write the network to ``path``, in the format its suffix names unless ``fmt`` is given."""
-    path = Path(path)
-    fmt = fmt or next((name for name, (_, suffix) in NETWORK_FORMATS.items()
-                       if path.suffix == f".{suffix}"), "graphml")
-    return write_atomic(path, serialize_network(network, fmt))
-
-
 def serialize_any(source, fmt: str) -> bytes:
     """A compiled graph or a store (``kgraph.store``) in any export format: RDF
     (``kgraph.export.RDF_FORMATS``) as is, GraphML or GEXF through the entity network."""
@@ -166,10 +152,3 @@ def write_export(source, fmt: str, output: Path | None, stream) -> None:
         write_atomic(output, serialize_any(source, fmt))
     else:
         stream.write(serialize_any(source, fmt))
-
-
-def export_formats() -> dict[str, tuple[str, str]]:
-    """Every format ``serialize_any`` writes: name -> (serialiser, file suffix)."""
-    from .export import RDF_FORMATS
-
-    return {**RDF_FORMATS, **NETWORK_FORMATS}

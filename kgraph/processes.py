@@ -2,8 +2,8 @@
 
 Two kinds of work run in processes of their own. The bulk build parses the next YAML file in
 a helper process (``kgraph.load.read_ahead``); ``kgraph serve`` evaluates every query in a
-worker that can be killed at its time limit and whose memory is bounded. Both must end with
-their parent: a helper orphaned by ``kill -9`` stays blocked on its pipe for minutes, holding
+worker that can be killed at its time limit and whose memory is bounded, and so does
+``kgraph query`` given a time or memory limit. Both kinds must end with their parent: a helper orphaned by ``kill -9`` stays blocked on its pipe for minutes, holding
 the parent's standard output, and whoever waits for that output (a pipe, a CI step) hangs.
 
 :class:`Workers` forks one worker per job from a single-threaded process that holds what the
@@ -143,11 +143,11 @@ class Workers:
         self.pid = pid
         self._control = ours
 
-    def run(self, request: Any, timeout: float) -> Any:
-        """The job's result for ``request``; raise :class:`WorkerTimeout` at the time limit,
-        :class:`WorkerOutOfMemory` at the memory limit, :class:`WorkerError` for a worker
-        that died otherwise or a job that raised."""
-        deadline = time.monotonic() + timeout
+    def run(self, request: Any, timeout: float | None) -> Any:
+        """The job's result for ``request``; raise :class:`WorkerTimeout` at the time limit
+        (none if ``timeout`` is None), :class:`WorkerOutOfMemory` at the memory limit,
+        :class:`WorkerError` for a worker that died otherwise or a job that raised."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         job_id = next(self._ids)
         ours, theirs = socket.socketpair()
         try:

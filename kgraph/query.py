@@ -26,8 +26,10 @@ variables: every query therefore returns its parameters as columns of their own.
 
 Queries run over the local graph only. A ``SERVICE`` clause or a ``FROM`` graph would
 reach out of it (both engines follow SERVICE over HTTP); such queries are refused unless the
-caller allows network access. A timeout runs the query in a forked child that is killed when
-time is up, because a running query cannot be interrupted from Python.
+caller allows network access. A time or memory limit runs the query in a worker process of
+its own, killed at the limit, because a running query cannot be interrupted from Python: the
+workers of ``kgraph serve`` (``kgraph.processes.Workers``), which end with the process that
+started them.
 """
 
 from __future__ import annotations
@@ -35,8 +37,6 @@ from __future__ import annotations
 import difflib
 import functools
 import itertools
-import multiprocessing
-import os
 import re
 import threading
 import weakref
@@ -48,10 +48,9 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from .errors import QueryError, QueryTimeout
+from .errors import QueryError, QueryOutOfMemory, QueryTimeout
 from .export import sorted_triples
 from .namespaces import PREFIXES, SPR, SPV
-from .processes import die_with_parent
 from .ordering import stable_answer
 from .resources import bundled_path
 from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
@@ -508,9 +507,10 @@ def run_for(source, name: str, variable: str, terms) -> list[dict]:
 def execute(source, text: str, origin: str = "query", bindings: dict | None = None,
             allow_network: bool = False, timeout: float | None = None,
             limit: int | None = None, stable: bool = True,
-            trusted: bool = False) -> QueryResult:
+            memory_limit: int | None = None, trusted: bool = False) -> QueryResult:
     """Parse, check and evaluate SPARQL text over an rdflib graph or a store; with ``limit``,
-    read at most that many rows (or distinct triples) of the answer.
+    read at most that many rows (or distinct triples) of the answer. ``timeout`` (seconds)
+    and ``memory_limit`` (bytes the evaluation may add) stop a query past them.
 
     ``stable`` (the default) gives the answer in a fixed order, the same on every store
     (``kgraph.ordering``); the network projection and the shape check, which put the rows
@@ -526,18 +526,20 @@ def execute(source, text: str, origin: str = "query", bindings: dict | None = No
         check_safety(query, origin, allow_network)
     if isinstance(source, Graph):
         result = evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout,
-                                      limit)
+                                      limit, memory_limit)
     else:
-        result = source.evaluate(text, bindings or {}, timeout, origin, limit)
+        result = source.evaluate(text, bindings or {}, timeout, origin, limit, memory_limit)
     return stable_answer(result, query, declared_lists(text), origin) if stable else result
 
 
 def evaluate_in_oxigraph(store, text: str, bindings: dict, origin: str,
-                         timeout: float | None = None, limit: int | None = None) -> QueryResult:
-    """Evaluate checked SPARQL in an Oxigraph store (in memory or on disk)."""
-    if timeout is None:
+                         timeout: float | None = None, limit: int | None = None,
+                         memory_limit: int | None = None) -> QueryResult:
+    """Evaluate checked SPARQL in an Oxigraph store (in memory or on disk); with a time or a
+    memory limit, in a worker process killed at the limit."""
+    if timeout is None and memory_limit is None:
         return _evaluate(store, text, bindings, origin, limit)
-    return _evaluate_with_timeout(store, text, bindings, timeout, origin, limit)
+    return _evaluate_in_worker(store, (text, bindings, origin, limit), timeout, memory_limit)
 
 
 _STORES: "weakref.WeakKeyDictionary[Graph, tuple[int, object]]" = weakref.WeakKeyDictionary()
@@ -593,39 +595,43 @@ def answer_of(result, limit: int | None = None) -> QueryResult:
     return QueryResult("select", columns, [tuple(solution) for solution in itertools.islice(result, limit)])
 
 
-def _evaluate_with_timeout(store, text: str, bindings: dict, timeout: float,
-                           origin: str, limit: int | None = None) -> QueryResult:
-    """Evaluate in a forked child (which shares the loaded store) and kill it on timeout."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(store, text, bindings, origin, limit, sender,
-                                                 os.getpid()), daemon=True)
-    child.start()
-    sender.close()
+def _evaluate_in_worker(store, request: tuple, timeout: float | None,
+                        memory_limit: int | None) -> QueryResult:
+    """Evaluate ``(text, bindings, origin, limit)`` in a worker that shares the loaded store,
+    within the time and memory limits: a worker of ``kgraph serve``'s kind, with the same
+    limits, the same account of how a worker died, and the same end with this process, even
+    killed. For one query the forking process in between costs one fork more than forking
+    the worker here would."""
+    from .processes import WorkerError, WorkerOutOfMemory, Workers, WorkerTimeout
+
+    origin = request[2]
+    workers = Workers(functools.partial(_evaluated, store), memory_limit, spare=0)
     try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(f"{origin}: stopped after {timeout:g} seconds (--timeout). "
-                               "Narrow the query, or give it more time.")
-        status, payload = receiver.recv()
+        status, payload = workers.run(request, timeout)
+    except WorkerTimeout:
+        raise QueryTimeout(f"{origin}: stopped after {timeout:g} seconds (--timeout). "
+                           "Narrow the query, or give it more time.") from None
+    except WorkerOutOfMemory:
+        raise QueryOutOfMemory(f"{origin}: stopped at {memory_limit >> 20} MB of memory "
+                               "(--max-memory). Narrow the query (ORDER BY, GROUP BY and "
+                               "DISTINCT over many rows hold them all), or give it more "
+                               "memory.") from None
+    except WorkerError as exc:
+        raise QueryError(f"{origin}: the query's worker failed ({exc}).") from None
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+        workers.close()
     if status == "error":
         raise QueryError(payload)
     return _unpack(payload)
 
 
-def _child(store, text, bindings, origin, limit, sender, parent_pid) -> None:
-    die_with_parent(parent_pid)
+def _evaluated(store, request: tuple) -> tuple[str, object]:
+    """What a query's worker answers: the result, ready to travel, or the error's message."""
+    text, bindings, origin, limit = request
     try:
-        result = _evaluate(store, text, bindings, origin, limit)
-        sender.send(("ok", _pack(result)))
+        return "ok", _pack(_evaluate(store, text, bindings, origin, limit))
     except QueryError as exc:
-        sender.send(("error", str(exc)))
-    finally:
-        sender.close()
+        return "error", str(exc)
 
 
 def _pack(result: QueryResult) -> QueryResult:

@@ -11,8 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import InputError
 from .namespaces import PROV, SP
+
+if TYPE_CHECKING:  # kgraph.support reads quotes as this module folds them
+    from .support import SupportReport
 
 _SINGLE_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032`´]")
 _DOUBLE_QUOTES = re.compile(r"[\u201c\u201d\u201e\u201f\u2033«»]")
@@ -90,3 +95,50 @@ def check_quotes(source, corpus_folders: Path | list[Path]) -> tuple[int, list[Q
             problems.append(QuoteProblem(fact, source_id, str(quote),
                                          f"not found in {file_name}"))
     return checked, problems
+
+
+@dataclass
+class QuoteCheck:
+    """What ``kgraph check-quotes`` found: how many quotes were looked for, those not found,
+    and with the support check its report."""
+
+    checked: int
+    problems: list[QuoteProblem]
+    support: SupportReport | None = None
+
+    @property
+    def passes(self) -> bool:
+        """Every quote found, and no finding of the support check left unexplained."""
+        return not self.problems and (self.support is None or self.support.passes)
+
+
+def check(corpus_folders: list[Path], data_folders: list[Path] | None = None,
+          support: bool = False, spec: str = "memory", **store_options) -> QuoteCheck:
+    """Look for every quote of the data folders (the bundled data by default), or of the
+    store ``spec`` names (``kgraph.store.open_source``), in the corpus folders; with
+    ``support``, also check that each fact's quotes support it (``kgraph.support``).
+
+    The support check reads the records, with their files and lines, which only data folders
+    have: with a store it is refused, as is a corpus folder that does not exist, before
+    anything is read.
+    """
+    from .store import open_source, queryable
+
+    for folder in corpus_folders:
+        if not Path(folder).is_dir():
+            raise InputError(f"Corpus folder '{folder}' does not exist; expected the folder of "
+                             "source texts.")
+    if support and spec != "memory":
+        raise InputError("--support reads the records of the data folders (their files and "
+                         "lines), not a store: give the folders with --data instead of --store.")
+    source = queryable(open_source(spec, data_folders, **store_options))
+    checked, problems = check_quotes(source, corpus_folders)
+    return QuoteCheck(checked, problems, _support(data_folders) if support else None)
+
+
+def _support(data_folders: list[Path] | None) -> SupportReport:
+    from .build import load_ontology, vocabulary_ids
+    from .load import load_dataset
+    from .support import check_support
+
+    return check_support(load_dataset(data_folders, vocabulary_ids(load_ontology())).records)

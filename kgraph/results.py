@@ -17,17 +17,14 @@ import textwrap
 
 from rdflib import Literal, URIRef
 
+from .choices import GRAPH_FORMATS, RESULT_FORMATS as FORMATS
 from .errors import QueryError
 from .export import serialize
 from .namespaces import PREFIXES
 from .query import QueryResult
 
-#: Formats of SELECT and ASK answers: two for people, the four SPARQL result formats.
-FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 #: The SPARQL 1.1 result formats, by their pyoxigraph name.
 SPARQL_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-#: Formats of CONSTRUCT and DESCRIBE answers (``kgraph.export`` formats); a table is Turtle.
-GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml")
 #: Widest a table cell grows before it wraps, whatever the terminal.
 MAX_CELL = 60
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from .choices import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES  # noqa: F401 (re-exported)
+from .choices import REFERENCE_SOURCE_TYPE, SOURCE_TYPES  # noqa: F401 (re-exported)
 from .namespaces import DCTERMS, ORG, OWL, RDFS, SDO, SKOS, SP
 
 #: Value types a field may have.
@@ -101,15 +103,6 @@ VOCABULARIES = {
     "epistemic_statuses": SP.EpistemicStatus,
 }
 
-#: How strong a fact is: its quote says it, the coder concluded it, or nobody has reviewed it
-#: yet (what ``kgraph ingest`` writes). Concepts of the ``epistemic_statuses`` vocabulary.
-EPISTEMIC_STATUSES = ("stated", "inferred", "proposed")
-#: The status of a fact that names none: its quote says it.
-DEFAULT_EPISTEMIC_STATUS = "stated"
-#: The ``type`` of a source that is a general reference (country codes, geography), cited
-#: without a quote: not a document of the corpus.
-REFERENCE_SOURCE_TYPE = "reference"
-
 LABEL_FIELDS = (
     Field("label", RDFS.label, required=True, doc="English name, as the sources write it"),
     Field("labels", SKOS.prefLabel, doc="names in other languages: {kk: ..., ru: ...}; a list "
@@ -173,8 +166,7 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
         _ref("authors", DCTERMS.creator, ("people",), many=True),
         Field("author_names", SP.authorName, many=True, doc="authors with no person record"),
         _ref("publisher", DCTERMS.publisher, ("organisations", "universities")),
-        Field("type", DCTERMS.type, required=True,
-              doc="news-analysis, commentary, journal-article, opinion or reference"),
+        Field("type", DCTERMS.type, required=True, doc=f"{', '.join(SOURCE_TYPES)} or {REFERENCE_SOURCE_TYPE}"),
         Field("date", DCTERMS.issued, DATE),
         YEAR_FIELD,
         Field("doi", SP.doi),
@@ -431,7 +423,5 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
     ), "observation", doc="an indicator's value for an entity, with unit, year and source"),
 )}
 
-#: Record kinds that are entities (nodes of the entity network).
-ENTITY_KINDS = tuple(k for k, v in KINDS.items() if v.family == "entity")
 OBSERVATION_STATUSES = ("actual", "target", "planned", "estimate")
 COMPARATORS = ("exact", "about", "over", "at-least", "up-to", "top", "under")

@@ -383,10 +383,12 @@ class OxigraphStore:
                 yield quad.triple
 
     def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
-                 origin: str = "query", limit: int | None = None) -> QueryResult:
+                 origin: str = "query", limit: int | None = None,
+                 memory_limit: int | None = None) -> QueryResult:
         from .query import evaluate_in_oxigraph
 
-        return evaluate_in_oxigraph(self.store, text, bindings or {}, origin, timeout, limit)
+        return evaluate_in_oxigraph(self.store, text, bindings or {}, origin, timeout, limit,
+                                    memory_limit)
 
     def triple_count(self) -> int:
         return len(self.store)
@@ -535,10 +537,15 @@ class SparqlStore:
         self._send(request, 600, "update")
 
     def evaluate(self, text: str, bindings: dict | None = None, timeout: float | None = None,
-                 origin: str = "query", limit: int | None = None) -> QueryResult:
+                 origin: str = "query", limit: int | None = None,
+                 memory_limit: int | None = None) -> QueryResult:
         """Run a checked query (``kgraph.query.execute`` checks it) on the engine; parameters
         become a VALUES block of serialised terms. ``limit`` keeps the first rows (the first
-        triples in sorted order) of the engine's whole answer."""
+        triples in sorted order) of the engine's whole answer. The engine's memory is its
+        own: a ``memory_limit`` is refused."""
+        if memory_limit is not None:
+            raise QueryError(f"{origin}: --max-memory limits the queries kgraph evaluates itself; "
+                             f"the SPARQL engine at {self.query_url} sets its own limits.")
         form = prepare(text, origin).algebra.name
         text = with_values(text, bindings or {})
         accept = ("text/turtle" if form in ("ConstructQuery", "DescribeQuery")

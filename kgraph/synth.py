@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import load_graph, load_ontology, standard_superclasses, vocabulary_ids
+from .choices import SYNTH_FORMATS as FORMATS
 from .errors import InputError
 from .files import write_atomic
 from .namespaces import SP
@@ -81,10 +82,6 @@ class SynthSummary:
     estimated_triples: int
     records: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
-
-
-#: The formats of record files synth writes, by their suffix.
-FORMATS = ("yaml", "jsonl")
 
 
 def synthesize(triples: int, out_dir: Path, seed: int = 0, file_format: str = "yaml") -> SynthSummary:

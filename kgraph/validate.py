@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from .build import KnowledgeGraph, parse_turtle
+from .choices import VALIDATORS
 from .namespaces import RDFS, bind_prefixes
 from .progress import Progress
 from .resources import shapes_file
@@ -70,7 +71,6 @@ def load_shapes() -> Graph:
 #: Above this many triples ``validate`` checks the shapes with SPARQL in Oxigraph
 #: (``kgraph.shapecheck``): pyshacl needs tens of minutes and gigabytes at a million.
 PYSHACL_MAX_TRIPLES = 200_000
-ENGINES = ("auto", "pyshacl", "sparql")
 
 
 def validate(kg: KnowledgeGraph, shapes: Graph | None = None, engine: str = "auto",
@@ -80,6 +80,15 @@ def validate(kg: KnowledgeGraph, shapes: Graph | None = None, engine: str = "aut
     return check_shapes(kg.graph, kg.origin, shapes, engine, quiet)
 
 
+def validate_source(source, engine: str = "auto", quiet: bool = False) -> ValidationReport:
+    """Validate what a command reads (``kgraph.store.open_source``): compiled data folders,
+    whose report gives the file and line of each record, or a store, which keeps no files
+    and lines: its report names the entities only."""
+    if isinstance(source, KnowledgeGraph):
+        return validate(source, engine=engine, quiet=quiet)
+    return check_shapes(source, lambda node: None, engine=engine, quiet=quiet)
+
+
 def check_shapes(source, origin_of, shapes: Graph | None = None, engine: str = "auto",
                  quiet: bool = False) -> ValidationReport:
     """Validate an rdflib graph or a store (``kgraph.store``); ``origin_of(node)`` says where
@@ -87,8 +96,8 @@ def check_shapes(source, origin_of, shapes: Graph | None = None, engine: str = "
     graph in rdflib, which only small stores can afford. The SPARQL check shows its progress
     on a terminal (one item per constraint checked) unless ``quiet``."""
     shapes = shapes if shapes is not None else load_shapes()
-    if engine not in ENGINES:
-        raise ValueError(f"unknown validation engine '{engine}'; expected one of {ENGINES}")
+    if engine not in VALIDATORS:
+        raise ValueError(f"unknown validation engine '{engine}'; expected one of {VALIDATORS}")
     size = len(source) if isinstance(source, Graph) else source.triple_count()
     if engine == "sparql" or (engine == "auto" and size > PYSHACL_MAX_TRIPLES):
         progress = Progress("validating, constraints checked", None, quiet)

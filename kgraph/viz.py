@@ -33,19 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from .choices import (DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES, LANGUAGES, REFERENCE_SOURCE_TYPE, SIZE_METRICS,
+                      VIEWS)
 from .errors import InputError, KgraphError
-from .indicators import METRICS, PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
+from .indicators import PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
 from .namespaces import SPR, SPV
 from .network import NODE_CLASSES, node_year
-from .schema import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES, REFERENCE_SOURCE_TYPE
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
 
-VIEWS = ("full", "actors-channels", "ego")
-LANGUAGES = ("en", "kk", "ru")
-#: Metrics a node can be sized by: every centrality but the community number.
-SIZE_METRICS = tuple(m for m in METRICS if m != "community")
 DEFAULT_SIZE_BY = "pagerank"
 #: Centralities every tooltip shows, cheap even at 20,000 nodes; the size metric is added.
 TOOLTIP_METRICS = ("degree_in", "degree_out", "pagerank")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from .choices import LANGUAGES
 from .errors import InputError
 
-LANGUAGES = ("en", "kk", "ru")
 WORDS_FILE = Path(__file__).parent / "templates" / "words.yaml"
 
 

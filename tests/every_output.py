@@ -18,10 +18,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import kgraph.build
+from kgraph.choices import EXPORT_FORMATS, RESULT_FORMATS
 from kgraph.cli import cli
-from kgraph.netexport import export_formats
 from kgraph.query import named_queries
-from kgraph.results import FORMATS as RESULT_FORMATS
 
 #: Where the process builds its store and writes its files, relative to its working folder,
 #: so that the paths the commands print are the same in every process.
@@ -74,7 +73,7 @@ def every_output(store: str) -> dict[str, str]:
     for fmt in ("table", "csv", "json"):
         record("centrality", "--format", fmt, *store_args)
         record("indicators", "--format", fmt, *store_args)
-    for fmt in export_formats():
+    for fmt in EXPORT_FORMATS:
         record("export", "--format", fmt, *store_args)
     for fmt in ("graphml", "gexf"):
         record("graph-export", "--format", fmt, *store_args)

@@ -240,8 +240,3 @@ def test_the_shipped_json_ld_context_is_in_step_with_the_ontology():
         "ontology/context.jsonld is out of date: regenerate it with `kgraph docs --no-page -o ontology`")
 
 
-def test_cli_export_formats_are_those_of_the_library():
-    from kgraph import cli
-    from kgraph.netexport import export_formats
-
-    assert set(cli._EXPORT_FORMATS) == set(export_formats())

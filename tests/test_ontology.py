@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DC, DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from kgraph.build import load_ontology
+from kgraph.choices import EPISTEMIC_STATUSES, SOURCE_TYPES
 from kgraph.namespaces import SP, SPV
 from kgraph.resources import ontology_file, owl_file, shapes_file, vocabulary_file
 from kgraph.schema import KINDS, VOCABULARIES
@@ -132,6 +134,18 @@ def test_vocabulary_concepts_are_skos_concepts_in_their_own_file(ontology):
     for kind, rdf_class in VOCABULARIES.items():
         members = set(vocabularies.subjects(RDF.type, rdf_class))
         assert members and members <= set(vocabularies.subjects(RDF.type, SKOS.Concept)), kind
+
+
+def test_the_statuses_and_source_types_the_options_offer_are_the_ontology_s(ontology, shapes):
+    """--status offers the concepts of the epistemic statuses' scheme; ingest --type the
+    source types the shapes accept, but for the one of general references."""
+    scheme = SPV["epistemic-statuses"]
+    assert {f"{SPV}{status}" for status in EPISTEMIC_STATUSES} == {
+        str(c) for c in ontology.objects(scheme, SKOS.hasTopConcept)}
+    typed = next(node for node in shapes.subjects(SH.path, DCTERMS.type)
+                 if (None, SH.property, node) in shapes and shapes.value(node, SH["in"]))
+    accepted = [str(value) for value in Collection(shapes, shapes.value(typed, SH["in"]))]
+    assert accepted == [*SOURCE_TYPES, "reference"]
 
 
 def test_the_shipped_rdf_xml_is_the_turtle_ontology():

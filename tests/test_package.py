@@ -1,10 +1,12 @@
 """kgraph installs as a user installs it, in a fresh virtual environment: a plain install
 works from anywhere (the package carries ontology, data and queries), and an editable one,
 the README's set-up, reads the checkout's folders, so that an edit of data/ is what the next
-build reads."""
+build reads. Its command starts at once: its help loads none of the libraries that do the
+work."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -129,3 +131,21 @@ def test_an_editable_install_reads_the_checkouts_data_as_edited(tmp_path):
     assert done.stdout.startswith(f"read {checkout / 'data'} (the bundled data, in the checkout)\n")
     graph = (elsewhere / "build" / "softpower.ttl").read_text(encoding="utf-8")
     assert re.search(r'"De Montfort University \(edited\)"@en', graph)
+
+
+#: Libraries a command imports when it needs them, never to show the help or parse options.
+HEAVY = {"rdflib", "networkx", "pyshacl", "pyvis", "pyoxigraph", "igraph", "yaml", "jinja2",
+         "matplotlib", "pyld", "num2words", "pysbd", "pycountry", "pypdf", "trafilatura"}
+
+
+@pytest.mark.parametrize("command", [[], ["query"], ["ingest"], ["viz"]])
+def test_the_help_loads_none_of_the_libraries_that_do_the_work(command):
+    shown = subprocess.run([sys.executable, "-X", "importtime", "-m", "kgraph", *command, "--help"],
+                           capture_output=True, text=True, check=True)
+    assert "Usage: python -m kgraph" in shown.stdout
+    loaded = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in shown.stderr.splitlines()
+              if line.startswith("import time:") and "|" in line}
+    assert {"click", "kgraph"} <= loaded and loaded & HEAVY == set()
+    # What the options choose from (kgraph.choices) imports nothing, for the library's sake too.
+    tree = ast.parse((ROOT / "kgraph" / "choices.py").read_text(encoding="utf-8"))
+    assert not [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
+import time
 
 import pytest
 import yaml
@@ -357,11 +360,54 @@ def test_timeout_must_be_a_time_limit(value, expected):
     assert "Traceback" not in result.output
 
 
+#: A trillion rows to count.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
 def test_timeout_stops_a_runaway_query():
-    result = run("query", "--timeout", "1", "--sparql",
-                 "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    result = run("query", "--timeout", "1", "--sparql", RUNAWAY)
     assert result.exit_code == 2
     assert "stopped after 1 seconds (--timeout)" in result.output
+
+
+def test_max_memory_stops_a_query_that_would_fill_the_memory():
+    result = run("query", "--max-memory", "64", "--sparql",
+                 "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d")
+    assert result.exit_code == 2
+    assert "stopped at 64 MB of memory (--max-memory). Narrow the query" in result.output
+    # Within the limits, the same answer as without them.
+    limited = run("query", "--max-memory", "256", "--timeout", "60", "branch-campuses", "-f", "csv")
+    assert limited.exit_code == 0, limited.output
+    assert limited.stdout == run("query", "branch-campuses", "-f", "csv").stdout
+    assert limited.stdout.count("\n") > 10
+
+
+def test_a_remote_engine_s_memory_is_its_own():
+    result = run("query", "--store", "sparql:http://127.0.0.1:9/sparql", "--max-memory", "64",
+                 "--sparql", "ASK { ?s ?p ?o }")
+    assert result.exit_code == 2
+    assert "--max-memory limits the queries kgraph evaluates itself" in result.output
+
+
+def test_a_killed_query_leaves_no_process_behind():
+    from test_serve_limits import alive, descendants
+
+    process = subprocess.Popen([sys.executable, "-m", "kgraph", "query", "--timeout", "600",
+                                "--sparql", RUNAWAY], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(descendants(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        helpers = descendants(process.pid)
+        assert len(helpers) == 2, "the forking process and the query's worker"
+    finally:
+        process.kill()
+        process.wait(10)
+    deadline = time.monotonic() + 5
+    while any(map(alive, helpers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in helpers if alive(pid)] == []
 
 
 # --- output formats parse back ------------------------------------------------------------------
@@ -506,12 +552,6 @@ def test_rows_read_from_oxigraph_give_the_values_rdflib_gives(literal):
     direct, through_rdflib = plain_value(to_oxigraph(literal)), plain_value(literal)
     assert direct == through_rdflib
     assert type(direct) is (str if isinstance(through_rdflib, str) else type(through_rdflib))
-
-
-def test_cli_result_formats_are_those_of_the_library():
-    from kgraph import cli, results
-
-    assert set(cli._RESULT_FORMATS) == set(results.FORMATS) | set(results.GRAPH_FORMATS)
 
 
 # --- query files that are not SPARQL text ------------------------------------------------------

@@ -62,6 +62,37 @@ def test_the_data_is_what_the_generator_writes():
     assert _generator().main(["--check"]) == 0
 
 
+def _adjectives_tool():
+    spec = importlib.util.spec_from_file_location("country_adjectives",
+                                                  ROOT / "tools" / "country_adjectives.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_adjectives_table_is_what_its_tool_writes_and_states_carry_them():
+    from kgraph.ingest.countries import ADJECTIVES_FILE, adjectives
+
+    pytest.importorskip("countryinfo")
+    header = ADJECTIVES_FILE.read_text(encoding="utf-8").split("\n", 3)[2]
+    installed = [f"{name} {importlib.metadata.version(name)}" for name in ("countryinfo", "pycountry")]
+    installed.append(f"Babel {importlib.metadata.version('babel')}")
+    if not all(version in header for version in installed):
+        pytest.skip(f"the table was written with other versions than the installed {installed}")
+    assert _adjectives_tool().main(["--check"]) == 0
+    table = adjectives()
+    # A demonym and the name of the language official there whose likely country it is;
+    # not "English" (official in the United States only de facto), and a demonym of two
+    # countries of like size ("Congolese") or a language another country's demonym
+    # ("Portuguese" for Brazil) named for one only.
+    assert table["KZ"] == ("Kazakhstani", "Kazakh") and table["KR"] == ("South Korean", "Korean")
+    assert table["GB"] == ("British",) and table["US"] == ("American",)
+    assert "Portuguese" not in table["BR"]
+    assert sum("Congolese" in names for names in table.values()) <= 1
+    for state in _states():
+        assert state.get("variants", []) == list(table.get(state["iso_code"], ())), state["id"]
+
+
 def test_the_generator_fills_a_new_state_and_keeps_the_rest(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
@@ -78,8 +109,10 @@ def test_the_generator_fills_a_new_state_and_keeps_the_rest(tmp_path):
     assert mongolia["iso_alpha3"] == "MNG" and mongolia["iso_numeric"] == "496"
     assert mongolia["labels"]["kk"] and mongolia["labels"]["ru"]
     assert "wikidata" not in mongolia  # not in the reference table: no item, never a guess
+    assert mongolia["variants"] == ["Mongolian"]  # its demonym (countryinfo)
     assert mongolia["evidence"] == [{"source": s} for s in (
-        "reference-iso-3166", "reference-cldr-territory-names", "reference-iso-3166-translations")]
+        "reference-iso-3166", "reference-cldr-territory-names", "reference-iso-3166-translations",
+        "reference-country-adjectives")]
     assert written.replace(block, "") == original  # every other line as it was
     assert generator.main(["--data", str(data), "--check"]) == 0
     result = run("validate", "--data", data)

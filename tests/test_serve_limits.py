@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import signal
 import socket
 import subprocess
 import sys

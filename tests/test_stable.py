@@ -14,11 +14,10 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
+from kgraph.choices import EXPORT_FORMATS, RESULT_FORMATS
 from kgraph.errors import QueryError
-from kgraph.netexport import export_formats
 from kgraph.ordering import group_concat_separators, order_keys, sorted_list
 from kgraph.query import execute, named_queries, prepare
-from kgraph.results import FORMATS as RESULT_FORMATS
 
 SCRIPT = Path(__file__).resolve().parent / "every_output.py"
 #: Hash seeds of the processes compared; Python draws a random one for each process otherwise.
@@ -51,7 +50,7 @@ def test_every_output_is_the_same_bytes_under_every_hash_seed(digests, store):
     # build and its four files, every query in every format, stats, centrality, indicators,
     # every export, 2 network exports, 2 pages.
     assert len(first) == (5 + len(named_queries()) * len(RESULT_FORMATS) + 2 + 6
-                          + len(export_formats()) + 2 + 4)
+                          + len(EXPORT_FORMATS) + 2 + 4)
     for other in others:
         assert sorted(label for label in first if first[label] != other[label]) == []
 

@@ -148,13 +148,6 @@ def test_marking_a_relation_inferred_keeps_its_id(graded_data, tmp_path):
     assert before == after and len(after) == 1
 
 
-def test_the_command_line_statuses_are_the_schema_s():
-    from kgraph.cli import _STATUSES
-    from kgraph.schema import EPISTEMIC_STATUSES
-
-    assert _STATUSES == EPISTEMIC_STATUSES
-
-
 def test_the_data_format_doc_holds_the_generated_reference():
     document = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     assert reference() in document, ("docs/data-format.md differs from kgraph/schema.py: run "

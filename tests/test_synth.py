@@ -116,9 +116,6 @@ def test_refuses_a_size_below_the_ontology(tmp_path):
 
 
 def test_writes_json_lines_of_the_same_records(synth_folder, tmp_path):
-    from kgraph import cli, synth
-
-    assert cli._SYNTH_FORMATS == synth.FORMATS
     folder = tmp_path / "jsonl"
     result = run("synth", "--triples", TRIPLES, "-o", folder, "--seed", 7, "--format", "jsonl")
     assert result.exit_code == 0, result.output

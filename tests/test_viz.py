@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run
-from kgraph import cli, viz
+from kgraph import viz
 from kgraph.indicators import centralities, channel_portfolio
 from kgraph.network import ego_network, project
 
@@ -232,12 +232,6 @@ def test_big_graphs_get_positions_from_python_that_do_not_overlap():
     hub, ring = positions["hub-a"], 200 * viz.RING_SPACING / (2 * math.pi)
     for index in range(200):  # each star's leaves sit on one ring around its hub
         assert abs(math.dist(hub, positions[f"hub-a-leaf-{index}"]) - ring) < 1
-
-
-def test_cli_choices_are_in_step_with_the_library():
-    assert cli._VIEWS == viz.VIEWS
-    assert cli._LANGUAGES == viz.LANGUAGES
-    assert cli._SIZE_METRICS == viz.SIZE_METRICS
 
 
 # --- in the browser --------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Write the Kazakh and Russian names, the ISO 3166-1 codes and the Wikidata items of the
-states of the data folder from maintained sources, and the source records they cite.
+"""Write the Kazakh and Russian names, the ISO 3166-1 codes, the Wikidata items and the
+adjectives of the states of the data folder from maintained sources, and the source records
+they cite.
 
 Names and codes typed by hand drift and cannot be checked; these are regenerated from
-pycountry (ISO 3166-1 and the translations of Debian's iso-codes), Babel (Unicode CLDR) and
-tools/wikidata-countries.csv (see tools/README.md). Only the generated fields of the state
+pycountry (ISO 3166-1 and the translations of Debian's iso-codes), Babel (Unicode CLDR),
+tools/wikidata-countries.csv and kgraph/ingest/country_adjectives.tsv (see tools/README.md). Only the generated fields of the state
 records change: every other line of the file stays as it is, so hand edits and merges of the
 rest are untouched. ``--check`` writes nothing and exits 1 when data/ differs.
 """
@@ -24,13 +25,14 @@ TOOLS = Path(__file__).resolve().parent
 DATA = TOOLS.parent / "data"
 LANGUAGES = ("kk", "ru")
 #: The fields this script writes into a state record, after ``iso_code``, in this order.
-GENERATED = ("labels", "iso_alpha3", "iso_numeric", "wikidata")
+GENERATED = ("labels", "iso_alpha3", "iso_numeric", "wikidata", "variants")
 #: The fields that say where a record comes from; rewritten as one ``evidence`` list.
 PROVENANCE = ("source", "quote", "evidence")
 CODES_SOURCE = "reference-iso-3166"
 CLDR_SOURCE = "reference-cldr-territory-names"
 TRANSLATIONS_SOURCE = "reference-iso-3166-translations"
 WIKIDATA_SOURCE = "reference-wikidata-countries"
+ADJECTIVES_SOURCE = "reference-country-adjectives"
 SOURCES_FILE = "reference-identifiers.yaml"
 
 
@@ -55,6 +57,15 @@ def source_records() -> list[dict]:
          "description": "The other Kazakh and Russian names of each state: the translations of "
                         "its ISO 3166-1 short, common and official names. General reference; "
                         "not a claim of the corpus."},
+        {"id": ADJECTIVES_SOURCE,
+         "title": "The adjectives that name each ISO 3166-1 country: the demonyms of "
+                  "countryinfo's data (REST Countries) and the Unicode CLDR names of the "
+                  "languages official in each country whose likely country it is",
+         "type": "reference",
+         "description": "kgraph/ingest/country_adjectives.tsv, written by "
+                        "tools/country_adjectives.py (its header names the versions used); "
+                        "the adjectives of a state are its variants ('Kazakh researchers' "
+                        "names Kazakhstan). General reference; not a claim of the corpus."},
         {"id": WIKIDATA_SOURCE,
          "title": "Wikidata items of the ISO 3166-1 countries, as listed in Our World in "
                   "Data's table of countries and regions",
@@ -112,7 +123,18 @@ def state_fields(iso_code: str, items: dict[str, dict]) -> tuple[dict, list[str]
                              f"{item['iso_alpha3']}, pycountry {country.alpha_3}.")
         fields["wikidata"] = item["wikidata"]
         sources.append(WIKIDATA_SOURCE)
+    adjectives = country_adjectives().get(iso_code)
+    if adjectives:
+        fields["variants"] = list(adjectives)
+        sources.append(ADJECTIVES_SOURCE)
     return fields, sources
+
+
+def country_adjectives() -> dict[str, tuple[str, ...]]:
+    sys.path.insert(0, str(TOOLS.parent))
+    from kgraph.ingest.countries import adjectives
+
+    return adjectives()
 
 
 # --- writing the fields into the YAML text, line by line ------------------------------------------

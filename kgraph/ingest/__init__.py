@@ -7,9 +7,11 @@ their own, every record marked ``epistemic_status: proposed`` with the cue that 
 
 The steps, one module each: ``documents`` (text, HTML, PDF), ``sentences``, ``linking``
 (the automaton over every name of the graph and of the ISO countries; ``text`` makes the
-name keys, ``countries`` reads ISO 3166, ``known`` reads the graph), ``names`` (new
-entities), ``cues`` and ``proposals`` (facts), ``writing`` (the proposals folder and the
-JSON report); ``pipeline`` runs them. The stages of kgraph (load, build, query, store) are
+name keys, ``countries`` reads ISO 3166 and the countries' adjectives, ``known`` reads the
+graph), ``names`` (new entities), ``authors`` (the author blocks of journal articles),
+``across`` (facts read across two sentences, words that point back), ``cues`` and
+``proposals`` (facts), ``writing`` (the proposals folder and the JSON report); ``pipeline``
+runs them. The stages of kgraph (load, build, query, store) are
 used, never changed: this package imports them, they never import it.
 
     from kgraph.ingest import SourceDetails, ingest_files

@@ -5,14 +5,18 @@ the graph lacks becomes a proposed ``states`` record with its codes instead of a
 name. pycountry carries the ISO names and, in its gettext catalogues, their Russian and
 Kazakh translations ("Российская Федерация", "Ресей"). ISO's names are formal ("Korea,
 Republic of", "Russian Federation"): the short names texts use and ISO does not list are
-added from :data:`CUSTOMARY_NAMES`.
+added from :data:`CUSTOMARY_NAMES`. The adjectives that name a country ("Kazakh",
+"British") come from ``country_adjectives.tsv`` beside this module, which
+tools/country_adjectives.py writes from countryinfo's demonyms and Unicode CLDR.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
 import gettext
 from dataclasses import dataclass
+from pathlib import Path
 
 #: Short names in common use that ISO 3166 does not give (nor its translations), by alpha-2
 #: code. Abbreviations are matched only in capitals ("US", not "us").
@@ -33,6 +37,21 @@ CUSTOMARY_NAMES = {
 LANGUAGES = ("ru", "kk")
 
 
+#: The adjectives that name each country, by alpha-2 code (tools/country_adjectives.py).
+ADJECTIVES_FILE = Path(__file__).with_name("country_adjectives.tsv")
+
+
+@functools.lru_cache(maxsize=1)
+def adjectives() -> dict[str, tuple[str, ...]]:
+    """alpha-2 code -> the adjectives that name the country ("Kazakhstani", "Kazakh")."""
+    found: dict[str, list[str]] = {}
+    with open(ADJECTIVES_FILE, encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            found.setdefault(row["alpha_2"], []).append(row["adjective"])
+    return {code: tuple(names) for code, names in found.items()}
+
+
 @dataclass(frozen=True)
 class Country:
     """One ISO 3166-1 country: its codes, English name and every name it goes by."""
@@ -43,6 +62,7 @@ class Country:
     name: str  # the English name texts use (ISO's common name where it has one)
     names: tuple[str, ...]  # English names, then customary, then translated ones
     translations: dict
+    adjectives: tuple[str, ...] = ()  # "Kazakhstani", "Kazakh"
 
     @property
     def slug(self) -> str:
@@ -76,7 +96,7 @@ def countries() -> tuple[Country, ...]:
         customary = CUSTOMARY_NAMES.get(country.alpha_2, ())
         names = tuple(dict.fromkeys([*english, *iso_names, *customary, *translated]))
         result.append(Country(country.alpha_2, country.alpha_3, country.numeric, english[0],
-                              names, translations))
+                              names, translations, adjectives().get(country.alpha_2, ())))
     return tuple(result)
 
 

@@ -19,6 +19,20 @@ def _words(pattern: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
 
 
+#: How a region or state responds to an outside power's influence: words of each response
+#: type of the ontology (``spv:response-types``).
+RESPONSE_CUES = {
+    "acceptance": _words(r"accept(?:s|ed|ing|ance)?|welcom(?:e|es|ed|ing)|embrac(?:e|es|ed|ing)|"
+                         r"maintain(?:s|ed|ing)? cooperation|rel(?:y|ies|ied) on"),
+    "limitation": _words(r"limit(?:s|ed|ing)?|restrict(?:s|ed|ing)?|resist(?:s|ed|ing|ance)?|"
+                         r"contest(?:s|ed|ing)?|curb(?:s|ed|ing)?|cautious|wary"),
+    "diversification": _words(r"diversif(?:y|ies|ied|ying|ication)|hedg(?:e|es|ed|ing)|"
+                              r"balanc(?:e|es|ed|ing)|alternative partners(?:hips)?|multi-?vector\w*"),
+    "adaptation": _words(r"adapt(?:s|ed|ing|ation)?|adjust(?:s|ed|ing|ment)?"),
+}
+RESPONSES = re.compile("|".join(f"(?:{p.pattern})" for p in RESPONSE_CUES.values()),
+                       re.IGNORECASE)
+
 #: Cues of relation kinds: name shown to the reviewer -> (record kind, pattern).
 RELATION_CUES = {
     "branch campus": ("branch_campuses", _words(
@@ -41,8 +55,10 @@ RELATION_CUES = {
     "membership": ("memberships", _words(
         r"members?|membership|join(?:s|ed|ing)?|accession|acceded|involvement|"
         r"participat(?:e|es|ed|ing|ion)|мүше\w*|член\w*|вступ\w*|участ\w*")),
+    "regional response": ("regional_responses", RESPONSES),
     "role": ("roles", None),  # the titles of kgraph.ingest.names.TITLES
 }
+
 
 #: Cues of the ontology's influence channels (ids of ``spv:`` channels).
 CHANNEL_CUES = {
@@ -87,6 +103,21 @@ CHANNEL_CUES = {
 PLACE_MARKERS = frozenset("in at to into across throughout within inside в во на".split())
 ORIGIN_MARKERS = frozenset("from из".split())
 PARTNER_MARKERS = frozenset("with между between с со".split())
+#: Verbs two parties named together do to each other: without "with" or "between", two
+#: parties and a cue make a partnership only with one of these after them.
+RECIPROCAL = _words(r"signed|sign|agreed|agree|cooperated?|co-operated?|partnered|"
+                    r"collaborated?|concluded|launched|established|подписал\w*|договорил\w*|"
+                    r"қол қойды|келісті")
+#: Nouns a state's adjective qualifies when it names the people a text speaks of: students
+#: come from the state ("Kazakh students"), the others are reached in it ("Kazakh
+#: researchers").
+STUDENT_NOUNS = frozenset("student students pupils learners студенты студентов".split())
+AUDIENCE_NOUNS = frozenset("""researchers scholars scientists academics citizens youth people
+    audiences audience public society societies professionals teachers faculty graduates elites
+    officials experts journalists diaspora""".split())
+#: Words that make a programme's name a government's ("Chinese Government Scholarship").
+GOVERNMENT_WORDS = _words(r"Government|State|Presidential|President's|National|"
+                          r"Государственн\w*|Президент\w*|мемлекеттік")
 #: Verbs whose subject is where students (or campuses) go.
 HOSTING = _words(r"hosts?|hosted|hosting|attracts?|attracted|receives?|received|welcomes?|"
                  r"welcomed|принима\w*|қабылда\w*")

@@ -1,7 +1,7 @@
 """What the graph already knows: its entities with every name they go by, and its facts.
 
 Linking needs each entity's kind and names (label, names in other languages, alternative
-labels) and, for states, the ISO code that ties them to pycountry's countries; proposing
+labels, and the variants that name a place by its adjective) and, for states, the ISO code that ties them to pycountry's countries; proposing
 needs the facts already held, so as not to propose them again, and which entity lies in
 which state. All of it comes from a few SELECT queries, so the graph may be compiled from
 ``--data`` folders or live in any store of ``kgraph.store``.
@@ -24,12 +24,23 @@ _ALT_LABELS = f"""SELECT DISTINCT ?entity ?label WHERE {{
   VALUES ?class {{ {" ".join(f"<{c}>" for c in sorted(NODE_CLASSES))} }}
   ?entity a ?class ; skos:altLabel ?label .
 }}"""
+_VARIANTS = f"""SELECT DISTINCT ?entity ?label WHERE {{
+  VALUES ?class {{ {" ".join(f"<{c}>" for c in sorted(NODE_CLASSES))} }}
+  ?entity a ?class ; skos:hiddenLabel ?label .
+}}"""
+#: The general references (sources of type "reference") an entity's record cites: where the
+#: graph has a city's state from (a geographic reference).
+_REFERENCES = """SELECT DISTINCT ?entity ?id WHERE {
+  ?entity dcterms:source ?source .
+  ?source a sp:Source ; dcterms:type "reference" ; dcterms:identifier ?id .
+}"""
 _SOURCES = """SELECT ?id WHERE { ?source a sp:Source ; dcterms:identifier ?id . }"""
 
 #: Reference fields that place an entity in a state: a city's state, a university's
 #: country, a campus's host state.
 _STATE_LINKS = {str(SDO.containedInPlace): "state", str(SP.homeCountry): "country",
-                str(SP.hostState): "host_state", str(SP.parentInstitution): "parent"}
+                str(SP.hostState): "host_state", str(SP.hostCity): "host_city",
+                str(SP.parentInstitution): "parent"}
 
 
 @dataclass
@@ -41,6 +52,8 @@ class KnownEntity:
     names: list[tuple[str, str, bool]] = field(default_factory=list)
     iso_code: str | None = None
     links: dict[str, str] = field(default_factory=dict)  # state, country, host_state, parent
+    variants: list[str] = field(default_factory=list)  # other words for it ("Kazakh")
+    references: list[str] = field(default_factory=list)  # general references its record cites
 
     @property
     def label(self) -> str:
@@ -70,6 +83,16 @@ class KnownGraph:
             return entity.id
         return entity.links.get("state") or entity.links.get("host_state") \
             or entity.links.get("country")
+
+    def campus_in(self, parent: str, place: str) -> str | None:
+        """The one branch campus of ``parent`` the graph places in ``place`` (its host state,
+        or the host city; a campus whose city is not known counts for any city of its
+        state), or None."""
+        state = self.state_of(place)
+        found = [e.id for e in self.entities.values() if e.kind == "branch_campuses"
+                 and e.links.get("parent") == parent and e.links.get("host_state") == state
+                 and e.links.get("host_city") in (None, place, state)]
+        return found[0] if len(found) == 1 else None
 
     def campus_pairs(self) -> set[tuple[str, str]]:
         """(parent university, host state) of every branch campus the graph holds."""
@@ -101,6 +124,12 @@ def read_known(source) -> KnownGraph:
     for iri, label in sorted(select(_ALT_LABELS, "ingest query 'alt labels'"), key=_text_key):
         if iri in iri_ids:
             entities[iri_ids[iri]].names.append((str(label), "", True))
+    for iri, label in sorted(select(_VARIANTS, "ingest query 'variants'"), key=_text_key):
+        if iri in iri_ids:
+            entities[iri_ids[iri]].variants.append(str(label))
+    for iri, identifier in sorted(select(_REFERENCES, "ingest query 'references'"), key=_text_key):
+        if iri in iri_ids:
+            entities[iri_ids[iri]].references.append(str(identifier))
     for subject, predicate, value in run_select(source, "literals"):
         if predicate == str(SP.iso3166Alpha2) and subject in iri_ids:
             entities[iri_ids[subject]].iso_code = str(value).upper()

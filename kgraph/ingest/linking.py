@@ -31,7 +31,10 @@ _FUNCTION_WORDS = frozenset("of the and for in on at to by with de du des la le 
 #: Scores of a mention by how it was matched: a name the graph holds, a name of a country,
 #: a name found through a case ending cut, one chosen among several by context, and the
 #: ceiling of a fuzzy match (scaled by its similarity).
-SCORES = {"exact": 1.0, "country": 0.95, "stem": 0.9, "context": 0.8, "fuzzy": 0.85}
+SCORES = {"exact": 1.0, "country": 0.95, "stem": 0.9, "context": 0.8, "fuzzy": 0.85,
+          "adjective": 0.75}
+#: Kinds of entity whose variants are adjectives that name them ("Kazakh", "Central Asian").
+ADJECTIVE_KINDS = ("states", "blocs", "regions")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 #: Fuzzy matching: only capitalised words this long, and at least this similar (0-100).
 FUZZY_MIN_LETTERS = 7
@@ -48,6 +51,7 @@ class Target:
     strict_case: bool  # an abbreviation: matches only in capitals
     capitalised: bool  # matches only where the text capitalises it
     country: str | None = None  # the alpha-2 code of a country the graph lacks
+    adjective: bool = False  # an adjective that names a place ("Kazakh", "Central Asian")
 
 
 @dataclass
@@ -55,7 +59,8 @@ class Mention:
     """A stretch of the text naming an entity: ``entity`` is its id (None when several
     entities share the name and the context does not choose); ``status`` says whether it is
     an entity of the graph (linked), a country the graph lacks (country), a name shared
-    by several entities (ambiguous) or a new entity proposed from it (new)."""
+    by several entities (ambiguous), a new entity proposed from it (new), or words that
+    point back at an entity named before (anaphor, ``kgraph.ingest.across``)."""
 
     start: int
     end: int
@@ -66,12 +71,16 @@ class Mention:
     candidates: tuple[str, ...] = ()
     status: str = "linked"
     match: str = "exact"
+    antecedent: tuple[int, int] | None = None  # an anaphor's: where its entity is named
 
     def as_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text,
-                "entity": self.entity, "kind": self.kind, "score": round(self.score, 2),
-                "candidates": list(self.candidates), "status": self.status,
-                "match": self.match}
+        found = {"start": self.start, "end": self.end, "text": self.text,
+                 "entity": self.entity, "kind": self.kind, "score": round(self.score, 2),
+                 "candidates": list(self.candidates), "status": self.status,
+                 "match": self.match}
+        if self.antecedent:
+            found["antecedent"] = {"start": self.antecedent[0], "end": self.antecedent[1]}
+        return found
 
 
 class Gazetteer:
@@ -90,6 +99,9 @@ class Gazetteer:
         for entity in self.entities.values():
             for name, _, _ in entity.names:
                 self._add(keyed, name, entity.id, entity.kind)
+            if entity.kind in ADJECTIVE_KINDS:
+                for variant in entity.variants:
+                    self._add(keyed, variant, entity.id, entity.kind, adjective=True)
         if with_countries:
             self._add_countries(keyed)
         self.automaton, self.targets = _automaton(keyed)
@@ -103,14 +115,15 @@ class Gazetteer:
         """How many name keys the automaton holds."""
         return len(self.targets)
 
-    def _add(self, keyed, name: str, entity: str, kind: str, country: str | None = None):
+    def _add(self, keyed, name: str, entity: str, kind: str, country: str | None = None,
+             adjective: bool = False):
         tokens = WORD.findall(name)
         if not _usable(tokens):
             return
         strict = len(name) <= 10 and name.isupper() and " " not in name and \
             sum(ch.isalpha() for ch in name) <= 5
         target = Target(entity, kind, name, strict_case=strict,
-                        capitalised=name[:1].isupper(), country=country)
+                        capitalised=name[:1].isupper(), country=country, adjective=adjective)
         key = "".join(word_key(t) for t in tokens)
         if len(key) >= 2:
             keyed[key].setdefault(entity, target)
@@ -150,9 +163,11 @@ class Gazetteer:
                 state = free_id(country.slug, taken)
                 taken.add(state)
                 self.countries[state] = country
+            code = None if state in self.entities else country.alpha_2
             for name in country.names:
-                self._add(keyed, name, state, "states",
-                          None if state in self.entities else country.alpha_2)
+                self._add(keyed, name, state, "states", code)
+            for adjective in country.adjectives:
+                self._add(keyed, adjective, state, "states", code, adjective=True)
 
     # -- matching ----------------------------------------------------------------------------
     def link(self, text: str) -> list[Mention]:
@@ -189,6 +204,10 @@ class Gazetteer:
                     yield start, end, targets, "stem" if stem else "exact"
 
     def _mention(self, text, start, end, targets: tuple[Target, ...], match: str) -> Mention:
+        names = [t for t in targets if not t.adjective]
+        targets = tuple(names) or targets  # a name before an adjective alike
+        if not names:
+            match = "adjective"
         ids = tuple(dict.fromkeys(t.entity for t in targets))
         in_graph = tuple(i for i in ids if i in self.entities)
         ids = in_graph or ids
@@ -196,7 +215,7 @@ class Gazetteer:
         if len(ids) == 1:
             country = ids[0] not in self.entities
             return Mention(start, end, text[start:end], ids[0], kinds[ids[0]],
-                           SCORES["country" if country else match], (),
+                           SCORES["country" if country and match != "adjective" else match], (),
                            "country" if country else "linked", match)
         return Mention(start, end, text[start:end], None, None, SCORES["context"], ids,
                        "ambiguous", match)
@@ -243,6 +262,15 @@ class Gazetteer:
     def country_of(self, state_id: str) -> Country | None:
         """The ISO country a proposed state stands for."""
         return self.countries.get(state_id)
+
+
+def hyphen_joined(text: str, start: int, end: int) -> bool:
+    """Whether a mention is joined by a hyphen to another word: "Sorbonne-Kazakhstan" is
+    named for Kazakhstan, "Russian-language" for Russian, "Kazakhstan-based" says where,
+    and none of them names the place as a party to a fact (the support check of
+    ``kgraph.support`` agrees: a hyphen joins words)."""
+    return (text[end:end + 1] == "-" and text[end + 1:end + 2].isalpha()) or \
+        (start > 0 and text[start - 1] == "-" and text[start - 2:start - 1].isalpha())
 
 
 def _usable(tokens: list[str]) -> bool:
@@ -293,7 +321,7 @@ def _fuzzy_index(keyed: dict) -> dict[str, dict[str, Target]]:
     """One-word capitalised names long enough for a fuzzy match, by their first letter."""
     index: dict[str, dict[str, Target]] = defaultdict(dict)
     for key, targets in keyed.items():
-        single = [t for t in targets.values() if len(WORD.findall(t.name)) == 1
+        single = [t for t in targets.values() if len(WORD.findall(t.name)) == 1 and not t.adjective
                   and t.capitalised and not t.strict_case and len(t.name) >= FUZZY_MIN_LETTERS]
         if len(single) == 1 and len(targets) == 1:
             index[key[:1]][key] = single[0]

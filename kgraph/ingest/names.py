@@ -57,6 +57,16 @@ HEADS = {
 }
 _HEAD_KIND = {word: (kind, subtype) for kind, heads in HEADS.items()
               for word, subtype in heads.items()}
+#: Words after a head word that open the rest of a name ("University of", "Université de").
+_OF = frozenset("of de du des di del della für".split())
+#: Words that end a university's name without being its city ("Oxford University Press").
+_NOT_A_CITY = frozenset("""press library hospital museum centre center school institute
+    department faculty branch branches campus campuses students library clinic""".split())
+#: What follows a name that ends in its city rather than in a person's name: punctuation or
+#: the end of the text (not "University President Larry ...", which the run would hold).
+_TITLE_AFTER = re.compile(r"\s+[A-ZА-ЯЁ]")
+#: Abbreviated head words that open a name ("TU Berlin", a Technische Universität).
+_ABBREVIATED_HEADS = {"TU": ("universities", None)}
 #: Head words that texts often write in lower case after a capitalised name.
 _LOWER_HEADS = frozenset("process programme program scholarship initiative".split())
 #: Centres named after a language or a country's culture: cultural centres whatever their
@@ -107,8 +117,9 @@ class NewName:
 def find_names(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[NewName]:
     """The new names in one sentence ``text[start:end]``; ``taken`` are the spans of known
     mentions, which a longer name headed by a head word replaces."""
-    found = _headed_names(text, start, end, taken) + _city_names(text, start, end) \
-        + _people(text, start, end, taken)
+    found = _headed_names(text, start, end, taken) + _people(text, start, end, taken) + [
+        city for city in _city_names(text, start, end)
+        if not any(s < city.end and city.start < e for s, e in taken)]  # a known city
     found.sort(key=lambda n: (n.start, -(n.end - n.start)))
     chosen: list[NewName] = []
     for name in found:
@@ -128,7 +139,8 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
         if not joined and current:
             runs.append(current)
             current = []
-        if _CAPITALISED.match(word) or (current and word.lower() in _CONNECTORS):
+        if _CAPITALISED.match(word) or (current and word.lower() in _CONNECTORS) or (
+                current and word == "s" and gap in ("'", "’")):  # "Queen’s University"
             current.append((s, e))
         elif current and word in _LOWER_HEADS:
             current.append((s, e))  # "the Bologna process", "the Fulbright programme"
@@ -151,14 +163,32 @@ def _runs(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
     return result
 
 
+def _split_at_known_possessor(text: str, run: list, taken) -> list[list]:
+    """A run split around a known name that owns what follows it: "South Korea’s Woosong
+    University" is Woosong University's run, "TU Delft and Turkey’s Bilkent University" two
+    runs (Turkey is known)."""
+    for index in range(len(run) - 1, 0, -1):
+        if text[run[index][0]:run[index][1]] != "s" or text[run[index][0] - 1] not in "'’":
+            continue
+        owner = next(((s, e) for s, e in taken if s < run[index - 1][1] and run[0][0] < e), None)
+        if owner:
+            before = [w for w in run if w[1] <= owner[0]]
+            while before and text[before[-1][0]:before[-1][1]].lower() in _CONNECTORS:
+                before = before[:-1]
+            return [part for part in (before, run[index + 1:]) if part]
+    return [run]
+
+
 def _split_at_heads(text: str, run: list) -> list[list]:
-    """A run split after a head word followed by "and": "De Montfort University and Coventry
-    University" is two names."""
+    """A run split after a head word followed by "and", and at "and the": "De Montfort
+    University and Coventry University", "Ministry of Foreign Affairs and the United States
+    Department of State" are two names each."""
     parts, current = [], []
     for index, (s, e) in enumerate(run):
         word = text[s:e]
-        if word.lower() in ("and", "&") and current and \
-                text[current[-1][0]:current[-1][1]].lower() in _HEAD_KIND:
+        following = text[run[index + 1][0]:run[index + 1][1]] if index + 1 < len(run) else ""
+        if word.lower() in ("and", "&") and current and (
+                text[current[-1][0]:current[-1][1]].lower() in _HEAD_KIND or following == "the"):
             parts.append(current)
             current = []
             continue
@@ -168,14 +198,22 @@ def _split_at_heads(text: str, run: list) -> list[list]:
 
 def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
     names = []
-    for run in _runs(text, start, end):
+    for run in (part for run in _runs(text, start, end)
+                for part in _split_at_known_possessor(text, run, taken)):
         words = [text[s:e] for s, e in run]
         lowered = [w.lower() for w in words]
         head = None
         if len(words) >= 2 and lowered[-1] in _HEAD_KIND:
             head = lowered[-1]
-        elif len(words) >= 3 and lowered[0] in _HEAD_KIND and lowered[1] == "of":
-            head = lowered[0]
+        else:  # "University of Arizona", "City University of Hong Kong", "Université de Lorraine"
+            head = next((lowered[i] for i in range(len(words) - 2) if lowered[i] in _HEAD_KIND
+                         and lowered[i + 1] in _OF), None)
+        if head is None and len(words) >= 3 and lowered[-2] in HEADS["universities"] and \
+                _CAPITALISED.match(words[-1]) and lowered[-1] not in _NOT_A_CITY and \
+                not _TITLE_AFTER.match(text, run[-1][1]):
+            head = lowered[-2]  # "Queen’s University Belfast": a university and its city
+        if head is None and len(words) >= 2 and words[0] in _ABBREVIATED_HEADS:
+            head = words[0]  # "TU Berlin"
         if head is None:
             continue
         span = (run[0][0], run[-1][1])
@@ -183,12 +221,12 @@ def _headed_names(text: str, start: int, end: int, taken) -> list[NewName]:
                for s, e in taken) or span in taken:
             continue  # the graph knows it, or a name that overlaps it
         label = text[span[0]:span[1]]
-        kind, subtype = _HEAD_KIND[head]
+        kind, subtype = _ABBREVIATED_HEADS.get(head) or _HEAD_KIND[head]
         if _CULTURAL_CENTRE.search(label):
             kind = "cultural_centres"
             subtype = "language-centre" if _LANGUAGE_CENTRE.search(label) else "cultural-centre"
         names.append(NewName(span[0], span[1], label, kind, subtype,
-                             f"a name headed by '{words[-1] if head == lowered[-1] else words[0]}'"))
+                             f"a name headed by '{next(w for w in words if w.lower() == head.lower())}'"))
     names.extend(_cyrillic_names(text, start, end, taken))
     return names
 

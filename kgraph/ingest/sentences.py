@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 #: A quote is at most about 40 words (the data format's rule for every quote).
 QUOTE_WORDS = 40
-#: Languages with a segmenter, by the codes ``--lang`` takes.
-LANGUAGES = ("en", "ru", "kk")
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KAZAKH = re.compile(r"[\u04d8\u04d9\u0492\u0493\u049a\u049b\u04a2\u04a3\u04e8\u04e9\u04b0\u04b1\u04ae\u04af\u04ba\u04bb\u0406\u0456]")
@@ -81,10 +79,9 @@ def quote_span(text: str, sentence: Sentence, needed: list[tuple[int, int]],
     last = max(end for _, end in needed)
     if _words(text, first, last) > max_words:
         return None
-    breaks = [sentence.start] + [sentence.start + m.end() for m in
-                                 _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
-    ends = [sentence.start + m.start() for m in
-            _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)] + [sentence.end]
+    clauses = list(_CLAUSE_BREAK.finditer(text, sentence.start, sentence.end))
+    breaks = [sentence.start] + [m.end() for m in clauses]  # offsets into the whole text
+    ends = [m.start() for m in clauses] + [sentence.end]
     start = max(b for b in breaks if b <= first)
     end = min(e for e in ends if e >= last)
     # Widen clause by clause while the quote stays short: more context for the reviewer.

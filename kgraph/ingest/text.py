@@ -28,6 +28,8 @@ _ENDINGS = tuple(sorted("""
     сы сі ы і ами ями ого его ому ему ыми ими ой ей ом ем ам ям ах ях ую юю ая яя ое ее
     ые ие ых их ым им ов ев а я ы и е у ю о ь й""".split(), key=len, reverse=True))
 _SLUG_BREAK = re.compile(r"[^a-z0-9]+")
+#: Words a shortened id does not end with ("...-of-international-relations-and").
+_DANGLING = re.compile(r"(?:-(?:and|of|the|for|in|on|de|du|des|la|le|und|i|va))+$")
 
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -76,7 +78,7 @@ def slug(name: str, limit: int = 60) -> str:
 
     text = _SLUG_BREAK.sub("-", anyascii(name).lower()).strip("-")
     if len(text) > limit:
-        text = text[:limit].rsplit("-", 1)[0]
+        text = _DANGLING.sub("", text[:limit].rsplit("-", 1)[0])
     return text or "unnamed"
 
 

@@ -25,7 +25,7 @@ from ..errors import UnknownNameError
 from ..indicators import PLACE_KINDS, STATE_KINDS, NetworkMeasures, SoftPowerRelation
 from ..namespaces import SPR
 from ..network import DatedFact
-from ..schema import EPISTEMIC_STATUSES
+from ..choices import EPISTEMIC_STATUSES
 from ..storedmeasures import StoredMeasures
 from ..viz import Evidence, has_own_label, vocabulary_label
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..schema import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES
+from ..choices import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES
 from ..viz import EDGE_GROUPS, NODE_STYLES, OTHER_EDGE_STYLE, OTHER_NODE_STYLE, style_kind
 from ..words import Words
 from . import charts

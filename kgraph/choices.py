@@ -17,6 +17,9 @@ DEFAULT_EPISTEMIC_STATUS = "stated"
 #: Source types the data format accepts for a document (the shapes also accept
 #: ``reference``, for the general facts the sources presuppose).
 SOURCE_TYPES = ("news-analysis", "commentary", "journal-article", "opinion", "report")
+#: The type of a source that is a general reference (country codes, geography), cited
+#: without a quote: not a document of the corpus.
+REFERENCE_SOURCE_TYPE = "reference"
 
 #: Languages of the labels and of the pages' words.
 LANGUAGES = ("en", "kk", "ru")

@@ -475,16 +475,20 @@ def query(name, data_folders, store, file, sparql, params, fmt, output, timeout,
 
 # --- network analysis: centralities, soft-power indicators, GraphML/GEXF --------------------
 
+def _selected_source(data_folders, store, statuses=()):
+    """The data folders compiled with only the facts of ``statuses``, or the store as it was
+    built, whose network the caller selects (``kgraph.network.by_status``)."""
+    return _source(data_folders, store, statuses if store["spec"] == "memory" else ())
+
+
 def _source_and_network(data_folders, store, statuses=()):
     """The graph and its entity network, only the facts of ``statuses``: selected as the
     data folders are compiled, or in the projection of a store (built with all of them)."""
     from .network import by_status, project
 
-    if store["spec"] == "memory":
-        source = _source(data_folders, store, statuses)
-        return source, project(source)
-    source = _source(data_folders, store)
-    return source, by_status(project(source), statuses)
+    source = _selected_source(data_folders, store, statuses)
+    network = project(source)
+    return source, network if store["spec"] == "memory" else by_status(network, statuses)
 
 
 def _network(data_folders, store, statuses=()):
@@ -699,15 +703,18 @@ def synth(triples, out_dir, seed, file_format):
 @click.option("--until", type=int, metavar="YEAR",
               help="The network as of this year: relations dated later are left out, and the "
                    "measures are those of what remains.")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(EPISTEMIC_STATUSES),
-              help="Only facts of this epistemic status (repeatable); default: all, each marked.")
+@status_option
 def brief(entities, data_folders, store, compare, output, lang, until, statuses):
     """Write the brief of an external actor or a Central Asian state (or any entity), or with
     --compare the comparison of several actors: offline HTML pages, printable (docs/report.md)."""
     from .report.context import gather
-    from .report.site import write_briefs, write_comparison
+    from .report.site import check_briefs, write_briefs, write_comparison
 
-    context = gather(_source(data_folders, store), lang=lang, until=until, statuses=statuses)
+    check_briefs(list(entities), output, compare)
+    context = gather(_selected_source(data_folders, store, statuses), lang=lang, until=until, statuses=statuses,
+                     entities=list(entities))
+    for note in context.notes:
+        click.echo(f"note: {note}", err=True)
     paths = [write_comparison(context, list(entities), output)] if compare else \
         write_briefs(context, list(entities), output)
     for path in paths:

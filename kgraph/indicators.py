@@ -398,17 +398,22 @@ def soft_power_relations(network) -> list[SoftPowerRelation]:
 
 # --- the four indicators -------------------------------------------------------------------
 
+def _relations(network, relations: list[SoftPowerRelation] | None) -> list[SoftPowerRelation]:
+    return soft_power_relations(network) if relations is None else relations
+
+
 def _label(network, node) -> str:
     return str(network.nodes[node].get("label", node)) if node in network else node
 
 
-def channel_portfolio(network) -> list[dict]:
+def channel_portfolio(network, relations: list[SoftPowerRelation] | None = None) -> list[dict]:
     """For each external state or bloc: distinct instruments per influence channel in Central
-    Asia (the actor x channel matrix of competency question 1)."""
+    Asia (the actor x channel matrix of competency question 1). ``relations``: the network's
+    soft-power relations, when the caller has them already."""
     geo = _Geography(network)
     vocabulary = [c for c in str(network.graph.get("channels", "")).split(";") if c]
     cells: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for relation in soft_power_relations(network):
+    for relation in _relations(network, relations):
         if geo.external(relation.provider) and geo.central_asian(relation.receiver):
             for channel in relation.channels or {UNSPECIFIED}:
                 cells[relation.provider][channel].add(relation.instrument)
@@ -442,12 +447,12 @@ def concentration(counts: dict[str, int]) -> dict:
             "effective_partners": 1 / hhi}
 
 
-def multivector_index(network) -> list[dict]:
+def multivector_index(network, relations: list[SoftPowerRelation] | None = None) -> list[dict]:
     """For each Central Asian state: its external partners across soft-power relations (both
     directions), partnerships and shared memberships, and how concentrated they are."""
     geo = _Geography(network)
     counts: dict[str, Counter] = {n: Counter() for n in network if geo.central_asian(n)}
-    for relation in soft_power_relations(network):
+    for relation in _relations(network, relations):
         for state, partner in ((relation.receiver, relation.provider),
                                (relation.provider, relation.receiver)):
             if state in counts and geo.external(partner):
@@ -488,11 +493,11 @@ def _balance_row(network, state, scope, key, outgoing, incoming) -> dict:
             "benefactor_share": outgoing / both if both else None}
 
 
-def benefactor_balance(network) -> list[dict]:
+def benefactor_balance(network, relations: list[SoftPowerRelation] | None = None) -> list[dict]:
     """For each state or bloc: soft-power relations given (outgoing) and received (incoming),
     overall, by channel and by year where dated."""
     tallies: dict[tuple, Counter] = defaultdict(Counter)
-    for relation in soft_power_relations(network):
+    for relation in _relations(network, relations):
         scopes = [("overall", "")]
         scopes += [("channel", c) for c in sorted(relation.channels or {UNSPECIFIED})]
         if relation.year is not None:
@@ -560,6 +565,9 @@ def brokerage(network, exact_max_nodes: int = BETWEENNESS_EXACT_MAX_NODES) -> li
     return sorted(rows, key=lambda r: (-r["betweenness"], r["id"]))
 
 
+#: The indicators computed from the soft-power relations (brokerage: from the actor network).
+ON_RELATIONS = ("channel-portfolio", "multivector", "benefactor-balance")
+
 INDICATOR_FUNCTIONS = {
     "channel-portfolio": channel_portfolio,
     "multivector": multivector_index,
@@ -568,13 +576,18 @@ INDICATOR_FUNCTIONS = {
 }
 
 
-def indicators(network, names: Iterable[str] | None = None) -> dict[str, list[dict]]:
-    """The chosen indicators (all by default), each as its rows."""
+def indicators(network, names: Iterable[str] | None = None,
+               relations: list[SoftPowerRelation] | None = None) -> dict[str, list[dict]]:
+    """The chosen indicators (all by default), each as its rows; the soft-power relations
+    they stand on are found once for all of them (``relations`` when the caller has them)."""
     names = list(names or INDICATORS)
     unknown = [n for n in names if n not in INDICATOR_FUNCTIONS]
     if unknown:
         raise ValueError(f"unknown indicator(s) {', '.join(unknown)}; expected: {', '.join(INDICATORS)}")
-    return {name: INDICATOR_FUNCTIONS[name](network) for name in names}
+    if relations is None and set(names) & set(ON_RELATIONS):
+        relations = soft_power_relations(network)
+    return {name: INDICATOR_FUNCTIONS[name](network, relations) if name in ON_RELATIONS
+            else INDICATOR_FUNCTIONS[name](network) for name in names}
 
 
 #: The entity column and the columns that describe rather than measure, per indicator.
@@ -666,16 +679,19 @@ INDICATORS_FILE = "indicators.csv"
 
 @dataclass
 class NetworkMeasures:
-    """Every centrality of every entity and every indicator, computed once for all the
-    outputs that show them (the CSV files, the site's briefs and charts)."""
+    """Every centrality of every entity, every indicator and the soft-power relations they
+    stand on, computed once for all the outputs that show them (the CSV files, the site's
+    briefs and charts, the measures kept with an on-disk store)."""
 
     centralities: list[dict]
     indicators: dict[str, list[dict]]
+    relations: list[SoftPowerRelation] | None = None
 
 
 def measure(network) -> NetworkMeasures:
     """All centralities and all indicators of the entity network."""
-    return NetworkMeasures(centralities(network), indicators(network))
+    relations = soft_power_relations(network)
+    return NetworkMeasures(centralities(network), indicators(network, relations=relations), relations)
 
 
 def write_centrality_csv(network, path: Path, rows: list[dict] | None = None) -> Path:

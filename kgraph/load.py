@@ -27,7 +27,7 @@ from .errors import DataError, DataWarning, InputError
 from .processes import die_with_parent, release_standard_streams
 from .resources import bundled_path
 from .schema import (BOOLEAN, COMPARATORS, DATE, DECIMAL, INTEGER, KINDS, OBSERVATION_STATUSES,
-                     REF, STRENGTHS, TEXT, VOCABULARIES, WIKIDATA, YEAR, YEAR_RANGE, RecordKind)
+                     REF, REFERENCE_SOURCE_TYPE, STRENGTHS, TEXT, VOCABULARIES, WIKIDATA, YEAR, YEAR_RANGE, RecordKind)
 
 # Matched with ``fullmatch``: ``$`` would let a trailing line break through ("ru\n").
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*")
@@ -659,7 +659,7 @@ class RecordChecker:
             return
         self.index[record.id] = IdEntry(
             record.kind, record.file, record.line,
-            record.kind == "sources" and record.values.get("type") == "reference")
+            record.kind == "sources" and record.values.get("type") == REFERENCE_SOURCE_TYPE)
 
     def check_references(self, record: Record) -> None:
         for fld in record.spec.fields:

@@ -47,7 +47,9 @@ function.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from rdflib import URIRef
@@ -240,19 +242,41 @@ QUERIES = {
 }}""",
 }
 
-def run_select(source, name: str) -> list[tuple]:
-    """Run one of ``QUERIES`` on an rdflib graph or a store (``kgraph.store``); rows of
-    plain Python values.
+def run_select(source, name: str, text: str | None = None) -> list[tuple]:
+    """Run one of ``QUERIES`` (or ``text``, the same query restricted by
+    :func:`restricted`) on an rdflib graph or a store (``kgraph.store``); rows of plain
+    Python values.
 
     The only place the network stage touches the RDF store: the queries run in Oxigraph for
     a graph in memory or on disk, and in the engine itself for a remote store, which sends
-    only the rows the projection needs, never the whole graph.
+    only the rows the projection needs, never the whole graph. They are kgraph's own, so
+    rdflib's parser is spared checking them.
     """
     from .query import execute
 
-    result = execute(source, QUERIES[name], f"network query '{name}'", stable=False)
+    result = execute(source, text or QUERIES[name], f"network query '{name}'", trusted=True,
+                     stable=False)
     # Decimals as floats always: GraphML and GEXF type an attribute once for all its values.
     return [tuple(plain_value(term, decimal=float) for term in row) for row in result.terms]
+
+
+def restricted(name: str, variable: str, terms: Iterable[str]) -> str:
+    """One of ``QUERIES`` for some values of one of its variables only (IRIs or literals as
+    N-Triples terms): a VALUES block of them opens its WHERE clause, and the query's own
+    VALUES blocks (the classes or predicates it reads) become filters. The answer is the
+    same; Oxigraph then starts from the given subjects (with both blocks, it reads every
+    triple of the predicates first: 0.4 s instead of 3 ms for 60 subjects at a million
+    triples).
+    """
+    text = _PAIRS.sub(lambda m: "FILTER(" + " || ".join(
+        f"(?{m[1]} = {a} && ?{m[2]} = {b})" for a, b in re.findall(r"\((\S+) (\S+)\)", m[3])) + ")",
+        QUERIES[name])
+    text = _SINGLE.sub(lambda m: f"FILTER(?{m[1]} IN ({', '.join(m[2].split())}))", text)
+    return text.replace("WHERE {", f"WHERE {{\n  VALUES ?{variable} {{ {' '.join(sorted(set(terms)))} }}", 1)
+
+
+_SINGLE = re.compile(r"VALUES \?(\w+) \{ ([^{}]*) \}")
+_PAIRS = re.compile(r"VALUES \(\?(\w+) \?(\w+)\) \{ ([^{}]*) \}")
 
 
 # --- the projection -------------------------------------------------------------------------
@@ -264,10 +288,82 @@ def project(kg_or_graph, select: Callable[[object, str], list[tuple]] = run_sele
     Nodes are added in sorted order of id and edges in sorted order of (source, target,
     key), so that the same graph always gives the same network and the same exports.
     """
-    import networkx as nx
-
     graph = getattr(kg_or_graph, "graph", kg_or_graph)
-    rows = {name: select(graph, name) for name in QUERIES}
+    return _assemble({name: select(graph, name) for name in QUERIES})
+
+
+def project_around(kg_or_graph, identifiers: Iterable[str]) -> "nx.MultiDiGraph":
+    """The part of the entity network around some entities, read with queries about them
+    only: the entities and relation records ``identifiers`` names, every edge those
+    entities take part in (with every edge of each relation record one of them is a party
+    to), and the entities at the other ends.
+
+    Each of its nodes and edges is what :func:`project` gives for it (the same queries,
+    restricted to the subjects concerned, assembled by the same code), so what is read of
+    these entities' own edges and of any node's attributes is what the whole network says;
+    the other nodes' edges are not all there. At a million triples this takes a fraction of
+    a second where the whole projection takes several.
+    """
+    graph = getattr(kg_or_graph, "graph", kg_or_graph)
+
+    def select(name: str, variable: str, terms) -> list[tuple]:
+        terms = set(terms)
+        return run_select(graph, name, restricted(name, variable, terms)) if terms else []
+
+    names = {_literal(i) for i in identifiers}
+    seeds = {row[0] for row in select("nodes", "id", names)}
+    records = {row[0] for row in select("relations", "id", names) + select("relations", "end", map(_iri, seeds))}
+    relation_rows = select("relations", "relation", map(_iri, records))
+    link_rows = set(select("links", "subject", map(_iri, seeds)) + select("links", "object", map(_iri, seeds)))
+    ends = seeds | {row[4] for row in relation_rows} | {end for row in link_rows for end in (row[0], row[2])}
+    rows = _node_rows(graph, ends, records)
+    rows.update(relations=relation_rows, links=sorted(link_rows, key=_row_key),
+                amounts=select("amounts", "subject", map(_iri, records)))
+    return _assemble(rows)
+
+
+def entity_attributes(kg_or_graph, identifiers: Iterable[str]) -> dict[str, dict]:
+    """The attributes of the entities ``identifiers`` names, as :func:`project` gives its
+    nodes (other identifiers are left out): for names and kinds of entities a page mentions
+    without their links."""
+    graph = getattr(kg_or_graph, "graph", kg_or_graph)
+    names = {_literal(i) for i in identifiers}
+    entities = {row[0] for row in run_select(graph, "nodes", restricted("nodes", "id", names))} if names else set()
+    rows = _node_rows(graph, entities, set())
+    rows.update(relations=[], links=[], amounts=[])
+    return {node: dict(data) for node, data in _assemble(rows).nodes(data=True)}
+
+
+def _node_rows(graph, entities: set, records: set) -> dict[str, list[tuple]]:
+    """The rows of ``QUERIES`` that make nodes, for these entity IRIs, and the literals,
+    channels, statuses and sources of these relation records."""
+    subjects = [_iri(s) for s in entities | records]
+    entities = [_iri(e) for e in entities]
+    found = {"vocabulary_channels": run_select(graph, "vocabulary_channels")}
+    for name, variable, terms in (("nodes", "entity", entities), ("labels", "entity", entities),
+                                  ("literals", "subject", subjects), ("channels", "subject", subjects),
+                                  ("statuses", "subject", subjects), ("sources", "subject", subjects)):
+        found[name] = run_select(graph, name, restricted(name, variable, terms)) if terms else []
+    return found
+
+
+def _iri(value: str) -> str:
+    """An IRI as a term of query text (Oxigraph's writer escapes it)."""
+    import pyoxigraph
+
+    return str(pyoxigraph.NamedNode(value))
+
+
+def _literal(value: str) -> str:
+    """A string as a term of query text (Oxigraph's writer escapes it)."""
+    import pyoxigraph
+
+    return str(pyoxigraph.Literal(str(value)))
+
+
+def _assemble(rows: dict[str, list[tuple]]) -> "nx.MultiDiGraph":
+    """The network of the rows of ``QUERIES`` (all of them, or those about some subjects)."""
+    import networkx as nx
 
     classes: dict[str, list[URIRef]] = defaultdict(list)
     ids: dict[str, str] = {}
@@ -414,6 +510,60 @@ def _plain_edges(edges, network, rows, ids, covered, sources) -> None:
         if sources.get(entity_iris[a]):
             edge["source"] = ";".join(sorted(sources[entity_iris[a]]))
         edges.append((a, b, f"{a}|{name}|{b}", edge))
+
+
+# --- dated facts ---------------------------------------------------------------------------------
+
+#: Relation names of dated facts, as a timeline shows them.
+DATED_RELATIONS = {"influences": "influence", "investsIn": "investment", "funds": "funding",
+                   "sendsStudentsTo": "student flow", "partnerOf": "agreement",
+                   "memberOf": "membership", "holdsRoleIn": "role"}
+#: Kinds of entities dated by their own year, as a timeline shows them.
+DATED_KINDS = {"branch_campuses": "opening", "cultural_centres": "opening", "programmes": "launch",
+               "events": "event", "policy_documents": "document", "organisations": "founding"}
+
+
+def node_year(attributes: dict) -> int | None:
+    """The year an entity came about (opened, launched, dated, founded), if the graph has one."""
+    for key in ("opened", "launched", "year", "founded"):
+        value = attributes.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    """One fact with a year: a relation record or an entity that came about that year."""
+
+    year: int
+    kind: str
+    fact: str
+    ends: tuple[str, ...]
+    channels: tuple[str, ...] = ()
+
+
+def dated_facts(network) -> list[DatedFact]:
+    """Every dated fact of the network, by year, kind and id: relation records with a year
+    (one per record, however many edges it makes; its ends are those of all its edges) and
+    entities that came about in a given year. What the timelines of the report show."""
+    found: dict[str, DatedFact] = {}
+    for u, v, data in sorted(network.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
+        relation, year = data.get("relation"), data.get("year")
+        if relation in DATED_RELATIONS and data.get("qualified") and isinstance(year, int):
+            record = str(data.get("record"))
+            previous = found.get(record)
+            ends = tuple(sorted({u, v} | set(previous.ends if previous else ())))
+            found[record] = DatedFact(year, DATED_RELATIONS[relation], record, ends, _channel_tuple(data))
+    for node, attributes in sorted(network.nodes(data=True)):
+        year = node_year(attributes)
+        if attributes.get("kind") in DATED_KINDS and year is not None:
+            found[node] = DatedFact(year, DATED_KINDS[attributes["kind"]], node, (node,), _channel_tuple(attributes))
+    return sorted(found.values(), key=lambda f: (f.year, f.kind, f.fact))
+
+
+def _channel_tuple(attributes: dict) -> tuple[str, ...]:
+    return tuple(sorted(_split(attributes.get("channel"))))
 
 
 # --- the names the filters take ----------------------------------------------------------------

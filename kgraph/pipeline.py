@@ -90,7 +90,8 @@ def _build_on_disk(data_folders, outputs, store, quiet: bool, validator: str, ne
     from .store import reached
 
     with store.locked_for_build(wait, on_wait), store.staging() as staged:
-        result = _fill(data_folders, staged, outputs, quiet, validator, network, statuses, site)
+        result = _fill(data_folders, staged, outputs, quiet, validator, network, statuses, site,
+                       keep_measures=True)
         outputs.check(result.outputs)
         reached("validated")
         store.replace_with(staged)
@@ -117,9 +118,10 @@ def _build_and_upload(data_folders, outputs, store, quiet: bool, validator: str,
 
 
 def _fill(data_folders, staged, outputs, quiet: bool, validator: str, network: bool,
-          statuses, site: bool) -> BuildResult:
+          statuses, site: bool, keep_measures: bool = False) -> BuildResult:
     """Load the data folders into an empty store, check the shapes there, and write the
-    outputs from it into the staging folder."""
+    outputs from it into the staging folder; with ``keep_measures``, keep the network's
+    measures in the store's folder (``kgraph.storedmeasures``), once it is closed."""
     from .bulk import bulk_load
     from .validate import check_shapes
 
@@ -127,7 +129,12 @@ def _fill(data_folders, staged, outputs, quiet: bool, validator: str, network: b
     report = _conforming(check_shapes(staged, loaded.origin, engine=validator, quiet=quiet))
     result = BuildResult(staged, report, graph_stats(staged), [staged.dump(outputs.folder / GRAPH_FILE)])
     if network:
-        _network_outputs(staged, outputs.folder, result, site)
+        measured = _network_outputs(staged, outputs.folder, result, site)
+        if keep_measures:
+            from .storedmeasures import write_measures
+
+            staged.close()  # its files are final once it is closed
+            write_measures(staged, *measured)
     return result
 
 
@@ -138,9 +145,10 @@ def _conforming(report: ValidationReport) -> ValidationReport:
     return report
 
 
-def _network_outputs(source, out_dir: Path, result: BuildResult, site: bool) -> None:
+def _network_outputs(source, out_dir: Path, result: BuildResult, site: bool) -> tuple:
     """The centralities, the indicators, the page and the report site, from one projection
-    of the network, one computation of its measures and one reading of its quotes."""
+    of the network, one computation of its measures and one reading of its quotes; the
+    network and its measures are returned for the store to keep."""
     from .indicators import measure, write_network_outputs
     from .network import project
     from .store import queryable
@@ -166,3 +174,4 @@ def _network_outputs(source, out_dir: Path, result: BuildResult, site: bool) -> 
         written = write_site(source, out_dir, network=network, measures=measures, evidence=evidence)
         result.outputs += written.outputs
         result.notes += written.notes
+    return network, measures

@@ -430,16 +430,15 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
     ones when nothing matches.
     """
     for candidate in _candidate_iris(value):
-        if execute(source, _NODE, "entity lookup", {"node": candidate}).rows:
+        if execute(source, _NODE, "entity lookup", {"node": candidate}, trusted=True).rows:
             return candidate
-    matches = sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
-                                                 {"name": Literal(value)}).rows})
+    matches = labelled(source, value)
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise QueryError(f"The {what} '{value}' names {len(matches)} entities "
                          f"({', '.join(_local(m) for m in matches)}); give the id instead.")
-    names = execute(source, _NAMES, "names", stable=False).rows
+    names = execute(source, _NAMES, "names", trusted=True, stable=False).rows
     # Compared in lower case; a label is shown rather than an id that differs only in case.
     choices = {name.lower(): name for name in [*sorted({_local(node) for node, _ in names}),
                                                 *sorted({str(label) for _, label in names})]}
@@ -448,6 +447,13 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
     hint = f" Close names: {', '.join(close)}." if close else ""
     raise QueryError(f"The {what} '{value}' is not the id or label of anything in the "
                      f"graph.{hint}")
+
+
+def labelled(source, name: str) -> list[URIRef]:
+    """What has the label (``rdfs:label``, ``skos:prefLabel`` or ``skos:altLabel``) ``name``,
+    in any case, sorted."""
+    return sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
+                                             {"name": Literal(name)}, trusted=True).rows})
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -474,16 +480,34 @@ def run(source, name: str, /, folder: Path | None = None, **params) -> list[dict
     """
     named = find_query(name, folder)
     result = execute(source, named.text, origin=f"query '{name}'",
-                     bindings=bind_parameters(source, named, {k: str(v) for k, v in params.items()}))
+                     bindings=bind_parameters(source, named, {k: str(v) for k, v in params.items()}),
+                     trusted=folder is None)
     if result.kind != "select":
         raise QueryError(f"query '{name}' is not a SELECT query; use execute() for it.")
     return result.records()
 
 
+def run_for(source, name: str, variable: str, terms) -> list[dict]:
+    """Run a bundled named query for some values of one of its variables only (rdflib terms:
+    the facts of ``fact-sources``, ...): a VALUES block of them opens every group of the
+    query that names the variable (``kgraph.store.with_values``), so that the engine reads
+    only what concerns them. The rows are those of the whole query with these values."""
+    from .store import with_values
+
+    named = find_query(name)
+    origin = f"query '{name}'"
+    text = with_values(named.text, {variable: list(terms)})
+    result = execute(source, text, origin, trusted=True, stable=False)
+    # Put in order as the whole query is (the same ORDER BY and lists): the long restricted
+    # text is never parsed, the named query's parse is cached.
+    return stable_answer(result, prepare(named.text, origin), declared_lists(named.text),
+                         origin).records()
+
+
 def execute(source, text: str, origin: str = "query", bindings: dict | None = None,
             allow_network: bool = False, timeout: float | None = None,
             limit: int | None = None, stable: bool = True,
-            memory_limit: int | None = None) -> QueryResult:
+            memory_limit: int | None = None, trusted: bool = False) -> QueryResult:
     """Parse, check and evaluate SPARQL text over an rdflib graph or a store; with ``limit``,
     read at most that many rows (or distinct triples) of the answer. ``timeout`` (seconds)
     and ``memory_limit`` (bytes the evaluation may add) stop a query past them.
@@ -491,9 +515,15 @@ def execute(source, text: str, origin: str = "query", bindings: dict | None = No
     ``stable`` (the default) gives the answer in a fixed order, the same on every store
     (``kgraph.ordering``); the network projection and the shape check, which put the rows
     they read in order themselves, skip that work on their large answers.
+
+    ``trusted``: a query kgraph itself wrote (a bundled named query, or one a stage builds),
+    evaluated without the safety check; unless it is also to be put in order, it is not
+    parsed by rdflib at all, whose parser takes longer over a long query than Oxigraph
+    takes to answer it.
     """
-    query = prepare(text, origin)
-    check_safety(query, origin, allow_network)
+    query = None if trusted and not stable else prepare(text, origin)
+    if not trusted:
+        check_safety(query, origin, allow_network)
     if isinstance(source, Graph):
         result = evaluate_in_oxigraph(oxigraph_store(source), text, bindings or {}, origin, timeout,
                                       limit, memory_limit)

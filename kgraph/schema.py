@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from .choices import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES  # noqa: F401 (re-exported)
-from .choices import SOURCE_TYPES
+from .choices import REFERENCE_SOURCE_TYPE, SOURCE_TYPES  # noqa: F401 (re-exported)
 from .namespaces import DCTERMS, ORG, OWL, RDFS, SDO, SKOS, SP
 
 #: Value types a field may have.
@@ -166,7 +166,7 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in (
         _ref("authors", DCTERMS.creator, ("people",), many=True),
         Field("author_names", SP.authorName, many=True, doc="authors with no person record"),
         _ref("publisher", DCTERMS.publisher, ("organisations", "universities")),
-        Field("type", DCTERMS.type, required=True, doc=f"{', '.join(SOURCE_TYPES)} or reference"),
+        Field("type", DCTERMS.type, required=True, doc=f"{', '.join(SOURCE_TYPES)} or {REFERENCE_SOURCE_TYPE}"),
         Field("date", DCTERMS.issued, DATE),
         YEAR_FIELD,
         Field("doi", SP.doi),

@@ -299,6 +299,20 @@ class OxigraphStore:
     def spec(self) -> str:
         return f"oxigraph:{self.path}"
 
+    @property
+    def folder(self) -> Path:
+        """The store's folder, through any symbolic link."""
+        return self._folder
+
+    def files(self, ignore: tuple[str, ...] = ()) -> list[tuple[str, int]]:
+        """The names and sizes of the files Oxigraph keeps the store in, except its info logs
+        and lock and the files named in ``ignore``. Oxigraph (RocksDB) never rewrites a data
+        file in place: any change to the store adds files or grows its write-ahead log and
+        manifest, and reading it changes none, so the same list means the same store."""
+        return sorted((entry.name, entry.stat().st_size) for entry in os.scandir(self._folder)
+                      if entry.is_file() and not entry.name.startswith(("LOG", "LOCK"))
+                      and entry.name not in ignore)
+
     def close(self) -> None:
         """Release the store's folder (Oxigraph closes it when its last reference goes)."""
         self.__dict__.pop("store", None)
@@ -643,7 +657,8 @@ def with_values(text: str, bindings: dict) -> str:
     the outer WHERE clause only, Virtuoso 7 drops rows of UNION branches that match the
     variable through a property path; in groups that do not name it, it estimates a cross
     product and refuses the query. The terms are serialised by rdflib (IRIs the graph holds,
-    escaped literals), so a value never becomes query syntax.
+    escaped literals), so a value never becomes query syntax. A parameter bound to several
+    terms (a list or set) keeps the rows of each (``kgraph.query.run_for``).
     """
     if not bindings:
         return text
@@ -657,12 +672,18 @@ def with_values(text: str, bindings: dict) -> str:
         if _SUBSELECT.match(masked, start):
             continue
         group = masked[start:_closing_brace(masked, start)]
-        values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items())
+        values = " ".join(f"VALUES ?{name} {{ {_terms(term)} }}" for name, term in sorted(bindings.items())
                           if re.search(rf"[?$]{re.escape(name)}\b", group))
         if values:
             pieces += [text[last:start], f" {values} "]
             last = start
     return "".join(pieces) + text[last:]
+
+
+def _terms(value) -> str:
+    """One term, or several (a list or set, in sorted order), as the data of a VALUES block."""
+    terms = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    return " ".join(sorted(term.n3() for term in terms))
 
 
 def _closing_brace(masked: str, start: int) -> int:

@@ -27,16 +27,18 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .choices import LANGUAGES, SIZE_METRICS, VIEWS
+from .choices import (DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES, LANGUAGES, REFERENCE_SOURCE_TYPE, SIZE_METRICS,
+                      VIEWS)
 from .errors import InputError, KgraphError
 from .indicators import PLACE_RELATIONS, SPHERE_RELATIONS, STATE_KINDS, UNSPECIFIED
 from .namespaces import SPR, SPV
-from .network import NODE_CLASSES
+from .network import NODE_CLASSES, node_year
 
 if TYPE_CHECKING:  # networkx is imported by the functions that need it
     import networkx as nx
@@ -133,7 +135,8 @@ MAX_LISTED = 12
 class Evidence:
     """What stands behind each fact (entity or relation record), by fact id: its sources and
     quotes, its label and kind, its epistemic status where it is not ``stated`` and the
-    coder's note; and the title of each source."""
+    coder's note; and the title of each source, and which sources are general references
+    (country codes, geography: cited without a quote, not claims of the corpus)."""
 
     quotes: dict[str, list[tuple[str, str | None]]]
     titles: dict[str, str]
@@ -141,42 +144,48 @@ class Evidence:
     kinds: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)
 
     def status(self, fact: str) -> str:
         """``stated``, ``inferred`` or ``proposed``."""
-        return self.statuses.get(fact, STATED)
+        return self.statuses.get(fact, DEFAULT_EPISTEMIC_STATUS)
 
 
-STATED = "stated"
-#: The epistemic statuses of facts, from the strongest (the quote says it) to the weakest.
-STATUSES = ("stated", "inferred", "proposed")
+_IRI_END = re.compile(r"[^\s<>\"{}|\\^`]+")
 
 
-def load_evidence(graph) -> Evidence:
-    """The sources and verbatim quotes of every fact (the named query ``fact-sources``),
-    and the status and note of the facts that have one (``fact-status``)."""
-    from .query import run
+def load_evidence(graph, facts: Iterable[str] | None = None) -> Evidence:
+    """The sources and verbatim quotes of every fact, with its label, kind, epistemic status
+    and note (the named query ``fact-sources``); with ``facts`` (ids), of those facts only,
+    read with the same query restricted to them."""
+    from .query import run, run_for
 
+    if facts is None:
+        sourced = run(graph, "fact-sources")
+    else:  # an id that cannot end an IRI names no fact of the graph
+        facts = {f for f in facts if _IRI_END.fullmatch(f)}
+        sourced = run_for(graph, "fact-sources", "fact", {SPR[f] for f in facts}) if facts else []
     quotes: dict[str, dict] = defaultdict(dict)
-    titles, labels, kinds = {}, {}, {}
+    titles, labels, kinds, statuses, notes, references = {}, {}, {}, {}, {}, {}
     prefix = str(SPR)
-    for row in run(graph, "fact-sources"):
+    for row in sourced:
         fact = str(row["fact"])
-        if fact.startswith(prefix):
-            fact = fact[len(prefix):]
-            quotes[fact][(row["source"], row["quote"])] = None
-            titles[row["source"]] = row["title"]
-            kinds.setdefault(fact, row["kind"])
-            if row["label"] is not None:
-                labels.setdefault(fact, str(row["label"]))
-    statuses, notes = {}, {}
-    for row in run(graph, "fact-status"):
-        if row["status"] != STATED:
-            statuses[row["id"]] = row["status"]
+        if not fact.startswith(prefix):
+            continue
+        fact = fact[len(prefix):]
+        quotes[fact][(row["source"], row["quote"])] = None
+        titles[row["source"]] = row["title"]
+        if row["source_type"] == REFERENCE_SOURCE_TYPE:
+            references[row["source"]] = row["title"]
+        kinds.setdefault(fact, row["kind"])
+        if row["label"] is not None:
+            labels.setdefault(fact, str(row["label"]))
+        if row["epistemic_status"] not in (None, DEFAULT_EPISTEMIC_STATUS):
+            statuses[fact] = row["epistemic_status"]
         if row["note"]:
-            notes.setdefault(row["id"], row["note"])
+            notes.setdefault(fact, row["note"])
     return Evidence({fact: list(found) for fact, found in quotes.items()}, titles, labels, kinds,
-                    statuses, notes)
+                    statuses, notes, references)
 
 
 def load_vocabulary(graph) -> dict[str, dict[str, str]]:
@@ -427,15 +436,6 @@ def _metric_text(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def node_year(attributes: dict) -> int | None:
-    """The year an entity came about (opened, launched, dated, founded), if the graph has one."""
-    for key in ("opened", "launched", "year", "founded"):
-        value = attributes.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
-
-
 def fact_status(attributes: dict, evidence: Evidence, fact: str) -> str:
     """A node's or edge's epistemic status: the network's own attribute where the projection
     carries one, else what the graph says of its record."""
@@ -460,112 +460,142 @@ def page_data(network, evidence: Evidence | None = None, *, size_by: str = DEFAU
     ``hidden_classes`` the classes hidden when the page opens (a toggle shows them);
     ``positions`` fixed positions (else the browser lays out up to ``PHYSICS_MAX_NODES``
     nodes and :func:`ring_layout` the rest)."""
-    from .indicators import centralities
     from .words import Words
 
     if size_by not in SIZE_METRICS:
         raise InputError(f"Cannot size nodes by '{size_by}'; expected one of: {', '.join(SIZE_METRICS)}.")
-    words = Words(lang)
-    evidence = evidence or Evidence({}, {})
-    vocabulary = vocabulary or {}
-    metrics = list(dict.fromkeys((*TOOLTIP_METRICS, size_by)))
-    rows = {row["id"]: row for row in centralities(network, metrics)}
-    sizes = _sizes({n: rows[n][size_by] for n in rows})
-    if focus in sizes:
-        sizes[focus] = MAX_SIZE
     if positions is None:
         positions = ring_layout(network) if network.number_of_nodes() > PHYSICS_MAX_NODES else {}
-    figures = _key_figures(network)
-    channels = _node_channels(network)
-    cited, noted = set(), set()
-
-    nodes = []
-    for node, attributes in sorted(network.nodes(data=True), key=lambda item: str(item[0])):
-        item = {"id": str(node), "label": _label(attributes, node, lang),
-                "class": str(attributes.get("class", "")), "group": _class_group(attributes),
-                "size": sizes[node], "channels": sorted(channels[node])}
-        if attributes.get("kind") == "channels":
-            item["label"], untranslated = vocabulary_label(vocabulary, attributes["channel"], lang)
-        else:
-            untranslated = not has_own_label(attributes, lang)
-        if untranslated:
-            item["untranslated"] = True
-        if item["label"] != str(attributes.get("label", node)):
-            item["en"] = str(attributes.get("label", node))
-        if node in positions:
-            item["x"], item["y"] = positions[node]
-        if node_year(attributes) is not None:
-            item["year"] = node_year(attributes)
-        if node == focus:
-            item["focus"] = True
-        item["facts"] = _node_facts(attributes, words, vocabulary, lang) + [
-            [words(f"fact.{name}"), value] for name, value in figures.get(node, [])]
-        item["metrics"] = [[words(f"metric.{m}"), _metric_text(rows[node][m])] for m in metrics]
-        status = fact_status(attributes, evidence, str(node))
-        if status != STATED:
-            item["status"] = status
-        if str(node) in evidence.quotes:
-            item["evidence"] = str(node)
-            cited.add(str(node))
-        if str(node) in evidence.notes:
-            item["note"] = str(node)
-            noted.add(str(node))
-        nodes.append(item)
-
-    edges = []
-    ordered = sorted(network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
-    for index, (u, v, _, attributes) in enumerate(ordered):
-        relation = str(attributes.get("relation", ""))
-        group = EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0]
-        item = {"id": f"e{index}", "from": str(u), "to": str(v), "relation": relation,
-                "title": words(f"relation.{relation}") if f"relation.{relation}" in words.table else relation,
-                "group": group,
-                "channels": sorted(c for c in str(attributes.get("channel", "")).split(";") if c),
-                "facts": _edge_facts(network, relation, attributes, lang, words, vocabulary)}
-        if attributes.get("qualified"):
-            item["qualified"] = True
-        if isinstance(attributes.get("year"), int):
-            item["year"] = attributes["year"]
-        fact = str(attributes.get("record") or u)
-        status = edge_status(network, u, attributes, evidence)
-        if status != STATED:
-            item["status"] = status
-        if fact in evidence.quotes:
-            item["evidence"] = fact
-            cited.add(fact)
-        if fact in evidence.notes and attributes.get("record"):
-            item["note"] = fact
-            noted.add(fact)
-        edges.append(item)
-
+    page = _Page(network, evidence or Evidence({}, {}), Words(lang), vocabulary or {}, lang)
+    nodes = page.nodes(size_by, focus, positions)
+    edges = page.edges()
     present = {item["group"] for item in nodes}
     return {
-        "title": title, "lang": lang, "sizeBy": words(f"metric.{size_by}"),
+        "title": title, "lang": lang, "sizeBy": page.words(f"metric.{size_by}"),
         "physics": not positions,
-        "classes": _class_legend(network, words),
+        "classes": _class_legend(network, page.words),
         "hiddenClasses": [c for c in sorted(set(hidden_classes)) if c in present],
-        "relations": _relation_legend(edges, words),
-        "channels": _channel_legend(network, nodes, vocabulary, lang),
-        "statuses": _status_legend(nodes, edges, vocabulary, lang),
+        "relations": _relation_legend(edges, page.words),
+        "channels": _channel_legend(network, nodes, page.vocabulary, lang),
+        "statuses": _status_legend(nodes, edges, page.vocabulary, lang),
         "years": sorted({item["year"] for item in nodes + edges if "year" in item}),
         "untranslated": sum(1 for item in nodes if item.get("untranslated")),
-        "words": words.for_page(k for k in words.table if k.startswith(("graph.", "language.", "status."))),
-        "nodes": nodes, "edges": edges,
-        "evidence": {fact: [list(pair) for pair in evidence.quotes[fact]] for fact in sorted(cited)},
-        "notes": {fact: evidence.notes[fact] for fact in sorted(noted)},
-        "sources": {s: evidence.titles[s] for s in sorted({s for f in cited for s, _ in evidence.quotes[f]})
-                    if s in evidence.titles},
+        "words": page.words.for_page(k for k in page.words.table if k.startswith(("graph.", "language.", "status."))),
+        "nodes": nodes, "edges": edges, **page.cited(),
     }
 
 
-def _style_kind(attributes: dict) -> str | None:
-    """The record kind, with Central Asian states apart from the other states."""
+@dataclass
+class _Page:
+    """The network page's nodes and edges as it draws them, and the facts they cite."""
+
+    network: object
+    evidence: Evidence
+    words: object
+    vocabulary: dict
+    lang: str
+    cited_facts: set = field(default_factory=set)
+    noted_facts: set = field(default_factory=set)
+
+    def nodes(self, size_by: str, focus: str | None, positions: dict) -> list[dict]:
+        """Every node, by id: its label (and English name where it shows another), class,
+        size, channels, position, year, facts, centralities, status, evidence and note."""
+        from .indicators import centralities
+
+        metrics = list(dict.fromkeys((*TOOLTIP_METRICS, size_by)))
+        rows = {row["id"]: row for row in centralities(self.network, metrics)}
+        sizes = _sizes({n: rows[n][size_by] for n in rows})
+        if focus in sizes:
+            sizes[focus] = MAX_SIZE
+        figures = _key_figures(self.network)
+        channels = _node_channels(self.network)
+        nodes = []
+        for node, attributes in sorted(self.network.nodes(data=True), key=lambda item: str(item[0])):
+            names = self._names(node, attributes)
+            item = {"id": str(node), "label": names.pop("label"), "class": str(attributes.get("class", "")),
+                    "group": _class_group(attributes), "size": sizes[node], "channels": sorted(channels[node]),
+                    **names}
+            if node in positions:
+                item["x"], item["y"] = positions[node]
+            if node_year(attributes) is not None:
+                item["year"] = node_year(attributes)
+            if node == focus:
+                item["focus"] = True
+            item["facts"] = _node_facts(attributes, self.words, self.vocabulary, self.lang) + [
+                [self.words(f"fact.{name}"), value] for name, value in figures.get(node, [])]
+            item["metrics"] = [[self.words(f"metric.{m}"), _metric_text(rows[node][m])] for m in metrics]
+            self._cite(item, str(node), fact_status(attributes, self.evidence, str(node)), noted=True)
+            nodes.append(item)
+        return nodes
+
+    def _names(self, node, attributes: dict) -> dict:
+        """The node's label in the page's language, marked when it falls back to English,
+        with its English name where that differs."""
+        names = {"label": _label(attributes, node, self.lang)}
+        if attributes.get("kind") == "channels":
+            names["label"], untranslated = vocabulary_label(self.vocabulary, attributes["channel"], self.lang)
+        else:
+            untranslated = not has_own_label(attributes, self.lang)
+        if untranslated:
+            names["untranslated"] = True
+        if names["label"] != str(attributes.get("label", node)):
+            names["en"] = str(attributes.get("label", node))
+        return names
+
+    def edges(self) -> list[dict]:
+        """Every edge, in (source, target, key) order: its relation, legend group, channels,
+        facts, year, status, evidence and note."""
+        network, words = self.network, self.words
+        edges = []
+        ordered = sorted(network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+        for index, (u, v, _, attributes) in enumerate(ordered):
+            relation = str(attributes.get("relation", ""))
+            item = {"id": f"e{index}", "from": str(u), "to": str(v), "relation": relation,
+                    "title": words(f"relation.{relation}") if f"relation.{relation}" in words.table else relation,
+                    "group": EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[0],
+                    "channels": sorted(c for c in str(attributes.get("channel", "")).split(";") if c),
+                    "facts": _edge_facts(network, relation, attributes, self.lang, words, self.vocabulary)}
+            if attributes.get("qualified"):
+                item["qualified"] = True
+            if isinstance(attributes.get("year"), int):
+                item["year"] = attributes["year"]
+            self._cite(item, str(attributes.get("record") or u), edge_status(network, u, attributes, self.evidence),
+                       noted=bool(attributes.get("record")))
+            edges.append(item)
+        return edges
+
+    def _cite(self, item: dict, fact: str, status: str, noted: bool) -> None:
+        """Mark a node or edge with its status (where not stated), the fact whose quotes
+        stand behind it and, when ``noted``, the fact whose note it shows."""
+        if status != DEFAULT_EPISTEMIC_STATUS:
+            item["status"] = status
+        if fact in self.evidence.quotes:
+            item["evidence"] = fact
+            self.cited_facts.add(fact)
+        if noted and fact in self.evidence.notes:
+            item["note"] = fact
+            self.noted_facts.add(fact)
+
+    def cited(self) -> dict:
+        """The quotes, notes and source titles of the facts the nodes and edges cite."""
+        evidence, cited = self.evidence, sorted(self.cited_facts)
+        return {
+            "evidence": {fact: [list(pair) for pair in evidence.quotes[fact]] for fact in cited},
+            "notes": {fact: evidence.notes[fact] for fact in sorted(self.noted_facts)},
+            "sources": {s: evidence.titles[s] for s in sorted({s for f in cited for s, _ in evidence.quotes[f]})
+                        if s in evidence.titles},
+        }
+
+
+def style_kind(attributes: dict) -> str | None:
+    """The key of an entity's style in ``NODE_STYLES`` (the report's charts draw entities in
+    the same colours): its record kind, with Central Asian states apart from the others."""
     kind = attributes.get("kind")
     return "central_asian_states" if kind == "states" and attributes.get("central_asian") is True else kind
 
 
 def _class_group(attributes: dict) -> str:
-    return KIND_CLASSES.get(_style_kind(attributes), str(attributes.get("class") or "Entity"))
+    return KIND_CLASSES.get(style_kind(attributes), str(attributes.get("class") or "Entity"))
 
 
 def _channel_names(value, vocabulary: dict, lang: str) -> str:
@@ -607,7 +637,7 @@ def _class_legend(network, words) -> list[dict]:
     for _, attributes in network.nodes(data=True):
         group = _class_group(attributes)
         counts[group] += 1
-        kinds.setdefault(group, _style_kind(attributes))
+        kinds.setdefault(group, style_kind(attributes))
     order = {KIND_CLASSES[k]: i for i, k in enumerate(NODE_STYLES)}
     legend = []
     for group in sorted(counts, key=lambda g: (order.get(g, len(order)), g)):
@@ -651,8 +681,8 @@ def _channel_legend(network, nodes: list[dict], vocabulary: dict, lang: str) -> 
 def _status_legend(nodes: list[dict], edges: list[dict], vocabulary: dict, lang: str) -> list[dict]:
     """How many nodes and edges stand on each epistemic status, with the status's name."""
     legend = []
-    for status in STATUSES:
-        count = sum(1 for item in nodes + edges if item.get("status", STATED) == status)
+    for status in EPISTEMIC_STATUSES:
+        count = sum(1 for item in nodes + edges if item.get("status", DEFAULT_EPISTEMIC_STATUS) == status)
         label, untranslated = vocabulary_label(vocabulary, status, lang)
         legend.append({"id": status, "label": label, "untranslated": untranslated, "count": count})
     return legend

@@ -25,6 +25,26 @@ def word_table() -> dict[str, dict[str, str]]:
     return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
+@functools.cache
+def _locale(lang: str):
+    import babel
+
+    return babel.Locale.parse(lang)
+
+
+def plural_category(count: int, lang: str) -> str:
+    """CLDR's plural category of a number in a language: ``one``, ``few``, ``many``,
+    ``other``, ... (Babel's rules)."""
+    return _locale(lang).plural_form(abs(count))
+
+
+def _written(count: int, lang: str) -> str:
+    """A number as the language writes it (1,234; 1 234)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(count, locale=_locale(lang))
+
+
 class Words:
     """The page words of one language, falling back to English word by word."""
 
@@ -36,9 +56,17 @@ class Words:
 
     def __call__(self, key: str, **values) -> str:
         """The word in the page's language (English where it has none), with ``{name}``
-        placeholders filled from ``values``."""
+        placeholders filled from ``values``. A word given in plural forms (``{one: ...,
+        few: ..., many: ..., other: ...}``, the categories of CLDR's plural rules) takes the
+        form ``values["count"]`` asks for: "1 fact", "2 facts"; "1 факт", "3 факта", "5
+        фактов"; the count is written as the language writes numbers (1,234; 1 234)."""
         entry = self.table[key]
         text = entry.get(self.lang) or entry["en"]
+        lang = self.lang if entry.get(self.lang) else "en"
+        if isinstance(text, dict):
+            text = text.get(plural_category(values["count"], lang)) or text["other"]
+        if "count" in values:
+            values = {**values, "count": _written(values["count"], lang)}
         return text.format(**values) if values else text
 
     def missing(self, key: str) -> bool:

@@ -734,3 +734,24 @@ def test_sampled_closeness_is_exact_when_every_node_is_a_pivot(partners):
     assert estimated == pytest.approx(exact)
     fewer, _ = ind.closeness(partners, exact_max_nodes=1, sample=2)
     assert set(fewer) == set(exact) and all(0 <= value <= 1 for value in fewer.values())
+
+
+def test_the_part_around_some_entities_is_what_the_whole_projection_says(bundled_kg):
+    from kgraph.network import dated_facts, entity_attributes, project, project_around
+
+    network = project(bundled_kg)
+    for seeds in [[node] for node in sorted(network)] + [["china", "kazakhstan", "no-such-entity"]]:
+        part = project_around(bundled_kg, seeds)
+        assert all(part.nodes[n] == network.nodes[n] for n in part), seeds
+        assert all(network.edges[u, v, k] == d for u, v, k, d in part.edges(keys=True, data=True)), seeds
+        for seed in set(seeds) & set(network):
+            assert list(part.out_edges(seed, keys=True, data=True)) == list(network.out_edges(seed, keys=True, data=True))
+            assert list(part.in_edges(seed, keys=True, data=True)) == list(network.in_edges(seed, keys=True, data=True))
+            assert set(part) >= set(nx.all_neighbors(network, seed))
+    records = sorted({d["record"] for _, _, d in network.edges(data=True) if d.get("qualified")})
+    part = project_around(bundled_kg, records)
+    assert {d["record"] for _, _, d in part.edges(data=True) if d.get("qualified")} == set(records)
+    whole = {f.fact: f for f in dated_facts(network)}
+    assert all(whole[f.fact] == f for f in dated_facts(part))
+    assert entity_attributes(bundled_kg, ["china", "almaty", records[0]]) == {
+        "china": network.nodes["china"], "almaty": network.nodes["almaty"]}

@@ -235,9 +235,29 @@ def test_brief_command_writes_briefs_and_the_comparison(tmp_path):
 
 
 def test_brief_errors_speak_to_the_user_and_write_nothing(tmp_path):
+    # Entities are found as every command finds them (kgraph.network.entity_id).
     result = run("brief", "china", "nowhere", "-o", tmp_path / "out")
-    assert result.exit_code != 0 and "No entity 'nowhere' in the graph" in result.output
+    assert result.exit_code != 0
+    assert "The entity value 'nowhere' is not the id or label of anything in the graph." in result.output
+    result = run("brief", "chian", "-o", tmp_path / "out")
+    assert result.exit_code != 0 and "Close names: China" in result.output
+    result = run("brief", "scholarships", "-o", tmp_path / "out")  # a concept, not an entity
+    assert result.exit_code != 0 and "not an entity of the network" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_briefs_find_entities_by_any_label(tmp_path):
+    result = run("brief", "Қазақстан", "-o", tmp_path / "kz.html")
+    assert result.exit_code == 0, result.output
+    assert "<h1>Brief: Kazakhstan</h1>" in read(tmp_path / "kz.html")
+
+
+def test_a_comparison_of_one_actor_and_several_briefs_into_one_file_are_refused(tmp_path):
+    result = run("brief", "--compare", "china", "-o", tmp_path / "c.html")
+    assert result.exit_code != 0 and "A comparison needs at least two actors; got 1 (china)" in result.output
+    result = run("brief", "china", "russia", "-o", tmp_path / "multi.html")
+    assert result.exit_code != 0 and "2 briefs are written into a folder" in result.output
+    assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
 
 
 def test_brief_in_kazakh_as_of_a_year(tmp_path, bundled_kg):
@@ -254,11 +274,33 @@ def test_brief_in_kazakh_as_of_a_year(tmp_path, bundled_kg):
     assert as_of.degree("kazakhstan") < project(bundled_kg).degree("kazakhstan")
 
 
-def test_the_page_s_statuses_are_the_data_s():
-    from kgraph import viz
-    from kgraph.choices import EPISTEMIC_STATUSES
+def test_a_russian_brief_speaks_russian_around_the_names(tmp_path):
+    result = run("brief", "russia", "kazakhstan", "--lang", "ru", "--status", "stated", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    actor, state = read(tmp_path / "russia.html"), read(tmp_path / "kazakhstan.html")
+    assert '<p class="subtitle">Государство · ' in actor
+    lead = re.search(r'<p class="lead">(.*?)</p>', actor).group(1)
+    assert lead.startswith("Россия: охваченных государств Центральной Азии — 5;"), lead
+    assert re.search(r'<p class="lead">Казахстан: внешних акторов, влияющих на него, — \d+;', state)
+    assert '<p class="filter">Только факты со статусом: изложено в источнике.</p>' in actor
 
-    assert viz.STATUSES == EPISTEMIC_STATUSES
+
+def test_counted_words_take_the_language_s_plural_forms():
+    from kgraph.words import Words, plural_category
+
+    english, russian = Words("en"), Words("ru")
+    assert [english("report.n-facts", count=n) for n in (1, 2, 1234)] == ["1 fact", "2 facts", "1,234 facts"]
+    assert [plural_category(n, "ru") for n in (1, 3, 5, 21, 11)] == ["one", "few", "many", "one", "many"]
+    table = {"facts": {"en": "x", "ru": {"one": "{count} факт", "few": "{count} факта", "many": "{count} фактов"}}}
+    assert [Words("ru", table)("facts", count=n) for n in (1, 3, 5, 1234)] == \
+        ["1 факт", "3 факта", "5 фактов", "1\xa0234 факта"]
+
+
+def test_no_page_counts_one_thing_in_the_plural(site_pages):
+    one_in_plural = re.compile(r"(?<![\d.,])1 (?:\w+ )?(?:facts|sources|references|instruments|channels|states|"
+                               r"actors|relations)\b")
+    for path in site_pages:
+        assert not one_in_plural.findall(" ".join(Page(read(path)).text)), path.name
 
 
 # --- hostile data, statuses, in the browser ---------------------------------------------------------
@@ -381,3 +423,123 @@ def test_the_print_view_keeps_every_chart_on_one_page(browser, out, tmp_path, na
         texts = chart_texts(svg)
         first, last = texts[0], texts[-1]
         assert any(first in text and last in text for text in pages), f"a chart cut across pages: {first} ... {last}"
+
+
+# --- the review's findings: statuses, quotes, names, joins, counts --------------------------------
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Path:
+    """The small test data with the United Kingdom's scholarship inferred, and a store of it."""
+    from conftest import MINIMAL
+    import shutil
+
+    folder = tmp_path_factory.mktemp("graded")
+    shutil.copytree(MINIMAL, folder / "data")
+    facts = folder / "data" / "facts.yaml"
+    facts.write_text(read(facts).replace(
+        "    launched: 2020\n", "    launched: 2020\n    epistemic_status: inferred\n"
+        "    note: The report implies the funding.\n"), encoding="utf-8")
+    result = run("build", "--data", folder / "data", "--store", f"oxigraph:{folder / 'store'}",
+                 "--no-site", "-o", folder / "build")
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.mark.parametrize("where", ["data", "store"])
+def test_status_selects_every_section_of_a_brief(graded, tmp_path, where):
+    source = ["--data", graded / "data"] if where == "data" else ["--store", f"oxigraph:{graded / 'store'}"]
+    result = run("brief", "united-kingdom", *source, "-o", tmp_path / "all.html")
+    assert result.exit_code == 0, result.output
+    assert "Test Scholarship" in re.search(r'<section id="instruments">.*?</section>', read(tmp_path / "all.html"), re.S).group(0)
+    result = run("brief", "united-kingdom", *source, "--status", "stated", "-o", tmp_path / "stated.html")
+    assert result.exit_code == 0, result.output
+    html = read(tmp_path / "stated.html")
+    assert "Test Scholarship" not in html and "test-scholarship" not in html  # table, timeline, facts, charts
+    assert "De Montfort University" in html
+
+
+def test_the_context_leaves_out_what_the_status_selection_leaves_out(graded):
+    from kgraph.build import load_graph
+
+    whole = gather(load_graph([graded / "data"]), statuses=["stated"])  # compiled with every status
+    assert [row["id"] for row in whole.instruments("united-kingdom")] == ["de-montfort-university-kazakhstan"]
+    assert "test-scholarship" in whole.left_out and not whole.shows("test-scholarship")
+    assert all(fact != "test-scholarship" for fact in whole.facts_about("united-kingdom", {"test-scholarship"}))
+    with pytest.raises(Exception, match="Unknown epistemic status 'doubtful'"):
+        gather(load_graph([graded / "data"]), statuses=["doubtful"])
+
+
+def test_evidence_is_read_with_one_query(bundled_kg, monkeypatch):
+    from kgraph import query, viz
+
+    asked = []
+    original = query.run
+    monkeypatch.setattr(query, "run", lambda source, name, **kw: asked.append(name) or original(source, name, **kw))
+    evidence = viz.load_evidence(bundled_kg.graph)
+    assert asked == ["fact-sources"]
+    # The statuses and notes are those the graph gives (fact-status lists every fact not
+    # simply stated, and every note).
+    stated = original(bundled_kg.graph, "fact-status")
+    assert evidence.statuses == {row["id"]: row["status"] for row in stated if row["status"] != "stated"}
+    assert evidence.notes == {row["id"]: row["note"] for row in stated if row["note"]}
+
+
+def test_citations_of_references_show_no_empty_quote(out, context):
+    cited = [fact for fact, pairs in context.evidence.quotes.items()
+             if any(quote is None for _, quote in pairs)]
+    assert cited  # the bundled data cites its general references without a quote
+    for path in sorted(out.rglob("*.html")):
+        assert "<q>None</q>" not in read(path) and "<q></q>" not in read(path), path.name
+    html = read(out / "briefs" / "kazakhstan.html")
+    block = facts_of(html)["kazakhstan"]
+    reference = context.evidence.titles["reference-iso-3166"]
+    assert f'<li><cite title="{reference}">' in block.replace("&#39;", "'")
+
+
+def test_relation_records_are_named_by_their_ends_and_channels(out, context):
+    records = {str(d["record"]) for _, _, d in context.network.edges(data=True) if d.get("record")}
+    for path in sorted((out / "briefs").glob("*.html")) + [out / "compare.html", out / "charts.html"]:
+        text = " ".join(Page(read(path)).text)  # what a reader sees, the charts' hover texts too
+        assert not [r for r in records if r in text], path.name
+    relation = next(r for r in sorted(records) if r.startswith("influence-relation-china-kazakhstan-"))
+    assert context.label(relation).startswith("China \u2192 Kazakhstan (")
+    assert "China \u2192 Kazakhstan (" in " ".join(Page(read(out / "briefs" / "china.html")).text)
+
+
+def test_models_and_disagreements_are_joined_on_iris_not_labels(context):
+    import dataclasses
+
+    assert context.models_of("china") and context.disagreements_about({"kazakhstan"})
+    twin = context.network.copy()  # another entity bearing China's and Kazakhstan's names
+    twin.add_node("china-twin", **context.network.nodes["china"])
+    twin.add_node("kazakhstan-twin", **context.network.nodes["kazakhstan"])
+    other = dataclasses.replace(context, network=twin)
+    assert other.models_of("china-twin") == [] and other.disagreements_about({"kazakhstan-twin"}) == []
+    assert other.models_of("china") == context.models_of("china")
+
+
+def test_the_story_counts_the_corpus_s_facts_apart_from_general_references(out, bundled_kg):
+    rows = run_query(bundled_kg.graph, "fact-sources")
+    documents = {}
+    for row in rows:
+        documents.setdefault(str(row["fact"]), set())
+        if row["source_type"] != "reference":
+            documents[str(row["fact"])].add(row["source"])
+    documented = [f for f, found in documents.items() if found]
+    general = len(documents) - len(documented)
+    sources = {s for found in documents.values() for s in found}
+    lead = re.search(r'<p class="lead">(.*?)</p>', read(out / "index.html"), re.S).group(1)
+    assert lead.startswith(f"{len(documented):,} facts from {len(sources)} sources, each with the sentence "
+                           f"that supports it (and {general} facts of general reference")
+    assert general > 0 and len(sources) < len({row["source"] for row in rows})
+
+
+def test_the_numbers_the_docs_give_of_the_bundled_data_are_measured(context):
+    report = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    viz_doc = (ROOT / "docs" / "viz.md").read_text(encoding="utf-8")
+    entities, actors = context.entity_count, context.entity_count - context.place_count
+    assert f'rank ("4th of {entities} entities"' in report
+    assert f"regions ({actors} entities instead of {entities} on the bundled data)" in report
+    balance = context.indicator_rows("benefactor-balance", "state")["kazakhstan"]
+    assert f"benefactor: {balance['outgoing']} on the bundled data, against {balance['incoming']} received)" in report
+    assert f"the bundled data has {context.network.number_of_nodes()})" in viz_doc

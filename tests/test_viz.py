@@ -548,3 +548,16 @@ def test_other_views_open_without_errors(open_page, tmp_path, args):
     assert page.errors == [] and page.requests == [page.url]
     assert page.call("() => [kgraph.nodeCount(), kgraph.edgeCount()]") == [
         len(data["nodes"]), len(data["edges"])]
+
+
+def test_the_evidence_of_some_facts_is_what_the_whole_evidence_says(bundled_kg):
+    whole = viz.load_evidence(bundled_kg.graph)
+    facts = sorted(set(whole.quotes) | set(whole.statuses) | set(whole.notes))
+    part = viz.load_evidence(bundled_kg.graph, facts[::3] + ["no-such-fact", "not an id|at all"])
+    assert set(part.quotes) == {f for f in facts[::3] if f in whole.quotes}
+    for fact in facts[::3]:
+        assert part.quotes.get(fact) == whole.quotes.get(fact), fact
+        assert (part.labels.get(fact), part.kinds.get(fact)) == (whole.labels.get(fact), whole.kinds.get(fact))
+        assert (part.status(fact), part.notes.get(fact)) == (whole.status(fact), whole.notes.get(fact))
+        assert all(part.titles[source] == whole.titles[source] for source, _ in part.quotes.get(fact, []))
+    assert any(whole.status(fact) != "stated" or whole.notes.get(fact) for fact in facts[::3])

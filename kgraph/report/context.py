@@ -3,43 +3,31 @@
 A brief, the comparison and the charts all stand on the same few things: the entity
 network (``kgraph.network.project``), its centralities and indicators
 (``kgraph.indicators``), the soft-power relations behind the indicators, the sources,
-quotes, statuses and notes of every fact (the named queries ``fact-sources`` and
-``fact-status``), the labels of the vocabularies (``framework-concepts``), the sources'
+quotes, statuses and notes of every fact (the named query ``fact-sources``), the labels of the vocabularies (``framework-concepts``), the sources'
 disagreements (``source-disagreements``) and the soft-power models (``comparative-models``).
 A :class:`ReportContext` holds them, gathered once whether it serves one brief or a site
 of fifty; the one query per actor (``actor-instruments``) runs when a page asks for it.
+
+A brief or a comparison from an on-disk store whose build kept the network's measures
+(``kgraph.storedmeasures``) needs none of the whole-network work: a :class:`StoredContext`
+reads the measures kept with the store, projects only the part of the network around the
+entities on its pages (``kgraph.network.project_around``) and reads the quotes of the facts
+it shows, each with queries about them only. It answers every question a page asks as the
+whole-network context would, in a second or two instead of minutes at a million triples.
 """
 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..errors import InputError
-from ..indicators import STATE_KINDS, NetworkMeasures, SoftPowerRelation
-from ..viz import (STATED, STATUSES, Evidence, edge_status, fact_status, has_own_label, node_year,
-                   vocabulary_label)
-
-#: Relation names of dated facts, as the timeline shows them.
-DATED_RELATIONS = {"influences": "influence", "investsIn": "investment", "funds": "funding",
-                   "sendsStudentsTo": "student flow", "partnerOf": "agreement",
-                   "memberOf": "membership", "holdsRoleIn": "role"}
-#: Kinds of entities dated by their own year, as the timeline shows them.
-DATED_KINDS = {"branch_campuses": "opening", "cultural_centres": "opening", "programmes": "launch",
-               "events": "event", "policy_documents": "document", "organisations": "founding"}
-
-
-@dataclass(frozen=True)
-class DatedFact:
-    """One fact with a year: a relation record or an entity that came about that year."""
-
-    year: int
-    kind: str
-    fact: str
-    ends: tuple[str, ...]
-    channels: tuple[str, ...] = ()
-
+from ..errors import UnknownNameError
+from ..indicators import PLACE_KINDS, STATE_KINDS, NetworkMeasures, SoftPowerRelation
+from ..namespaces import SPR
+from ..network import DatedFact
+from ..choices import EPISTEMIC_STATUSES
+from ..storedmeasures import StoredMeasures
+from ..viz import Evidence, has_own_label, vocabulary_label
 
 @dataclass
 class ReportContext:
@@ -53,21 +41,75 @@ class ReportContext:
     vocabulary: dict
     lang: str = "en"
     until: int | None = None
-    statuses: tuple[str, ...] = STATUSES
+    statuses: tuple[str, ...] = EPISTEMIC_STATUSES
+    #: The facts (entities and relation records) the status selection left out with what
+    #: hangs on them (``kgraph.network.by_status``): not shown, whatever their own status.
+    left_out: frozenset = frozenset()
+    #: What the user should know about how the context was gathered (printed by the CLI).
+    notes: list[str] = field(default_factory=list)
     _instruments: dict = field(default_factory=dict, repr=False)
     _rankings: dict = field(default_factory=dict, repr=False)
+    _records: tuple = field(default=(None, {}), repr=False)
+
+    # --- the entities ----------------------------------------------------------------------
+
+    def attributes(self, node) -> dict | None:
+        """The entity's attributes in the network (``kgraph.network.project``), ``None`` for
+        what is not an entity of it (a relation record)."""
+        return self.network.nodes[node] if node in self.network else None
+
+    @property
+    def entity_count(self) -> int:
+        return self.network.number_of_nodes()
+
+    @property
+    def place_count(self) -> int:
+        """Cities and regions, which the actor network of the brokerage indicator leaves out."""
+        return sum(1 for _, d in self.network.nodes(data=True) if d.get("kind") in PLACE_KINDS)
 
     # --- names ---------------------------------------------------------------------------
 
     def label(self, node) -> str:
-        """The entity's name in the page's language, else in English, else its id."""
-        attributes = self.network.nodes[node] if node in self.network else {}
+        """The entity's name in the page's language, else in English; a relation record
+        without a name of its own (an influence relation, a student flow) is named by its
+        ends and channels; the id only when the graph says nothing more."""
+        attributes = self.attributes(node) or {}
         return str(attributes.get(f"label_{self.lang}") or attributes.get("label")
-                   or self.evidence.labels.get(node) or node)
+                   or self.evidence.labels.get(node) or self.record_label(node) or node)
+
+    def record_label(self, record) -> str | None:
+        """"China → Kazakhstan (scholarships, language)": a relation record by the entities
+        it links and its channels, in the page's language; ``None`` for what is not the
+        record of an edge of the network."""
+        ends = self._record_edge(str(record))
+        if ends is None:
+            return None
+        source, target, data = ends
+        channels = ", ".join(self.concept(c)[0] for c in sorted(str(data.get("channel") or "").split(";")) if c)
+        text = f"{self.label(source)} \u2192 {self.label(target)}"
+        return f"{text} ({channels})" if channels else text
+
+    def _record_edge(self, record: str) -> tuple | None:
+        return self._record_edges().get(record)
+
+    def _record_edges(self) -> dict[str, tuple]:
+        """Relation record -> (source, target, attributes) of its edge, for the network at hand
+        (a stored context's grows as it focuses)."""
+        if self._records[0] is not self.network:
+            self._records = (self.network, {str(d["record"]): (u, v, d) for u, v, d in
+                                            sorted(self.network.edges(data=True), key=lambda e: e[:2])
+                                            if d.get("record")})
+        return self._records[1]
+
+    def english_label(self, node) -> str:
+        """The entity's English name (its id when it has none), as the queries name it."""
+        attributes = self.attributes(node)
+        return str(attributes.get("label", node)) if attributes is not None else str(node)
 
     def untranslated(self, node) -> bool:
         """True when the name shows in English for want of one in the page's language."""
-        return node in self.network and not has_own_label(self.network.nodes[node], self.lang)
+        attributes = self.attributes(node)
+        return attributes is not None and not has_own_label(attributes, self.lang)
 
     def concept(self, concept: str) -> tuple[str, bool]:
         """A channel's, audience's, effect's or status's label and whether it fell back."""
@@ -76,10 +118,10 @@ class ReportContext:
     # --- who is who ----------------------------------------------------------------------
 
     def kind(self, node) -> str:
-        return str(self.network.nodes[node].get("kind", "")) if node in self.network else ""
+        return str((self.attributes(node) or {}).get("kind", ""))
 
     def is_central_asian(self, node) -> bool:
-        return node in self.network and self.network.nodes[node].get("central_asian") is True
+        return (self.attributes(node) or {}).get("central_asian") is True
 
     def is_state(self, node) -> bool:
         return self.kind(node) in STATE_KINDS
@@ -93,20 +135,19 @@ class ReportContext:
         return sorted(n for n in self.network if self.is_central_asian(n) and self.is_state(n))
 
     def find(self, wanted: str) -> str:
-        """An entity by id or by label (any language, any case), or a clear error."""
-        if wanted in self.network:
-            return wanted
-        lowered = wanted.strip().lower()
-        for node, attributes in sorted(self.network.nodes(data=True)):
-            names = [str(v).lower() for k, v in attributes.items() if k == "label" or k.startswith("label_")]
-            if lowered in names:
-                return node
-        import difflib
+        """An entity of the network by id, IRI or label (any language, any case), found as
+        every command finds one (``kgraph.network.entity_id``), or a clear error."""
+        return wanted if wanted in self.network else self._entity(wanted, self.network)
 
-        close = difflib.get_close_matches(wanted, list(self.network), n=3)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise InputError(f"No entity '{wanted}' in the graph.{hint} Give an entity id such as "
-                         "china or kazakhstan, or its label.")
+    def _entity(self, wanted: str, known) -> str:
+        from ..network import entity_id
+
+        node = entity_id(self.graph, wanted, "entity")
+        if node not in known:
+            left = " left by --until or --status" if self.until is not None or self.left_out else ""
+            raise UnknownNameError(f"The entity value '{wanted}' names {node}, which is not an entity "
+                                   f"of the network{left}.")
+        return node
 
     # --- measures ------------------------------------------------------------------------
 
@@ -131,8 +172,12 @@ class ReportContext:
 
     @functools.cached_property
     def relations(self) -> list[SoftPowerRelation]:
+        """Every soft-power relation of the network (kept with the measures when they were
+        computed together)."""
         from ..indicators import soft_power_relations
 
+        if self.measures.relations is not None:
+            return self.measures.relations
         return soft_power_relations(self.network)
 
     def relations_from(self, actor: str) -> list[SoftPowerRelation]:
@@ -172,13 +217,20 @@ class ReportContext:
             rows = run(self.graph, "actor-instruments", actor=actor)
             for row in rows:
                 row["id"] = str(row["instrument_iri"]).rsplit("/", 1)[-1]
-            self._instruments[actor] = rows
+            self._instruments[actor] = [row for row in rows if self.shows(row["id"])]
         return self._instruments[actor]
 
     # --- facts ---------------------------------------------------------------------------
 
     def status(self, fact: str) -> str:
         return self.evidence.status(fact)
+
+    def shows(self, fact: str) -> bool:
+        """True when the page may show this fact: its status is one of those asked for and
+        the status selection did not leave it out with what it hangs on."""
+        if len(self.statuses) == len(EPISTEMIC_STATUSES):
+            return True  # nothing selected: no status to read
+        return fact not in self.left_out and self.status(fact) in self.statuses
 
     def facts_about(self, node: str, instruments: set[str] = frozenset()) -> list[str]:
         """The facts behind what a page says of an entity: its own record, the relation
@@ -187,25 +239,14 @@ class ReportContext:
         for u, v, data in list(self.network.in_edges(node, data=True)) + list(self.network.out_edges(node, data=True)):
             if data.get("record"):
                 found.add(str(data["record"]))
-        return sorted(f for f in found if f in self.evidence.quotes and self.status(f) in self.statuses)
+        return sorted(f for f in found if f in self.evidence.quotes and self.shows(f))
 
     @functools.cached_property
     def dated_facts(self) -> list[DatedFact]:
-        """Every dated fact of the network: relation records with a year (one per record,
-        however many edges it makes) and entities that came about in a given year."""
-        found: dict[str, DatedFact] = {}
-        for u, v, data in sorted(self.network.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
-            relation, year = data.get("relation"), data.get("year")
-            if relation in DATED_RELATIONS and data.get("qualified") and isinstance(year, int):
-                record = str(data.get("record"))
-                previous = found.get(record)
-                ends = tuple(sorted({u, v} | set(previous.ends if previous else ())))
-                found[record] = DatedFact(year, DATED_RELATIONS[relation], record, ends, _channels(data))
-        for node, attributes in sorted(self.network.nodes(data=True)):
-            year = node_year(attributes)
-            if attributes.get("kind") in DATED_KINDS and year is not None:
-                found[node] = DatedFact(year, DATED_KINDS[attributes["kind"]], node, (node,), _channels(attributes))
-        return sorted(found.values(), key=lambda f: (f.year, f.kind, f.fact))
+        """Every dated fact of the network (``kgraph.network.dated_facts``)."""
+        from ..network import dated_facts
+
+        return dated_facts(self.network)
 
     def dated_facts_of(self, nodes: set[str]) -> list[DatedFact]:
         return [f for f in self.dated_facts if set(f.ends) & nodes or f.fact in nodes]
@@ -217,24 +258,29 @@ class ReportContext:
         return run(self.graph, "source-disagreements")
 
     def disagreements_about(self, nodes: set[str]) -> list[dict]:
-        """The sources' disagreements whose subject is one of these entities (by label)."""
-        names = {str(self.network.nodes[n].get("label", n)) for n in nodes if n in self.network}
-        return [row for row in self.disagreements if row["subject"] in names]
+        """The sources' disagreements whose subject is one of these entities, between
+        observations of the statuses asked for."""
+        return self._shown_disagreements(self.disagreements, nodes)
+
+    def _shown_disagreements(self, rows: list[dict], nodes: set[str]) -> list[dict]:
+        iris = {str(SPR[n]) for n in nodes}
+        return [row for row in rows if str(row["subject_iri"]) in iris
+                and {row["epistemic_status_a"], row["epistemic_status_b"]} <= set(self.statuses)]
 
     @functools.cached_property
-    def models(self) -> dict[str, list[dict]]:
-        """The soft-power models (``comparative-models``) by the id of their actor."""
+    def _models(self) -> list[dict]:
         from ..query import run
 
-        by_label = defaultdict(list)
-        for node, attributes in self.network.nodes(data=True):
-            by_label[str(attributes.get("label", node))].append(node)
-        found = defaultdict(list)
-        for row in run(self.graph, "comparative-models"):
+        rows = run(self.graph, "comparative-models")
+        for row in rows:
             row["id"] = str(row["model_iri"]).rsplit("/", 1)[-1]
-            for node in by_label.get(str(row["actor"]), []):
-                found[node].append(row)
-        return found
+        return rows
+
+    def models_of(self, actor: str) -> list[dict]:
+        """The soft-power models (``comparative-models``) of an entity, of the statuses asked
+        for."""
+        iri = str(SPR[actor])
+        return [row for row in self._models if str(row["actor_iri"]) == iri and self.shows(row["id"])]
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
         """The id of the cited fact with this label whose kind names ``kind_word``."""
@@ -244,55 +290,266 @@ class ReportContext:
         return None
 
 
-def _channels(attributes: dict) -> tuple[str, ...]:
-    return tuple(sorted(c for c in str(attributes.get("channel", "")).split(";") if c))
+@dataclass
+class StoredContext(ReportContext):
+    """The context of the pages of a few entities of an on-disk store that kept its
+    measures (``kgraph.storedmeasures``): built with :meth:`focused`.
+
+    Every centrality and indicator comes from the store's measures; the network is the part
+    around the entities (``kgraph.network.project_around``: their edges and the entities at
+    the other ends); the soft-power relations and the dated facts are looked up by entity;
+    other entities' names and every fact's quotes are read as the pages ask for them, in
+    batches prefetched for what the pages will show. The whole network's relations and its
+    Central Asian states, which only the site's index and charts need, are not at hand.
+    """
+
+    stored: StoredMeasures | None = None
+    _entities: dict = field(default_factory=dict, repr=False)
+    _given: dict = field(default_factory=dict, repr=False)
+    _outside: dict = field(default_factory=dict, repr=False)
+    _received: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def focused(cls, store, stored: StoredMeasures, entities: list[str], lang: str = "en") -> "StoredContext":
+        """The context of the pages of ``entities`` (ids or labels)."""
+        import networkx as nx
+
+        from ..viz import load_vocabulary
+
+        context = cls(store, nx.MultiDiGraph(), stored.measures, fetching_evidence(store),
+                      load_vocabulary(store), lang, stored=stored)
+        context.focus([context.find(entity) for entity in entities])
+        return context
+
+    def focus(self, nodes: list[str]) -> None:
+        """Read the part of the network these entities' pages stand on (their edges and the
+        entities at the other ends), then prefetch the names and quotes the pages will show:
+        of their relations' ends and instruments, their partners, their dated facts."""
+        from ..network import project_around
+
+        self.network = project_around(self.graph, nodes)
+        relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
+        mentioned = {end for r in relations for end in (r.provider, r.receiver, r.instrument)}
+        instruments = {r.instrument for r in relations}
+        for node in nodes:
+            row = self.indicator_rows("multivector", "state").get(node)
+            if row:
+                mentioned |= {part.rsplit(":", 1)[0] for part in row["partner_counts"].split(";") if part}
+            if not self.is_central_asian(node):
+                instruments |= {row["id"] for row in self.instruments(node)}
+        dated = {f.fact for f in self.dated_facts_of(set(nodes) | instruments)}
+        records = {str(d["record"]) for _, _, d in self.network.edges(data=True) if d.get("record")}
+        self.prefetch(mentioned | instruments | records | dated)
+        self.prefetch_records({n for n in mentioned | instruments | dated if self.attributes(n) is None})
+        self.evidence.quotes.fetch(set(self.network) | records | instruments | dated)
+
+    # --- the entities ----------------------------------------------------------------------
+
+    def attributes(self, node) -> dict | None:
+        if node in self.network:
+            return self.network.nodes[node]
+        if node not in self._entities:
+            self.prefetch({node})
+        return self._entities[node]
+
+    def prefetch(self, nodes) -> None:
+        """Read the attributes of these entities, those not at hand yet, at once."""
+        from ..network import entity_attributes
+
+        missing = {n for n in nodes if n not in self.network and n not in self._entities}
+        if missing:
+            found = entity_attributes(self.graph, missing)
+            self._entities.update({node: found.get(node) for node in missing})
+
+    def _record_edge(self, record: str) -> tuple | None:
+        found = super()._record_edge(record)
+        if found is None:
+            self.prefetch_records({record})
+            found = self._outside[record]
+        return found
+
+    def prefetch_records(self, records) -> None:
+        """Read the edges of these relation records (those outside the part of the network
+        at hand), by which pages name them, at once."""
+        from ..network import project_around
+
+        missing = {r for r in records if r not in self._outside and r not in self._record_edges()}
+        if missing:
+            around = project_around(self.graph, missing)
+            edges = {str(d["record"]): (u, v, d) for u, v, d in sorted(around.edges(data=True), key=lambda e: e[:2])
+                     if str(d.get("record")) in missing}
+            self._outside.update({record: edges.get(record) for record in missing})
+            # The ends' attributes came with them, as the whole projection gives them.
+            for node, data in around.nodes(data=True):
+                if node not in self.network:
+                    self._entities.setdefault(node, dict(data))
+
+    @property
+    def entity_count(self) -> int:
+        return self.stored.entities
+
+    @property
+    def place_count(self) -> int:
+        return self.stored.places
+
+    def find(self, wanted: str) -> str:
+        return wanted if wanted in self.centrality else self._entity(wanted, self.centrality)
+
+    def central_asian_states(self) -> list[str]:
+        raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
+
+    # --- relations and dated facts ---------------------------------------------------------
+
+    @property
+    def relations(self) -> list[SoftPowerRelation]:
+        raise NotImplementedError("a StoredContext reads the pages' entities' relations only; "
+                                  "gather() the whole network")
+
+    @property
+    def dated_facts(self) -> list[DatedFact]:
+        raise NotImplementedError("a StoredContext reads the pages' entities' dated facts only; "
+                                  "gather() the whole network")
+
+    def relations_from(self, actor: str) -> list[SoftPowerRelation]:
+        if actor not in self._given:
+            self._given[actor] = (self.stored.relations("provider", [actor]) if self.is_state(actor)
+                                  else self.stored.relations("instrument", self.own_instruments(actor)))
+        return self._given[actor]
+
+    def dated_facts_of(self, nodes: set[str]) -> list[DatedFact]:
+        return self.stored.dated_facts_of(nodes)
+
+    def relations_to(self, state: str) -> list[SoftPowerRelation]:
+        if state not in self._received:
+            self._received[state] = self.stored.relations("receiver", [state])
+        return self._received[state]
+
+    # --- facts -----------------------------------------------------------------------------
+
+    def disagreements_about(self, nodes: set[str]) -> list[dict]:
+        """As the whole network's context finds them, but with ``source-disagreements`` run
+        for these entities only."""
+        from ..query import run_for
+
+        rows = run_for(self.graph, "source-disagreements", "entity", {SPR[n] for n in nodes}) if nodes else []
+        return self._shown_disagreements(rows, nodes)
+
+    def fact_labelled(self, label: str, kind_word: str) -> str | None:
+        from ..query import labelled
+
+        prefix = str(SPR)
+        candidates = sorted({str(iri)[len(prefix):] for iri in labelled(self.graph, label)
+                             if str(iri).startswith(prefix)})
+        self.evidence.quotes.fetch(candidates)
+        return next((fact for fact in candidates if self.evidence.labels.get(fact) == label
+                     and kind_word in self.evidence.kinds.get(fact, "").lower()), None)
+
+
+class _Fetching(dict):
+    """One of the evidence's tables, whose entries are read from the graph as they are
+    asked for (``fetch`` reads those of many facts at once)."""
+
+    def __init__(self, fetch):
+        super().__init__()
+        self.fetch = fetch
+
+    def get(self, fact, default=None):
+        self.fetch((fact,))
+        return super().get(fact, default)
+
+    def __contains__(self, fact) -> bool:
+        self.fetch((fact,))
+        return super().__contains__(fact)
+
+    def __getitem__(self, fact):
+        self.fetch((fact,))
+        return super().__getitem__(fact)
+
+
+def fetching_evidence(graph) -> Evidence:
+    """Evidence (``kgraph.viz.Evidence``) read fact by fact as it is asked for, with the
+    restricted queries of ``kgraph.viz.load_evidence``; ``evidence.quotes.fetch(facts)``
+    reads many facts in one go."""
+    from ..viz import load_evidence
+
+    fetched: set[str] = set()
+
+    def fetch(facts) -> None:
+        missing = {str(fact) for fact in facts} - fetched
+        if missing:
+            fetched.update(missing)
+            found = load_evidence(graph, missing)
+            for table in TABLES:
+                dict.update(getattr(evidence, table), getattr(found, table))
+
+    evidence = Evidence(*(_Fetching(fetch) if table in FACT_TABLES else {} for table in TABLES))
+    return evidence
+
+
+#: The tables of ``kgraph.viz.Evidence``, in the order of its fields; those by fact are read
+#: as asked for, those by source (titles, references) as the facts citing them are read.
+TABLES = ("quotes", "titles", "labels", "kinds", "statuses", "notes", "references")
+FACT_TABLES = ("quotes", "labels", "kinds", "statuses", "notes")
 
 
 def gather(source, *, network=None, measures: NetworkMeasures | None = None,
            evidence: Evidence | None = None, lang: str = "en", until: int | None = None,
-           statuses=None) -> ReportContext:
+           statuses=None, entities: list[str] | None = None) -> ReportContext:
     """The context of a compiled graph or a store: projected, measured and read once.
 
     ``network``, ``measures`` and ``evidence`` are reused when the caller (``kgraph
     build``) has them already. ``until`` keeps the network as of that year and ``statuses``
     only the facts of those epistemic statuses; either recomputes the measures on what is
     left, so that every number describes the network the page speaks of.
+
+    ``entities``: the context of the briefs or the comparison of these entities only (ids or
+    labels; an unknown one is an error). From an on-disk store that kept its measures, it
+    is a :class:`StoredContext`, which reads only what their pages show; else the whole
+    network is measured as above, and ``notes`` says why when the source is a store.
     """
     from ..indicators import measure
-    from ..network import project, until_year
+    from ..network import by_status, project, until_year
     from ..store import queryable
     from ..viz import load_evidence, load_vocabulary
     from ..words import Words
 
+    from ..statuses import checked_statuses
+
     Words(lang)  # an unknown language fails here, before any work
-    statuses = tuple(statuses) if statuses else STATUSES
-    unknown = [s for s in statuses if s not in STATUSES]
-    if unknown:
-        raise InputError(f"Unknown status '{unknown[0]}'; expected one of: {', '.join(STATUSES)}.")
+    selected = checked_statuses(statuses)
+    statuses = tuple(s for s in EPISTEMIC_STATUSES if selected is None or s in selected)
     graph = queryable(source)
+    filtered = until is not None or selected is not None
+    notes = []
+    if entities is not None and network is None and measures is None and hasattr(source, "spec"):
+        if not filtered:
+            from ..storedmeasures import MeasuresUnavailable, open_measures
+
+            try:
+                stored = open_measures(source)
+            except MeasuresUnavailable as exc:
+                notes.append(f"{exc}: measuring the whole network first (minutes at a million triples; "
+                             f"kgraph build --store {source.spec} keeps the measures with the store).")
+            else:
+                return StoredContext.focused(source, stored, entities, lang)
+        else:
+            notes.append("--until and --status measure the network they leave: measuring it first "
+                         "(minutes at a million triples).")
     evidence = evidence if evidence is not None else load_evidence(graph)
     network = network if network is not None else project(source)
-    filtered = until is not None or set(statuses) != set(STATUSES)
     if until is not None:
         network = until_year(network, until)
-    if set(statuses) != set(STATUSES):
-        network = by_status(network, evidence, statuses)
+    selection = by_status(network, selected)
+    left_out = _facts_of(network) - _facts_of(selection)
     if measures is None or filtered:
-        measures = measure(network)
-    return ReportContext(graph, network, measures, evidence, load_vocabulary(graph), lang, until, statuses)
+        measures = measure(selection)
+    return ReportContext(graph, selection, measures, evidence, load_vocabulary(graph), lang, until, statuses,
+                         frozenset(left_out), notes)
 
 
-def by_status(network, evidence: Evidence, statuses) -> object:
-    """The network without the relations whose epistemic status is not one of ``statuses``
-    (a plain edge stands on its subject's record), and without the inferred or proposed
-    entities not asked for; stated entities stay, as the frame the relations hang on."""
-    wanted = set(statuses)
-    result = network.copy()
-    result.remove_nodes_from([n for n, d in network.nodes(data=True)
-                              if fact_status(d, evidence, n) not in wanted | {STATED}])
-    result.remove_edges_from([(u, v, k) for u, v, k, d in result.edges(keys=True, data=True)
-                              if edge_status(network, u, d, evidence) not in wanted])
-    return result
+def _facts_of(network) -> set[str]:
+    """The entities of a network and the relation records of its edges."""
+    return set(network) | {str(d["record"]) for _, _, d in network.edges(data=True) if d.get("record")}
 
 
-__all__ = ["ReportContext", "DatedFact", "gather", "by_status", "STATED"]
+__all__ = ["ReportContext", "StoredContext", "DatedFact", "gather"]

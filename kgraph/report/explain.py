@@ -46,6 +46,13 @@ def rank_text(values: dict, node, of: str, higher_first: bool = True) -> str:
     return f"{'joint ' if tied else ''}{ordinal(position)} of {count:,} {of}"
 
 
+def counted(count: int, one: str, other: str) -> str:
+    """"1 link", "2 links": the count with the English form its plural category takes."""
+    from ..words import plural_category
+
+    return f"{count:,} {one if plural_category(count, 'en') == 'one' else other}"
+
+
 def _number(value, digits: int = 3) -> str:
     if value is None:
         return "n/a"
@@ -57,8 +64,8 @@ def _number(value, digits: int = 3) -> str:
 def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
     """The centralities of one entity over the whole network, each with its meaning."""
     row = context.centrality[node]
-    name = context.network.nodes[node].get("label", node)
-    total = context.network.number_of_nodes()
+    name = context.english_label(node)
+    total = context.entity_count
 
     def values(metric):
         return {n: r[metric] for n, r in context.centrality.items()}
@@ -66,12 +73,12 @@ def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
     def ranked(metric):
         return rank_text(values(metric), node, "entities")
 
-    members = [n for n, r in context.centrality.items() if r["community"] == row["community"]]
-    leading = [context.network.nodes[n].get("label", n) for n, _ in context.ranking("pagerank") if n in set(members)][:3]
+    members = {n for n, r in context.centrality.items() if r["community"] == row["community"]}
+    leading = [context.centrality[n]["label"] for n, _ in context.ranking("pagerank") if n in members][:3]
     sampled = "" if row.get("betweenness_method", "exact") == "exact" else " (estimated from a sample of paths)"
     return [
         Measure("degree", "Degree", f"{row['degree']:,}", ranked("degree"),
-                f"{name} takes part in {row['degree']:,} links of the network, {row['degree_in']:,} "
+                f"{name} takes part in {counted(row['degree'], 'link', 'links')} of the network, {row['degree_in']:,} "
                 f"pointing to it and {row['degree_out']:,} from it (one per fact)."),
         Measure("pagerank", "PageRank", _number(row["pagerank"], 4), ranked("pagerank"),
                 f"The share of its time a random walk along the links spends at {name} (it follows a "
@@ -98,7 +105,7 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
     """The soft-power indicators of one entity, each with its meaning and its rank among the
     entities the indicator compares."""
     found = []
-    name = context.network.nodes[node].get("label", node)
+    name = context.english_label(node)
     portfolio = context.indicator_rows("channel-portfolio", "actor")
     if node in portfolio:
         row = portfolio[node]
@@ -106,7 +113,7 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
             "instruments", "Instruments in Central Asia", f"{row['instruments']:,}",
             rank_text({a: r["instruments"] for a, r in portfolio.items()}, node, "external actors"),
             f"Distinct instruments (campuses, programmes, centres, events, relations) through which "
-            f"{name} reaches the Central Asian states, across {row['channels']} influence channels "
+            f"{name} reaches the Central Asian states, across {counted(row['channels'], 'influence channel', 'influence channels')} "
             "(the channel-portfolio indicator)."))
     balance = context.indicator_rows("benefactor-balance", "state")
     if node in balance:
@@ -117,7 +124,7 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
             "benefactor_share", "Benefactor share", _number(share, 2),
             rank_text({s: r["benefactor_share"] for s, r in balance.items() if r["benefactor_share"] is not None},
                       node, "states and blocs") if share is not None else "",
-            f"{name} gives {row['outgoing']:,} soft-power relations and receives {row['incoming']:,}: "
+            f"{name} gives {counted(row['outgoing'], 'soft-power relation', 'soft-power relations')} and receives {row['incoming']:,}: "
             f"the share it gives, {leaning} (above 0.5 a provider, below a receiver)."))
     multivector = context.indicator_rows("multivector", "state")
     if node in multivector and multivector[node]["partners"]:
@@ -125,24 +132,24 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
         found.append(Measure(
             "diversification", "Multi-vector diversification", _number(row["diversification"]),
             rank_text({s: r["diversification"] or 0 for s, r in multivector.items()}, node, "Central Asian states"),
-            f"1 − HHI over its {row['partners']} external partners ({row['relations']} engagements): as "
+            f"1 − HHI over its {counted(row['partners'], 'external partner', 'external partners')} "
+            f"({counted(row['relations'], 'engagement', 'engagements')}): as "
             f"spread as {row['effective_partners']:.1f} equally weighted partners; the largest, "
             f"{context.label(row['top_partner'])}, takes {row['top_share']:.0%}."))
     brokers = context.indicator_rows("brokerage", "id")
     if node in brokers:
         row = brokers[node]
-        actors = context.network.number_of_nodes() - sum(
-            1 for _, d in context.network.nodes(data=True) if d.get("kind") in ("cities", "regions"))
+        actors = context.entity_count - context.place_count
         whole = context.centrality[node]["betweenness"]
         found.append(Measure(
             "brokerage", "Betweenness (actor network)", _number(row["betweenness"]),
             rank_text({b: r["betweenness"] for b, r in brokers.items()}, node, "brokers"),
             f"The same share of shortest paths as the betweenness above, but on the actor network, "
             f"which leaves out cities and regions ({actors:,} entities instead of "
-            f"{context.network.number_of_nodes():,}): paths that ran through a place no longer count, "
+            f"{context.entity_count:,}): paths that ran through a place no longer count, "
             f"hence {_number(row['betweenness'])} here against {_number(whole)}. {name} links "
-            f"{row['communities_bridged']} communities and the spheres of {row['spheres_bridged']} "
-            "external powers."))
+            f"{counted(row['communities_bridged'], 'community', 'communities')} and the spheres of "
+            f"{counted(row['spheres_bridged'], 'external power', 'external powers')}."))
         found.append(Measure(
             "constraint", "Burt's constraint", _number(row["constraint"]),
             rank_text({b: r["constraint"] for b, r in brokers.items() if r["constraint"] == r["constraint"]},

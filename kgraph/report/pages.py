@@ -15,7 +15,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..viz import EDGE_GROUPS, NODE_STYLES, OTHER_EDGE_STYLE, OTHER_NODE_STYLE, STATED, _style_kind
+from ..choices import DEFAULT_EPISTEMIC_STATUS, EPISTEMIC_STATUSES
+from ..viz import EDGE_GROUPS, NODE_STYLES, OTHER_EDGE_STYLE, OTHER_NODE_STYLE, style_kind
 from ..words import Words
 from . import charts
 from .charts import Name
@@ -72,8 +73,9 @@ def render(template: str, context: ReportContext, links: Links | None, **values)
     style = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
     return _environment().get_template(template).render(
         words=words, lang=context.lang, links=links, style=style, Markup=Markup,
-        until=context.until, statuses=context.statuses, all_statuses=len(context.statuses) == 3,
-        status_name=lambda s: context.concept(s), **values)
+        until=context.until, statuses=context.statuses, all_statuses=len(context.statuses) == len(EPISTEMIC_STATUSES),
+        status_name=lambda s: context.concept(s),
+        status_names=", ".join(context.concept(s)[0] for s in context.statuses), **values)
 
 
 # --- pieces every brief has -------------------------------------------------------------------
@@ -117,9 +119,9 @@ def ego_section(context: ReportContext, node: str) -> charts.Chart:
     for other in shown:
         data = links[other]
         relation = data[0].get("relation", "")
-        colour = NODE_STYLES.get(_style_kind(network.nodes[other]), OTHER_NODE_STYLE)[0]
+        colour = NODE_STYLES.get(style_kind(network.nodes[other]), OTHER_NODE_STYLE)[0]
         edge_colour = EDGE_GROUPS.get(relation, OTHER_EDGE_STYLE)[1]
-        dashed = any(context.status(str(d.get("record") or other)) != STATED for d in data)
+        dashed = any(context.status(str(d.get("record") or other)) != DEFAULT_EPISTEMIC_STATUS for d in data)
         relations = ", ".join(sorted({str(d.get("relation", "")) for d in data}))
         detail = f"{context.label(other)} ({network.nodes[other].get('class', '')}): {relations}"
         neighbours.append((other, name(context, other), colour, edge_colour, dashed, detail))
@@ -131,7 +133,7 @@ def ego_section(context: ReportContext, node: str) -> charts.Chart:
 def timeline_section(context: ReportContext, nodes: set[str], title: str, salt: str) -> dict:
     """The dated facts involving these entities: a dot per fact (or bars by year when there
     are many), and the list."""
-    facts = [f for f in context.dated_facts_of(nodes) if context.status(f.fact) in context.statuses]
+    facts = [f for f in context.dated_facts_of(nodes) if context.shows(f.fact)]
     if not facts:
         return {"chart": None, "rows": []}
     kinds = sorted({f.kind for f in facts})
@@ -182,11 +184,13 @@ def portfolio_chart(context: ReportContext, relations, title: str, salt: str) ->
 
 
 def _header(context: ReportContext, node: str) -> dict:
-    attributes = context.network.nodes[node]
+    attributes = context.attributes(node)
     other_names = [attributes[k] for k in ("label", "label_kk", "label_ru")
                    if attributes.get(k) and attributes[k] != context.label(node)]
+    words = Words(context.lang)
+    kind = str(attributes.get("class", ""))
     return {"id": node, "name": context.label(node), "untranslated": context.untranslated(node),
-            "class": attributes.get("class", ""), "other_names": other_names,
+            "class": words(f"class.{kind}") if f"class.{kind}" in words.table else kind, "other_names": other_names,
             "status": context.status(node), "note": context.evidence.notes.get(node)}
 
 
@@ -227,12 +231,22 @@ def actor_sections(context: ReportContext, node: str) -> dict:
     instrument_ids = {row["id"] for row in instruments} | {r.instrument for r in given}
     return {
         "portfolio": portfolio_chart(context, into_central_asia, words("report.portfolio"), f"portfolio-{node}"),
-        "reach": reach, "reach_instruments": len({r.instrument for r in into_central_asia}), "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
+        "reach": reach, "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
         "instruments": [dict(row, status=context.status(row["id"])) for row in instruments[:MAX_ROWS]],
         "instrument_total": len(instruments),
         "timeline": timeline_section(context, {node} | instrument_ids, words("report.timeline"), f"timeline-{node}"),
         "instrument_ids": instrument_ids, "subjects": instrument_ids,
+        "lead": words("report.lead-actor", name=context.label(node),
+                      states=words("report.n-central-asian-states", count=sum(1 for r in reach if r["central_asian"])),
+                      others=_others(words, sum(1 for r in reach if not r["central_asian"])),
+                      instruments=words("report.n-distinct-instruments",
+                                        count=len({r.instrument for r in into_central_asia})),
+                      own=words("report.n-instruments", count=len(instruments))),
     }
+
+
+def _others(words: Words, count: int) -> str:
+    return words("report.n-other-states", count=count) if count else ""
 
 
 def state_sections(context: ReportContext, node: str) -> dict:
@@ -256,13 +270,13 @@ def state_sections(context: ReportContext, node: str) -> dict:
             details=[[f"{context.label(a)}, {context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in cells[(a, c)]))
                       for c in channels] for a in actors],
             note="cells count distinct instruments")
-    dated = sorted((r for r in incoming if r.year is not None), key=lambda r: (r.year, r.provider))
+    begun = Counter((r.provider, r.year) for r in incoming if r.year is not None)
     over_time = None
-    if dated:
-        years = sorted({r.year for r in dated})
+    if begun:
+        years = sorted({year for _, year in begun})
         over_time = charts.stacked_bars(
             [str(y) for y in years], [name(context, a) for a in actors],
-            [[sum(1 for r in dated if r.provider == a and r.year == y) for y in years] for a in actors],
+            [[begun[(a, y)] for y in years] for a in actors],
             title=words("report.incoming-time"), ylabel="relations begun", salt=f"incoming-time-{node}")
     outward = context.relations_from(node)
     given = [{"receiver": name(context, r.receiver), "instrument": name(context, r.instrument),
@@ -278,13 +292,17 @@ def state_sections(context: ReportContext, node: str) -> dict:
                if row["state"] == node and row["scope"] == "year"]
     instrument_ids = {r.instrument for r in incoming} | {r.instrument for r in outward}
     return {
-        "incoming": heatmap, "incoming_time": over_time, "incoming_count": len({r.instrument for r in incoming}),
-        "incoming_actors": len(actors),
+        "incoming": heatmap, "incoming_time": over_time,
         "outward": given[:MAX_ROWS], "outward_total": len(given),
         "outward_portfolio": portfolio_chart(context, outward, words("report.outward"), f"outward-{node}"),
         "partners": partners, "balance_by_year": balance,
         "timeline": timeline_section(context, {node}, words("report.timeline"), f"timeline-{node}"),
         "instrument_ids": {node} | {r.instrument for r in outward}, "subjects": instrument_ids,
+        "lead": words("report.lead-state", name=context.label(node),
+                      actors=words("report.n-external-actors", count=len(actors)),
+                      instruments=words("report.n-distinct-instruments",
+                                        count=len({r.instrument for r in incoming})),
+                      relations=words("report.n-relations", count=len(given))),
     }
 
 
@@ -330,7 +348,7 @@ COMPARISON_ROWS = ("narrative", "instruments", "channels", "audiences", "strengt
 
 def comparison_column(context: ReportContext, actor: str) -> dict:
     """One actor's cells: each a list of items and the quotes behind them."""
-    models = context.models.get(actor, [])
+    models = context.models_of(actor)
     model_quotes = _quotes(context, [m["id"] for m in models])
     narratives = sorted({m["narrative"] for m in models if m.get("narrative")})
     narrative_facts = [f for f in (context.fact_labelled(n, "narrative") for n in narratives) if f]
@@ -374,15 +392,17 @@ def _split(models: list[dict], column: str, separator: str) -> list[str]:
 def _quotes(context: ReportContext, facts: list[str]) -> list[dict]:
     found = []
     for fact in facts:
+        if len(found) >= CELL_QUOTES:
+            break
         for source, quote in context.evidence.quotes.get(fact, []):
-            if quote and context.status(fact) in context.statuses:
+            if quote and context.shows(fact):
                 found.append({"title": context.evidence.titles.get(source, source), "quote": quote,
                               "status": context.status(fact)})
     return found[:CELL_QUOTES]
 
 
 def _row_quotes(rows: list[dict]) -> list[dict]:
-    return [{"title": row.get("source") or "", "quote": row["quote"], "status": STATED} for row in rows if row.get("quote")]
+    return [{"title": row.get("source") or "", "quote": row["quote"], "status": DEFAULT_EPISTEMIC_STATUS} for row in rows if row.get("quote")]
 
 
 # --- network-wide charts ------------------------------------------------------------------------------
@@ -410,7 +430,7 @@ def network_charts(context: ReportContext, max_actors: int | None = None) -> dic
                       + ", ".join(sorted(context.label(i) for i in cells[(row['actor'], c)])[:10]) for c in columns]
                      for row in portfolio],
             note="cells count distinct instruments of soft-power relations into Central Asia")
-    dated = [f for f in context.dated_facts if context.status(f.fact) in context.statuses]
+    dated = [f for f in context.dated_facts if context.shows(f.fact)]
     if dated:
         years = list(range(min(f.year for f in dated), max(f.year for f in dated) + 1))
         channels = sorted({c for f in dated for c in (f.channels or (UNSPECIFIED,))},

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import InputError
 from ..files import write_atomic
 from .context import ReportContext, gather
 from .pages import Links, Page, brief_page, charts_page, comparison_page, name, network_charts
@@ -53,7 +54,7 @@ def compared_actors(context: ReportContext) -> list[str]:
     actors with a soft-power model and the most instruments."""
     if all(actor in context.network for actor in COMPARED):
         return list(COMPARED)
-    return [a for a in context.external_actors() if context.models.get(a)][:3]
+    return [a for a in context.external_actors() if context.models_of(a)][:3]
 
 
 def write_site(source, out_dir: Path, *, network=None, measures=None, evidence=None, lang: str = "en",
@@ -119,13 +120,15 @@ def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, cho
     incoming = {s: {r.provider for r in context.relations_to(s) if not context.is_central_asian(r.provider)}
                 for s in states}
     given = {s: len(context.relations_from(s)) for s in states}
-    actor_cards = [{"href": links.brief(a), "name": name(context, a),
-                    "summary": f"{portfolio[a]['instruments']} instruments in {portfolio[a]['channels']} channels; "
-                               f"reaches {len({r.receiver for r in context.relations_from(a) if context.is_central_asian(r.receiver)})} "
-                               "Central Asian states"} for a in chosen]
-    state_cards = [{"href": links.brief(s), "name": name(context, s),
-                    "summary": f"reached by {len(incoming[s])} external actors; gives {given[s]} "
-                               "soft-power relations of its own"} for s in states]
+    reached = {a: {r.receiver for r in context.relations_from(a) if context.is_central_asian(r.receiver)}
+               for a in chosen}
+    actor_cards = [{"href": links.brief(a), "name": name(context, a), "summary": words(
+        "report.card-actor", instruments=words("report.n-instruments", count=portfolio[a]["instruments"]),
+        channels=words("report.n-channels", count=portfolio[a]["channels"]),
+        states=words("report.n-central-asian-states", count=len(reached[a])))} for a in chosen]
+    state_cards = [{"href": links.brief(s), "name": name(context, s), "summary": words(
+        "report.card-state", actors=words("report.n-external-actors", count=len(incoming[s])),
+        relations=words("report.n-relations", count=given[s]))} for s in states]
     downloads = [{"href": f, "what": what, "size": _size(out_dir / f)} for f, what in DOWNLOADS
                  if (out_dir / f).exists()]
     html = render("index.html.j2", context, links, title=words("report.site-title"), story=story(context),
@@ -142,31 +145,55 @@ def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, cho
 
 
 def story(context: ReportContext) -> str:
-    """The landing page's opening lines: what the graph says, in its own numbers."""
-    facts = len(context.evidence.quotes)
-    sources = len(context.evidence.titles)
+    """The landing page's opening lines: what the graph says, in its own numbers. A fact
+    counts as the corpus's when a document of it supports it; facts that only general
+    references (country codes, geography) support are counted apart, with those references."""
+    from ..words import Words
+
+    words = Words(context.lang)
+    references = context.evidence.references
+    cited = {fact: {source for source, _ in pairs} for fact, pairs in context.evidence.quotes.items()}
+    documented = {fact for fact, sources in cited.items() if sources - set(references)}
+    general = set(cited) - documented
+    text = words("report.story-facts", facts=words("report.n-facts", count=len(documented)),
+                 sources=words("report.n-sources", count=len({s for f in documented for s in cited[f]} - set(references))))
+    if general:
+        text += words("report.story-general", facts=words("report.n-facts", count=len(general)),
+                      references=words("report.n-references", count=len({s for f in general for s in cited[f]})))
     portfolio = context.measures.indicators["channel-portfolio"]
     channels = {c for r in context.relations if context.is_central_asian(r.receiver)
                 and not context.is_central_asian(r.provider) for c in r.channels}
-    text = (f"{facts:,} facts from {sources:,} sources, each with the sentence that supports it. "
-            f"{len(portfolio):,} external actors reach the Central Asian states through "
-            f"{len(channels):,} influence channels")
+    text += ". " + words("report.story-reach", actors=words("report.n-external-actors", count=len(portfolio)),
+                         channels=words("report.n-influence-channels", count=len(channels)))
     if portfolio:
-        leaders = ", ".join(f"{context.label(r['actor'])} ({r['instruments']})" for r in portfolio[:3])
-        text += f"; by distinct instruments, the leaders are {leaders}"
+        text += words("report.story-leaders", leaders=", ".join(
+            f"{context.label(r['actor'])} ({r['instruments']})" for r in portfolio[:3]))
     balance = [r for r in context.measures.indicators["benefactor-balance"]
                if r["scope"] == "overall" and context.is_central_asian(r["state"]) and r["outgoing"]]
     if balance:
         giver = max(balance, key=lambda r: (r["outgoing"], r["state"]))
-        text += (f". Among the Central Asian states, {context.label(giver['state'])} gives the most soft power "
-                 f"itself ({giver['outgoing']} relations given, {giver['incoming']} received)")
+        text += words("report.story-giver", name=context.label(giver["state"]),
+                      given=words("report.n-relations", count=giver["outgoing"]), received=giver["incoming"])
     return text + "."
+
+
+def check_briefs(entities: list[str], output: Path | None = None, compare: bool = False) -> None:
+    """Refuse, before any work, what would not give the pages asked for: a comparison of
+    fewer than two actors, or several briefs into one file (``-o`` a folder for them)."""
+    if compare and len(entities) < 2:
+        raise InputError(f"A comparison needs at least two actors; got {len(entities)} "
+                         f"({', '.join(entities) or 'none'}). Give two or more, such as "
+                         "china russia united-states, or leave --compare out for a brief.")
+    if not compare and len(entities) > 1 and output is not None and Path(output).suffix.lower() in (".html", ".htm"):
+        raise InputError(f"-o {output}: {len(entities)} briefs are written into a folder, one file "
+                         "each; give a folder (without .html), or one entity for one file.")
 
 
 def write_briefs(context: ReportContext, entities: list[str], output: Path | None = None) -> list[Path]:
     """The briefs of these entities, alone (linking nowhere): one entity to the file
     ``output`` (default ``brief-ID.html``), several into the folder ``output`` (default the
     current one) as ``ID.html``. Every entity is looked up before anything is written."""
+    check_briefs(entities, output)
     nodes = [context.find(entity) for entity in entities]
     pages = [brief_page(context, node) for node in nodes]
     if len(nodes) == 1:
@@ -179,7 +206,8 @@ def write_briefs(context: ReportContext, entities: list[str], output: Path | Non
 
 def write_comparison(context: ReportContext, entities: list[str], output: Path | None = None) -> Path:
     """The comparison of these actors, alone, to ``output`` (default ``compare-A-B-C.html``)."""
-    page = comparison_page(context, entities)
+    check_briefs(entities, output, compare=True)
     nodes = [context.find(entity) for entity in entities]
+    page = comparison_page(context, nodes)
     default = "compare-" + "-".join(brief_file(n)[:-len(".html")] for n in nodes) + ".html"
     return write_atomic(Path(output) if output else Path(default), page.html)

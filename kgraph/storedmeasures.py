@@ -1,0 +1,250 @@
+"""The network's measures kept with an on-disk store, for the commands that rank one entity
+among all the others.
+
+A brief says where its entity ranks by PageRank, betweenness or the brokerage indicator
+among every entity of the network: it needs every centrality, every indicator and the
+soft-power relations they stand on (``kgraph.indicators.measure``), which take minutes to
+compute at a million triples; its timeline needs the dated facts of its instruments, each
+with the ends of all its edges, which would take their whole neighbourhoods to read. ``kgraph build --store oxigraph:DIR`` computes them anyway for
+``centrality.csv`` and ``indicators.csv``; it keeps them in a SQLite database,
+``DIR/kgraph-measures.sqlite``, written into the staging store before that store takes the
+place of the previous one. The store and its measures are renamed into place together, by
+one rename: a rebuilt store never meets the measures of the store it replaced.
+
+The database also records what it measured: the names and sizes of the store's files (any
+change to the store writes new ones; see ``OxigraphStore.files``), the kgraph version and
+the database's format. A store changed since its build, or measured by another version of
+kgraph, has no usable measures (:class:`MeasuresUnavailable` says why), and the commands
+compute them again rather than show numbers that may no longer describe it.
+
+Tables, readable with any SQLite client (``sqlite3 DIR/kgraph-measures.sqlite``):
+
+    centrality          one row per entity, the columns of centrality.csv
+    channel_portfolio, multivector, benefactor_balance, brokerage
+                        one row per row of each indicator (``kgraph indicators``)
+    relations           the soft-power relations: provider, receiver, instrument,
+                        channels and bases (";"-joined), year
+    dated_facts         the dated facts a timeline shows (``kgraph.network.dated_facts``):
+                        year, kind, fact, ends and channels (JSON lists); dated_ends
+                        lists each fact's ends, to find the facts of an entity
+    about               format, kgraph version, the store's files, entity counts
+
+Rows keep their order in the ``position`` column; values keep their types (no column has a
+declared type). A float that is not a number (Burt's constraint of an isolated entity) is
+kept as the text ``NaN``, which SQLite would otherwise turn into NULL, meaning "none" here;
+the ``columns`` table lists each table's columns and those that hold numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .indicators import INDICATORS, PLACE_KINDS, NetworkMeasures, SoftPowerRelation
+from .network import DatedFact, dated_facts
+
+MEASURES_FILE = "kgraph-measures.sqlite"
+#: The layout of the database; a database of another format is not read.
+FORMAT = 1
+CENTRALITY_TABLE = "centrality"
+RELATIONS_TABLE = "relations"
+DATED_TABLE = "dated_facts"
+#: The soft-power relations' columns.
+RELATION_COLUMNS = ("provider", "receiver", "instrument", "channels", "year", "bases")
+#: How a NaN is kept (see the module's docstring).
+NOT_A_NUMBER = "NaN"
+
+
+class MeasuresUnavailable(InputError):
+    """The store has no measures that describe it; the message says why."""
+
+
+def table_name(indicator: str) -> str:
+    return indicator.replace("-", "_")
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def write_measures(store, network, measures: NetworkMeasures) -> Path:
+    """Keep the measures of ``network`` (the projection of ``store``) in the store's folder.
+
+    Called on a build's staging store once it is closed: the files it records are those
+    the store will have when it is read."""
+    from . import __version__
+
+    path = store.folder / MEASURES_FILE
+    path.unlink(missing_ok=True)
+    files = store.files(ignore=(MEASURES_FILE,))
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.execute("CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)")
+            connection.execute("CREATE TABLE columns (name TEXT PRIMARY KEY, columns TEXT, numeric TEXT)")
+            _write_table(connection, CENTRALITY_TABLE, measures.centralities)
+            for name in INDICATORS:
+                _write_table(connection, table_name(name), measures.indicators[name])
+            _write_relations(connection, measures.relations)
+            _write_dated_facts(connection, dated_facts(network))
+            places = sum(1 for _, data in network.nodes(data=True) if data.get("kind") in PLACE_KINDS)
+            about = {"format": FORMAT, "version": __version__, "files": files,
+                     "entities": network.number_of_nodes(), "places": places}
+            connection.executemany("INSERT INTO about VALUES (?, ?)",
+                                   [(key, json.dumps(value)) for key, value in about.items()])
+    finally:
+        connection.close()
+    return path
+
+
+def _write_table(connection, name: str, rows: list[dict]) -> None:
+    columns = list(rows[0]) if rows else []
+    if any(list(row) != columns for row in rows):
+        raise ValueError(f"the rows of {name} do not all have the same columns")
+    # No declared types: SQLite then keeps every value as given (a REAL column would turn
+    # the integers of a column into floats).
+    connection.execute(f"CREATE TABLE {_quoted(name)} (position INTEGER PRIMARY KEY"
+                       + "".join(f", {_quoted(c)}" for c in columns) + ")")
+    numeric = [c for c in columns if any(isinstance(row[c], float) for row in rows)]
+    connection.execute("INSERT INTO columns VALUES (?, ?, ?)", (name, json.dumps(columns), json.dumps(numeric)))
+    marks = ", ".join("?" * (len(columns) + 1))
+    connection.executemany(f"INSERT INTO {_quoted(name)} VALUES ({marks})",
+                           ([position, *(_kept(row[c]) for c in columns)] for position, row in enumerate(rows)))
+
+
+def _write_relations(connection, relations: list[SoftPowerRelation]) -> None:
+    connection.execute(f"CREATE TABLE {RELATIONS_TABLE} (position INTEGER PRIMARY KEY, provider TEXT, "
+                       "receiver TEXT, instrument TEXT, channels TEXT, year INTEGER, bases TEXT)")
+    connection.executemany(
+        f"INSERT INTO {RELATIONS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ([position, r.provider, r.receiver, r.instrument, ";".join(sorted(r.channels)), r.year,
+          ";".join(sorted(r.bases))] for position, r in enumerate(relations)))
+    for column in ("provider", "receiver", "instrument"):
+        connection.execute(f"CREATE INDEX relations_{column} ON {RELATIONS_TABLE} ({column})")
+
+
+def _write_dated_facts(connection, facts: list[DatedFact]) -> None:
+    connection.execute(f"CREATE TABLE {DATED_TABLE} (position INTEGER PRIMARY KEY, year INTEGER, kind TEXT, "
+                       "fact TEXT, ends TEXT, channels TEXT)")
+    connection.execute("CREATE TABLE dated_ends (position INTEGER, node TEXT)")
+    connection.executemany(f"INSERT INTO {DATED_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                           ([position, f.year, f.kind, f.fact, json.dumps(f.ends), json.dumps(f.channels)]
+                            for position, f in enumerate(facts)))
+    connection.executemany("INSERT INTO dated_ends VALUES (?, ?)",
+                           ((position, end) for position, f in enumerate(facts) for end in f.ends))
+    connection.execute(f"CREATE INDEX dated_facts_fact ON {DATED_TABLE} (fact)")
+    connection.execute("CREATE INDEX dated_ends_node ON dated_ends (node)")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _kept(value):
+    """A value as SQLite keeps it; only the plain types of the measures' rows are expected."""
+    if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
+        raise TypeError(f"cannot keep {value!r} ({type(value).__name__}) among the measures")
+    return NOT_A_NUMBER if isinstance(value, float) and math.isnan(value) else value
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+@dataclass
+class StoredMeasures:
+    """The measures kept with a store: all centralities and indicators, loaded at once
+    (a rank needs them all), and the soft-power relations, looked up by entity."""
+
+    connection: sqlite3.Connection
+    entities: int
+    places: int
+    _measures: NetworkMeasures | None = field(default=None, repr=False)
+
+    @property
+    def measures(self) -> NetworkMeasures:
+        """Every centrality and indicator row, as ``kgraph.indicators.measure`` gives them
+        (the relations are looked up with :meth:`relations`)."""
+        if self._measures is None:
+            self._measures = NetworkMeasures(
+                self._table(CENTRALITY_TABLE), {name: self._table(table_name(name)) for name in INDICATORS})
+        return self._measures
+
+    def _table(self, name: str) -> list[dict]:
+        columns, numeric = map(json.loads, self.connection.execute(
+            "SELECT columns, numeric FROM columns WHERE name = ?", (name,)).fetchone())
+        if not columns:
+            return []
+        selected = ", ".join(_quoted(c) for c in columns)
+        rows = self.connection.execute(f"SELECT {selected} FROM {_quoted(name)} ORDER BY position")
+        if not numeric:
+            return [dict(zip(columns, row)) for row in rows]
+        numeric = set(numeric)
+        return [{c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, row)}
+                for row in rows]
+
+    def dated_facts_of(self, nodes) -> list[DatedFact]:
+        """The dated facts that are one of ``nodes`` or have one among their ends, in the
+        order ``kgraph.network.dated_facts`` gives them."""
+        found = {}
+        for chunk in _chunks(sorted(set(nodes))):
+            marks = ", ".join("?" * len(chunk))
+            found.update((row[0], row) for row in self.connection.execute(
+                f"SELECT position, year, kind, fact, ends, channels FROM {DATED_TABLE} WHERE fact IN ({marks}) "
+                f"OR position IN (SELECT position FROM dated_ends WHERE node IN ({marks}))", chunk + chunk))
+        return [DatedFact(year, kind, fact, tuple(json.loads(ends)), tuple(json.loads(channels)))
+                for _, year, kind, fact, ends, channels in (found[p] for p in sorted(found))]
+
+    def relations(self, column: str, values) -> list[SoftPowerRelation]:
+        """The soft-power relations whose ``column`` (provider, receiver or instrument) is
+        one of ``values``, in the order ``soft_power_relations`` gives them."""
+        if column not in ("provider", "receiver", "instrument"):
+            raise ValueError(f"relations are looked up by provider, receiver or instrument, not {column}")
+        found = []
+        for chunk in _chunks(sorted(set(values))):
+            found += self.connection.execute(
+                f"SELECT position, {', '.join(RELATION_COLUMNS)} FROM {RELATIONS_TABLE} "
+                f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        return [SoftPowerRelation(provider, receiver, instrument, set(filter(None, channels.split(";"))),
+                                  year, set(filter(None, bases.split(";"))))
+                for _, provider, receiver, instrument, channels, year, bases in sorted(found)]
+
+
+def _chunks(values: list, size: int = 400) -> list[list]:
+    """Lists short enough to be the parameters of one statement (SQLite allows 999)."""
+    return [values[start:start + size] for start in range(0, len(values), size)]
+
+
+def open_measures(store) -> StoredMeasures:
+    """The measures kept with ``store``; :class:`MeasuresUnavailable` when there are none
+    that describe it as it is."""
+    from . import __version__
+    from .store import OxigraphStore
+
+    if not isinstance(store, OxigraphStore):
+        raise MeasuresUnavailable("measures are kept only with an on-disk store (oxigraph:DIR)")
+    path = store.folder / MEASURES_FILE
+    if not path.is_file():
+        raise MeasuresUnavailable(f"{store.spec} keeps no measures (it was built with --no-network, "
+                                  "or by an earlier kgraph)")
+    # Read-only and immutable: no journal or lock file is made in the store's folder.
+    connection = sqlite3.connect(f"file:{urllib.request.pathname2url(str(path))}?mode=ro&immutable=1", uri=True)
+    try:
+        about = {key: json.loads(value) for key, value in connection.execute("SELECT key, value FROM about")}
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise MeasuresUnavailable(f"{path} cannot be read ({exc})") from None
+    problem = None
+    if about.get("format") != FORMAT or about.get("version") != __version__:
+        problem = (f"its measures were kept by kgraph {about.get('version')} (format {about.get('format')}), "
+                   f"not by this kgraph {__version__}")
+    elif [tuple(f) for f in about.get("files", [])] != store.files(ignore=(MEASURES_FILE,)):
+        problem = f"{store.spec} has changed since the build that measured it"
+    if problem:
+        connection.close()
+        raise MeasuresUnavailable(problem)
+    return StoredMeasures(connection, about["entities"], about["places"])
+
+
+__all__ = ["MEASURES_FILE", "MeasuresUnavailable", "StoredMeasures", "open_measures", "write_measures"]

@@ -1,0 +1,178 @@
+"""Briefs and the comparison from an on-disk store whose build kept the network's measures:
+the same pages as from the whole network, read without projecting or measuring it, and
+never from measures that no longer describe the store."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sqlite3
+
+import pytest
+
+from conftest import MINIMAL, run
+from kgraph.indicators import measure
+from kgraph.network import project
+from kgraph.report import brief_page, comparison_page, gather
+from kgraph.report.context import StoredContext
+from kgraph.store import OxigraphStore, open_store
+from kgraph.storedmeasures import MEASURES_FILE, open_measures
+
+#: External actors and Central Asian states, and an entity of every other kind that has a
+#: brief: a university, a campus, a programme, a person, a city, a company.
+BRIEFED = ["china", "united-states", "kazakhstan", "tajikistan", "nazarbayev-university",
+           "de-montfort-university-kazakhstan", "bolashak-scholarship", "a-cooley", "almaty", "binance"]
+COMPARED = ["china", "russia", "united-states"]
+
+
+def same(a, b) -> bool:
+    """Equal values, NaN equal to NaN, and of the same type (an integer is not a float)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def same_rows(a: list[dict], b: list[dict]) -> bool:
+    return len(a) == len(b) and all(list(x) == list(y) and all(same(x[k], y[k]) for k in x) for x, y in zip(a, b))
+
+
+@pytest.fixture(scope="session")
+def kept(tmp_path_factory):
+    """The bundled data built into an on-disk store, which keeps its measures."""
+    from kgraph.pipeline import build
+
+    folder = tmp_path_factory.mktemp("kept")
+    build(None, folder / "build", store=OxigraphStore(folder / "store", target=True), quiet=True, site=False)
+    return folder / "store"
+
+
+@pytest.fixture(scope="session")
+def whole(kept):
+    """The whole-network context of the store, as kgraph brief gathered it before."""
+    return gather(open_store(f"oxigraph:{kept}"))
+
+
+def test_the_build_keeps_every_measure_with_the_store(kept):
+    store = open_store(f"oxigraph:{kept}")
+    network = project(store)
+    computed = measure(network)
+    stored = open_measures(store)
+    assert (kept / MEASURES_FILE).is_file()
+    assert same_rows(stored.measures.centralities, computed.centralities)
+    for name, rows in computed.indicators.items():
+        assert same_rows(stored.measures.indicators[name], rows), name
+    assert stored.entities == network.number_of_nodes() > 200
+    assert stored.places == sum(1 for _, d in network.nodes(data=True) if d["kind"] in ("cities", "regions"))
+    by_provider = [r for provider in sorted({r.provider for r in computed.relations})
+                   for r in stored.relations("provider", [provider])]
+    assert sorted(by_provider, key=lambda r: (r.provider, r.receiver, r.instrument)) == computed.relations
+    assert stored.relations("receiver", ["kazakhstan"]) == [r for r in computed.relations if r.receiver == "kazakhstan"]
+    # Readable by any SQLite client, as docs/report.md shows.
+    with sqlite3.connect(kept / MEASURES_FILE) as connection:
+        top = connection.execute("SELECT id FROM centrality ORDER BY pagerank DESC LIMIT 1").fetchone()[0]
+    assert top == max(computed.centralities, key=lambda r: r["pagerank"])["id"]
+
+
+def test_pages_from_the_kept_measures_are_those_of_the_whole_network(kept, whole):
+    store = open_store(f"oxigraph:{kept}")
+    for node in BRIEFED:
+        context = gather(store, entities=[node])
+        assert isinstance(context, StoredContext) and context.notes == []
+        assert brief_page(context, node).html == brief_page(whole, node).html, node
+    context = gather(store, entities=COMPARED)
+    assert comparison_page(context, COMPARED).html == comparison_page(whole, COMPARED).html
+    translated = gather(store, lang="kk")
+    assert (brief_page(gather(store, lang="kk", entities=["Қазақстан"]), "kazakhstan").html
+            == brief_page(translated, "kazakhstan").html)
+    assert (comparison_page(gather(store, lang="kk", entities=COMPARED), COMPARED).html
+            == comparison_page(translated, COMPARED).html)
+
+
+def test_the_brief_command_reads_only_what_its_page_shows(kept, whole, tmp_path, monkeypatch):
+    import kgraph.indicators
+    import kgraph.network
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the whole network was projected or measured")
+
+    monkeypatch.setattr(kgraph.network, "project", refused)
+    monkeypatch.setattr(kgraph.indicators, "measure", refused)
+    result = run("brief", "United States", "--store", f"oxigraph:{kept}", "-o", tmp_path / "us.html")
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.output
+    assert (tmp_path / "us.html").read_text(encoding="utf-8") == brief_page(whole, "united-states").html
+    result = run("brief", "--compare", *COMPARED, "--store", f"oxigraph:{kept}", "-o", tmp_path / "c.html")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "c.html").read_text(encoding="utf-8") == comparison_page(whole, COMPARED).html
+    result = run("brief", "china", "nowhere", "--store", f"oxigraph:{kept}", "-o", tmp_path / "out")
+    assert result.exit_code != 0 and "The entity value 'nowhere' is not the id or label" in result.output
+
+
+def _changed_copy(kept, folder):
+    """A copy of the store with China's relation records removed, changed behind the build's
+    back (by Oxigraph itself, as another tool would)."""
+    import pyoxigraph
+
+    copy = folder / "changed"
+    shutil.copytree(kept, copy)
+    store = pyoxigraph.Store(str(copy))
+    records = [row[0] for row in store.query(
+        "SELECT DISTINCT ?r WHERE { ?r <https://w3id.org/softpower/ontology#actor> <https://w3id.org/softpower/id/china> }")]
+    for record in records:
+        for quad in list(store.quads_for_pattern(record, None, None)) + list(store.quads_for_pattern(None, None, record)):
+            store.remove(quad)
+    store.flush()
+    del store
+    return copy, len(records)
+
+
+def test_measures_of_a_changed_store_are_never_shown(kept, tmp_path):
+    copy, removed = _changed_copy(kept, tmp_path)
+    assert removed > 0
+    result = run("brief", "china", "--store", f"oxigraph:{copy}", "-o", tmp_path / "china.html")
+    assert result.exit_code == 0, result.output
+    assert "has changed since the build that measured it" in result.output
+    changed = open_store(f"oxigraph:{copy}")
+    assert (tmp_path / "china.html").read_text(encoding="utf-8") == brief_page(gather(changed), "china").html
+    degree = project(changed).degree("china")
+    assert degree < project(open_store(f"oxigraph:{kept}")).degree("china")
+    assert f'<td class="number">{degree:,}</td>' in (tmp_path / "china.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuilt_store_is_read_with_its_own_measures(kept, tmp_path):
+    copy = tmp_path / "store"
+    shutil.copytree(kept, copy)
+    result = run("build", "-q", "--no-site", "--data", MINIMAL, "--store", f"oxigraph:{copy}", "-o", tmp_path / "build")
+    assert result.exit_code == 0, result.output
+    rebuilt = open_store(f"oxigraph:{copy}")
+    network = project(rebuilt)
+    before = open_measures(open_store(f"oxigraph:{kept}")).entities
+    assert open_measures(rebuilt).entities == network.number_of_nodes() < before
+    node = max(network, key=network.degree)
+    result = run("brief", node, "--store", f"oxigraph:{copy}", "-o", tmp_path / "brief.html")
+    assert result.exit_code == 0 and "note:" not in result.output, result.output
+    html = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert html == brief_page(gather(rebuilt), node).html
+    assert f"of {network.number_of_nodes():,} entities" in html and f"of {before:,} entities" not in html
+
+
+def test_without_usable_measures_the_brief_measures_the_network_and_says_why(kept, whole, tmp_path, monkeypatch):
+    result = run("build", "-q", "--no-network", "--store", f"oxigraph:{tmp_path / 'bare'}", "-o", tmp_path / "build")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "bare" / MEASURES_FILE).exists()
+    result = run("brief", "china", "--store", f"oxigraph:{tmp_path / 'bare'}", "-o", tmp_path / "bare.html")
+    assert result.exit_code == 0 and "keeps no measures (it was built with --no-network" in result.output
+    assert "<h1>Brief: China</h1>" in (tmp_path / "bare.html").read_text(encoding="utf-8")
+
+    import kgraph
+
+    monkeypatch.setattr(kgraph, "__version__", "0.0.0-other")
+    result = run("brief", "china", "--store", f"oxigraph:{kept}", "-o", tmp_path / "other.html")
+    assert result.exit_code == 0 and "its measures were kept by kgraph" in result.output
+    assert (tmp_path / "other.html").read_text(encoding="utf-8") == brief_page(whole, "china").html
+    monkeypatch.undo()
+
+    result = run("brief", "kazakhstan", "--until", "2013", "--store", f"oxigraph:{kept}", "-o", tmp_path / "kz.html")
+    assert result.exit_code == 0 and "--until and --status measure the network they leave" in result.output
+    as_of = gather(open_store(f"oxigraph:{kept}"), until=2013)
+    assert (tmp_path / "kz.html").read_text(encoding="utf-8") == brief_page(as_of, "kazakhstan").html

@@ -220,6 +220,12 @@ class ReportContext:
             self._instruments[actor] = [row for row in rows if self.shows(row["id"])]
         return self._instruments[actor]
 
+    def prepare(self, names=(), evidence=()) -> None:
+        """Read at once what a page is about to show: the names of ``names`` (entities or
+        relation records) and the sources and quotes of the facts ``evidence``. The whole
+        network's context has them all at hand; a :class:`StoredContext` reads them here in
+        a few queries rather than one per name."""
+
     # --- facts ---------------------------------------------------------------------------
 
     def status(self, fact: str) -> str:
@@ -239,6 +245,7 @@ class ReportContext:
         for u, v, data in list(self.network.in_edges(node, data=True)) + list(self.network.out_edges(node, data=True)):
             if data.get("record"):
                 found.add(str(data["record"]))
+        self.prepare(evidence=found)
         return sorted(f for f in found if f in self.evidence.quotes and self.shows(f))
 
     @functools.cached_property
@@ -323,25 +330,26 @@ class StoredContext(ReportContext):
 
     def focus(self, nodes: list[str]) -> None:
         """Read the part of the network these entities' pages stand on (their edges and the
-        entities at the other ends), then prefetch the names and quotes the pages will show:
-        of their relations' ends and instruments, their partners, their dated facts."""
+        entities at the other ends), and the attributes of the entities their relations
+        link and of their partners, by which the pages tell who is who. The names and
+        quotes of the facts a page lists are read when it lists them (:meth:`prepare`):
+        only those it shows, not every fact of a large actor."""
         from ..network import project_around
 
         self.network = project_around(self.graph, nodes)
         relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
-        mentioned = {end for r in relations for end in (r.provider, r.receiver, r.instrument)}
-        instruments = {r.instrument for r in relations}
+        mentioned = {end for r in relations for end in (r.provider, r.receiver)}
         for node in nodes:
             row = self.indicator_rows("multivector", "state").get(node)
             if row:
                 mentioned |= {part.rsplit(":", 1)[0] for part in row["partner_counts"].split(";") if part}
-            if not self.is_central_asian(node):
-                instruments |= {row["id"] for row in self.instruments(node)}
-        dated = {f.fact for f in self.dated_facts_of(set(nodes) | instruments)}
-        records = {str(d["record"]) for _, _, d in self.network.edges(data=True) if d.get("record")}
-        self.prefetch(mentioned | instruments | records | dated)
-        self.prefetch_records({n for n in mentioned | instruments | dated if self.attributes(n) is None})
-        self.evidence.quotes.fetch(set(self.network) | records | instruments | dated)
+        self.prefetch(mentioned)
+
+    def prepare(self, names=(), evidence=()) -> None:
+        names = set(names)
+        self.prefetch(names)
+        self.prefetch_records({n for n in names if self.attributes(n) is None})
+        self.evidence.quotes.fetch(set(evidence))
 
     # --- the entities ----------------------------------------------------------------------
 

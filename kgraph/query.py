@@ -413,9 +413,14 @@ def resolve_value(source, parameter: Parameter, value: str, query_name: str):
 
 
 _NODE = """SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"""
+# The names come last, in a VALUES block: each label is then lower-cased once and compared
+# with every name (one pass over the labels, not one per name).
 _LABELLED = """SELECT DISTINCT ?node ?name WHERE {
   ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
-  FILTER(isIRI(?node) && LCASE(STR(?label)) = LCASE(?name))
+  FILTER(isIRI(?node))
+  BIND(LCASE(STR(?label)) AS ?lower)
+  VALUES ?name { %s }
+  FILTER(?lower = LCASE(?name))
 }"""
 _NAMES = f"""SELECT ?node ?label WHERE {{
   ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
@@ -452,8 +457,20 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
 def labelled(source, name: str) -> list[URIRef]:
     """What has the label (``rdfs:label``, ``skos:prefLabel`` or ``skos:altLabel``) ``name``,
     in any case, sorted."""
-    return sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
-                                             {"name": Literal(name)}, trusted=True).rows})
+    return labelled_each(source, [name])[name]
+
+
+def labelled_each(source, names) -> dict[str, list[URIRef]]:
+    """:func:`labelled` for each of ``names``, with one query."""
+    import pyoxigraph
+
+    names = sorted(set(map(str, names)))
+    found = {name: set() for name in names}
+    if names:
+        text = _LABELLED % " ".join(str(pyoxigraph.Literal(name)) for name in names)
+        for node, name in execute(source, text, "label lookup", trusted=True, stable=False).rows:
+            found[str(name)].add(node)
+    return {name: sorted(nodes) for name, nodes in found.items()}
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

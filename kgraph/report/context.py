@@ -296,6 +296,10 @@ class ReportContext:
                 return fact
         return None
 
+    def facts_labelled(self, labels: list[str], kind_word: str) -> list[str]:
+        """:meth:`fact_labelled` of each label, in their order, those found only."""
+        return [fact for fact in (self.fact_labelled(label, kind_word) for label in labels) if fact]
+
 
 @dataclass
 class StoredContext(ReportContext):
@@ -443,14 +447,20 @@ class StoredContext(ReportContext):
         return self._shown_disagreements(rows, nodes)
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
-        from ..query import labelled
+        return next(iter(self.facts_labelled([label], kind_word)), None)
+
+    def facts_labelled(self, labels: list[str], kind_word: str) -> list[str]:
+        """As the whole network's context finds them, with one label lookup for them all."""
+        from ..query import labelled_each
 
         prefix = str(SPR)
-        candidates = sorted({str(iri)[len(prefix):] for iri in labelled(self.graph, label)
-                             if str(iri).startswith(prefix)})
-        self.evidence.quotes.fetch(candidates)
-        return next((fact for fact in candidates if self.evidence.labels.get(fact) == label
-                     and kind_word in self.evidence.kinds.get(fact, "").lower()), None)
+        found = labelled_each(self.graph, labels)
+        candidates = {label: sorted({str(iri)[len(prefix):] for iri in found[label] if str(iri).startswith(prefix)})
+                      for label in labels}
+        self.evidence.quotes.fetch({fact for facts in candidates.values() for fact in facts})
+        chosen = (next((fact for fact in candidates[label] if self.evidence.labels.get(fact) == label
+                        and kind_word in self.evidence.kinds.get(fact, "").lower()), None) for label in labels)
+        return [fact for fact in chosen if fact]
 
 
 class _Fetching(dict):

@@ -364,7 +364,7 @@ def comparison_column(context: ReportContext, actor: str) -> dict:
     models = context.models_of(actor)
     model_quotes = _quotes(context, [m["id"] for m in models])
     narratives = sorted({m["narrative"] for m in models if m.get("narrative")})
-    narrative_facts = [f for f in (context.fact_labelled(n, "narrative") for n in narratives) if f]
+    narrative_facts = context.facts_labelled(narratives, "narrative")
     instruments = context.instruments(actor)
     by_audience = defaultdict(list)
     for row in instruments:

@@ -51,7 +51,7 @@ from rdflib.plugins.sparql.sparql import Query
 from .errors import QueryError, QueryOutOfMemory, QueryTimeout
 from .export import sorted_triples
 from .namespaces import PREFIXES, SPR, SPV
-from .ordering import stable_answer
+from .ordering import Ordering, ordering_of, read_ordering, stable_answer
 from .resources import bundled_path
 from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
 
@@ -517,7 +517,7 @@ def run_for(source, name: str, variable: str, terms) -> list[dict]:
     result = execute(source, text, origin, trusted=True, stable=False)
     # Put in order as the whole query is (the same ORDER BY and lists): the long restricted
     # text is never parsed, the named query's parse is cached.
-    return stable_answer(result, prepare(named.text, origin), declared_lists(named.text),
+    return stable_answer(result, query_ordering(named.text, origin), declared_lists(named.text),
                          origin).records()
 
 
@@ -534,11 +534,11 @@ def execute(source, text: str, origin: str = "query", bindings: dict | None = No
     they read in order themselves, skip that work on their large answers.
 
     ``trusted``: a query kgraph itself wrote (a bundled named query, or one a stage builds),
-    evaluated without the safety check; unless it is also to be put in order, it is not
-    parsed by rdflib at all, whose parser takes longer over a long query than Oxigraph
-    takes to answer it.
+    evaluated without the safety check and not parsed by rdflib, whose parser takes longer
+    over a long query than Oxigraph takes to answer it: its order is read from its text
+    (:func:`query_ordering`).
     """
-    query = None if trusted and not stable else prepare(text, origin)
+    query = None if trusted else prepare(text, origin)
     if not trusted:
         check_safety(query, origin, allow_network)
     if isinstance(source, Graph):
@@ -546,7 +546,17 @@ def execute(source, text: str, origin: str = "query", bindings: dict | None = No
                                       limit, memory_limit)
     else:
         result = source.evaluate(text, bindings or {}, timeout, origin, limit, memory_limit)
-    return stable_answer(result, query, declared_lists(text), origin) if stable else result
+    if not stable:
+        return result
+    ordering = ordering_of(query) if query is not None else query_ordering(text, origin)
+    return stable_answer(result, ordering, declared_lists(text), origin)
+
+
+@functools.lru_cache(maxsize=256)
+def query_ordering(text: str, origin: str = "query") -> Ordering:
+    """The order a query kgraph wrote gives its answer (``kgraph.ordering``): read from its
+    text, else from rdflib's parse of it."""
+    return read_ordering(text) or ordering_of(prepare(text, origin))
 
 
 def evaluate_in_oxigraph(store, text: str, bindings: dict, origin: str,

@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 import yaml
@@ -390,24 +389,17 @@ def test_a_remote_engine_s_memory_is_its_own():
 
 
 def test_a_killed_query_leaves_no_process_behind():
-    from test_serve_limits import alive, descendants
+    from test_serve_limits import assert_gone, query_processes
 
     process = subprocess.Popen([sys.executable, "-m", "kgraph", "query", "--timeout", "600",
                                 "--sparql", RUNAWAY], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while len(descendants(process.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        helpers = descendants(process.pid)
-        assert len(helpers) == 2, "the forking process and the query's worker"
+        helpers = query_processes(process.pid, within=120)
     finally:
         process.kill()
         process.wait(10)
-    deadline = time.monotonic() + 5
-    while any(map(alive, helpers)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [pid for pid in helpers if alive(pid)] == []
+    assert_gone(helpers)
 
 
 # --- output formats parse back ------------------------------------------------------------------

@@ -76,6 +76,24 @@ def alive(pid: int) -> bool:
         return False
 
 
+def query_processes(pid: int, within: float) -> list[int]:
+    """The forking process and the query's worker under ``pid``, once both exist."""
+    deadline = time.monotonic() + within
+    while len(descendants(pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    found = descendants(pid)
+    assert len(found) == 2, "the forking process and the query's worker"
+    return found
+
+
+def assert_gone(pids: list[int]) -> None:
+    """Every one of ``pids`` ends within seconds (its parent has just been killed)."""
+    deadline = time.monotonic() + 5
+    while any(map(alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in pids if alive(pid)] == []
+
+
 def port_of(url: str) -> int:
     return urllib.parse.urlsplit(url).port
 
@@ -165,17 +183,10 @@ def test_a_killed_server_leaves_no_worker_behind():
             get(url, SORTED_PRODUCT)
 
     threading.Thread(target=ask, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while len(descendants(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    helpers = descendants(process.pid)
-    assert len(helpers) == 2, "the forking process and the query's worker"
+    helpers = query_processes(process.pid, within=30)
     process.kill()
     process.wait(10)
-    deadline = time.monotonic() + 5
-    while any(map(alive, helpers)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [pid for pid in helpers if alive(pid)] == []
+    assert_gone(helpers)
 
 
 # --- options -------------------------------------------------------------------------------

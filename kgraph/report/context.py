@@ -352,8 +352,10 @@ class StoredContext(ReportContext):
     def prepare(self, names=(), evidence=()) -> None:
         names = set(names)
         self.prefetch(names)
-        self.prefetch_records({n for n in names if self.attributes(n) is None})
-        self.evidence.quotes.fetch(set(evidence))
+        records = {n for n in names if self.attributes(n) is None}
+        self.prefetch_records(records)
+        # A record without a name of its own is named by its label, if it has one.
+        self.evidence.quotes.fetch(set(evidence) | records)
 
     # --- the entities ----------------------------------------------------------------------
 

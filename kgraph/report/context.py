@@ -13,7 +13,7 @@ A brief or a comparison from an on-disk store whose build kept the network's mea
 reads the measures kept with the store, projects only the part of the network around the
 entities on its pages (``kgraph.network.project_around``) and reads the quotes of the facts
 it shows, each with queries about them only. It answers every question a page asks as the
-whole-network context would, in a second or two instead of minutes at a million triples.
+whole-network context would, in a few seconds instead of minutes at a million triples.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ how fast its pages open, and how briefs and the comparison hold at a million tri
 
     python benchmarks/bench_report.py [--runs 3]                 # the bundled data
     python benchmarks/bench_report.py --triples 1000000 --runs 3  # synthetic data, on disk
+    python benchmarks/bench_report.py --store DIR --runs 3         # briefs of a built store
 
 Bundled data: ``kgraph build`` in a fresh process with the site and with ``--no-site``
 (medians of --runs), the size of every file of the site, and each page's opening time in
@@ -19,6 +20,10 @@ would), medians of --runs; the imports alone; and, as the baseline of the same r
 same brief and comparison with the kept measures set aside, which measure the whole
 network first as kgraph did before it kept them. The load average is printed with each
 measurement: the machine is shared.
+
+``--store DIR``: the briefs alone (cold, warm, the imports) on a store an earlier ``kgraph
+build --store oxigraph:DIR`` left, without its baseline; run it with two versions of kgraph
+(``PYTHONPATH=`` another checkout) to compare them on the same store.
 """
 
 from __future__ import annotations
@@ -141,20 +146,8 @@ def scale(triples: int, runs: int) -> None:
         rows.append((f"the site: {len(files)} files, {briefs} briefs", f"{sum(p.stat().st_size for p in files) / 1e6:.1f} MB "
                      f"(GraphML {graphml / 1e6:.1f} MB)", ""))
         kept = open_measures(open_store(f"oxigraph:{store}"))
-        actor = kept.measures.indicators["channel-portfolio"][0]["actor"]
-        brief = KGRAPH + ["brief", actor, "--store", f"oxigraph:{store}", "-o", str(folder / "brief.html")]
-        compare = KGRAPH + ["brief", "--compare", *COMPARED, "--store", f"oxigraph:{store}",
-                            "-o", str(folder / "compare.html")]
-        imports = [sys.executable, "-c", "import kgraph.cli, kgraph.report.pages, matplotlib.figure"]
-        rows.append((f"`kgraph brief {actor}` (the largest actor), cold", f"{median_of(runs, brief):.2f} s", load()))
-        rows.append(("`kgraph brief --compare china russia united-states`, cold",
-                     f"{median_of(runs, compare):.2f} s", load()))
-        warm = subprocess.run([sys.executable, "-c", WARM_SCRIPT, str(store), actor, str(folder), str(runs)],
-                              check=True, capture_output=True, text=True).stdout.split()
-        rows.append((f"the brief of {actor}, warm (gather + write_briefs)", f"{float(warm[0]):.2f} s", load()))
-        rows.append(("the comparison, warm (gather + write_comparison)", f"{float(warm[1]):.2f} s", load()))
-        rows.append(("of which Python's start and the imports (kgraph.cli, the report, matplotlib)",
-                     f"{median_of(runs, imports):.2f} s", load()))
+        actor, brief, compare, measured = briefs(store, folder, runs)
+        rows += measured
         aside = folder / MEASURES_FILE
         shutil.move(store / MEASURES_FILE, aside)  # the baseline: kgraph as it was before it kept them
         rows.append((f"baseline: `kgraph brief {actor}` measuring the whole network", f"{timed(brief):.1f} s", load()))
@@ -166,12 +159,47 @@ def scale(triples: int, runs: int) -> None:
             print(f"| {what} | {value} | {average} |")
 
 
+def briefs(store: Path, folder: Path, runs: int) -> tuple[str, list, list, list[tuple[str, str, str]]]:
+    """The brief of the store's largest external actor and the comparison, cold and warm,
+    and the imports: (the actor, the two commands, the rows of the table)."""
+    from kgraph.store import open_store
+    from kgraph.storedmeasures import open_measures
+
+    kept = open_measures(open_store(f"oxigraph:{store}"))
+    actor = kept.measures.indicators["channel-portfolio"][0]["actor"]
+    brief = KGRAPH + ["brief", actor, "--store", f"oxigraph:{store}", "-o", str(folder / "brief.html")]
+    compare = KGRAPH + ["brief", "--compare", *COMPARED, "--store", f"oxigraph:{store}",
+                        "-o", str(folder / "compare.html")]
+    imports = [sys.executable, "-c", "import kgraph.cli, kgraph.report.pages, matplotlib.figure"]
+    rows = [(f"`kgraph brief {actor}` (the largest actor), cold", f"{median_of(runs, brief):.2f} s", load()),
+            ("`kgraph brief --compare china russia united-states`, cold", f"{median_of(runs, compare):.2f} s", load())]
+    warm = subprocess.run([sys.executable, "-c", WARM_SCRIPT, str(store), actor, str(folder), str(runs)],
+                          check=True, capture_output=True, text=True).stdout.split()
+    rows += [(f"the brief of {actor}, warm (gather + write_briefs)", f"{float(warm[0]):.2f} s", load()),
+             ("the comparison, warm (gather + write_comparison)", f"{float(warm[1]):.2f} s", load()),
+             ("of which Python's start and the imports (kgraph.cli, the report, matplotlib)",
+              f"{median_of(runs, imports):.2f} s", load())]
+    return actor, brief, compare, rows
+
+
+def stored_briefs(store: Path, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _, _, _, rows = briefs(store, Path(folder), runs)
+    print(f"| briefs of {store.name} | median of {runs} | load (1/5/15 min) |\n|---|---:|---|")
+    for what, value, average in rows:
+        print(f"| {what} | {value} | {average} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--triples", type=int, help="measure the site on synthetic data of this size instead")
+    parser.add_argument("--store", type=Path, metavar="DIR",
+                        help="measure the briefs alone on this Oxigraph store, which kgraph build --store left")
     args = parser.parse_args()
-    if args.triples:
+    if args.store:
+        stored_briefs(args.store.resolve(), args.runs)
+    elif args.triples:
         scale(args.triples, args.runs)
     else:
         bundled(args.runs)

@@ -52,18 +52,33 @@ _NUMERIC = {str(XSD[name]) for name in (
 _DIGITS = re.compile(r"(\d+)")
 
 
-def stable_answer(result, query, lists: tuple[str, ...], origin: str = "query"):
+@dataclasses.dataclass(frozen=True)
+class Ordering:
+    """What a query says of its answer's order: the separator of every variable a
+    ``GROUP_CONCAT`` binds, and its ``ORDER BY`` as (variable, descending) pairs (``()``
+    without one; ``None`` when a key is an expression, which only the engine computes)."""
+
+    separators: dict[str, str]
+    order: tuple[tuple[str, bool], ...] | None
+
+
+def ordering_of(query) -> Ordering:
+    """The :class:`Ordering` of a query parsed by rdflib (``kgraph.query.prepare``)."""
+    return Ordering(group_concat_separators(query), _order_by(query))
+
+
+def stable_answer(result, ordering: Ordering, lists: tuple[str, ...], origin: str = "query"):
     """A SELECT result (``kgraph.query.QueryResult``) with its list cells and its rows in
-    order; other results as they are. ``query`` is the parsed query, ``lists`` the columns
-    its header declares lists."""
+    order; other results as they are. ``ordering`` is the query's (:func:`ordering_of`,
+    :func:`read_ordering`), ``lists`` the columns its header declares lists."""
     if result.kind != "select":
         return result
-    separators = list_separators(query, lists, origin)
+    separators = list_separators(ordering, lists, origin)
     position = {column: index for index, column in enumerate(result.columns)}
     ordered = [(position[column], separator) for column, separator in separators.items()
                if column in position]
     rows = [_with_sorted_lists(row, ordered) for row in result.terms] if ordered else list(result.terms)
-    keys = order_keys(query, result.columns)
+    keys = _projected(ordering.order, result.columns)
     if keys is not None:
         rows.sort(key=row_key)
         for column, descending in reversed(keys):
@@ -130,27 +145,84 @@ def order_keys(query, columns: list[str]) -> list[tuple[str, bool]] | None:
     """The query's ``ORDER BY`` as (projected column, descending) pairs; ``[]`` when it has
     none; ``None`` when a key is not a projected variable (an expression, or a variable the
     query does not return), which only the engine can compute."""
+    return _projected(_order_by(query), columns)
+
+
+def _projected(order, columns) -> list[tuple[str, bool]] | None:
+    if order is None or any(variable not in columns for variable, _ in order):
+        return None
+    return list(order)
+
+
+def _order_by(query) -> tuple[tuple[str, bool], ...] | None:
     node = query.algebra.get("p")
     while isinstance(node, CompValue) and node.name != "OrderBy":
         if node.name not in _ABOVE_ORDER_BY:
-            return []
+            return ()
         node = node.get("p")
     if not isinstance(node, CompValue):
-        return []
+        return ()
     keys = []
     for condition in node["expr"]:
         expression = condition.get("expr") if isinstance(condition, CompValue) else condition
-        if not isinstance(expression, Variable) or str(expression) not in columns:
+        if not isinstance(expression, Variable):
             return None
         descending = isinstance(condition, CompValue) and condition.get("order") == "DESC"
         keys.append((str(expression), descending))
-    return keys
+    return tuple(keys)
 
 
-def list_separators(query, lists: tuple[str, ...], origin: str = "query") -> dict[str, str]:
+#: A ``GROUP_CONCAT(...) AS ?variable`` whose arguments hold no nested parentheses deeper
+#: than one level, with its separator if it names one.
+_GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?P<arguments>(?:[^()"]|"[^"\\]*"|\((?:[^()"]|"[^"\\]*")*\))*)\)'
+                           r'\s*AS\s+\?(?P<variable>\w+)', re.IGNORECASE)
+_SEPARATOR = re.compile(r';\s*separator\s*=\s*"(?P<separator>[^"\\]*)"\s*$', re.IGNORECASE)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
+_ORDER_KEY = re.compile(r"\?(\w+)|(ASC|DESC)\s*\(\s*\?(\w+)\s*\)", re.IGNORECASE)
+_LIMITS = re.compile(r"((LIMIT|OFFSET)\s+\d+\s*)*", re.IGNORECASE)
+
+
+def read_ordering(text: str) -> Ordering | None:
+    """The :class:`Ordering` of a query read from its text, without parsing it; ``None``
+    when the text is not plain enough to read so (then parse it: :func:`ordering_of`).
+
+    rdflib's parser takes 0.1-0.2 s over a named query, once per process, which is most of
+    what a brief's first queries cost; a test checks that this reading agrees with the
+    parse for every named query. Plain enough: every ``GROUP_CONCAT`` directly bound by
+    ``AS`` with a separator free of escapes, and the last ``ORDER BY`` (if any) the outer
+    query's, of variables and ``ASC(?v)``/``DESC(?v)``, followed by nothing but ``LIMIT``
+    and ``OFFSET``."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    separators = {}
+    concatenations = _GROUP_CONCAT.finditer(body)
+    for match in concatenations:
+        separator = _SEPARATOR.search(match["arguments"])
+        if separator is None and "separator" in match["arguments"].lower():
+            return None
+        separators[match["variable"]] = separator["separator"] if separator else DEFAULT_SEPARATOR
+    if len(separators) != len(re.findall(r"GROUP_CONCAT", body, re.IGNORECASE)):
+        return None
+    found = list(_ORDER_BY.finditer(body))
+    if not found:
+        return Ordering(separators, ()) if not re.search(r"\bLIMIT|\bOFFSET", body, re.IGNORECASE) else None
+    tail = body[found[-1].end():]
+    keys, position = [], 0
+    while True:
+        key = _ORDER_KEY.match(tail, position + len(tail[position:]) - len(tail[position:].lstrip()))
+        if key is None:
+            break
+        keys.append((key[1], False) if key[1] else (key[3], key[2].upper() == "DESC"))
+        position = key.end()
+    rest = tail[position:].strip()
+    if not keys or _LIMITS.fullmatch(rest) is None:
+        return None
+    return Ordering(separators, tuple(keys))
+
+
+def list_separators(ordering: Ordering, lists: tuple[str, ...], origin: str = "query") -> dict[str, str]:
     """The separator of each declared list column; an error when no ``GROUP_CONCAT`` binds
     one of them."""
-    bound = group_concat_separators(query)
+    bound = ordering.separators
     missing = [column for column in lists if column not in bound]
     if missing:
         raise QueryError(f"{origin}: the header declares '{missing[0]}' a list ('# lists:'), "
@@ -172,7 +244,8 @@ def group_concat_separators(query) -> dict[str, str]:
             if node.name == "Extend" and isinstance(node.get("expr"), Variable):
                 aggregate = _aggregate_below(node, node["expr"])
                 if aggregate is not None and aggregate.name == "Aggregate_GroupConcat":
-                    separator = aggregate.get("separator")
+                    # Not aggregate.get: rdflib's CompValue.get answers a missing key with its name.
+                    separator = dict.get(aggregate, "separator")
                     found[str(node["var"])] = DEFAULT_SEPARATOR if separator is None else str(separator)
             for value in node.values():
                 walk(value)

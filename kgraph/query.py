@@ -51,7 +51,7 @@ from rdflib.plugins.sparql.sparql import Query
 from .errors import QueryError, QueryOutOfMemory, QueryTimeout
 from .export import sorted_triples
 from .namespaces import PREFIXES, SPR, SPV
-from .ordering import stable_answer
+from .ordering import Ordering, ordering_of, read_ordering, stable_answer
 from .resources import bundled_path
 from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
 
@@ -413,9 +413,14 @@ def resolve_value(source, parameter: Parameter, value: str, query_name: str):
 
 
 _NODE = """SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"""
+# The names come last, in a VALUES block: each label is then lower-cased once and compared
+# with every name (one pass over the labels, not one per name).
 _LABELLED = """SELECT DISTINCT ?node ?name WHERE {
   ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
-  FILTER(isIRI(?node) && LCASE(STR(?label)) = LCASE(?name))
+  FILTER(isIRI(?node))
+  BIND(LCASE(STR(?label)) AS ?lower)
+  VALUES ?name { %s }
+  FILTER(?lower = LCASE(?name))
 }"""
 _NAMES = f"""SELECT ?node ?label WHERE {{
   ?node rdfs:label|skos:prefLabel|skos:altLabel ?label .
@@ -452,8 +457,20 @@ def resolve_entity(source, value: str, what: str = "value") -> URIRef:
 def labelled(source, name: str) -> list[URIRef]:
     """What has the label (``rdfs:label``, ``skos:prefLabel`` or ``skos:altLabel``) ``name``,
     in any case, sorted."""
-    return sorted({row[0] for row in execute(source, _LABELLED, "label lookup",
-                                             {"name": Literal(name)}, trusted=True).rows})
+    return labelled_each(source, [name])[name]
+
+
+def labelled_each(source, names) -> dict[str, list[URIRef]]:
+    """:func:`labelled` for each of ``names``, with one query."""
+    import pyoxigraph
+
+    names = sorted(set(map(str, names)))
+    found = {name: set() for name in names}
+    if names:
+        text = _LABELLED % " ".join(str(pyoxigraph.Literal(name)) for name in names)
+        for node, name in execute(source, text, "label lookup", trusted=True, stable=False).rows:
+            found[str(name)].add(node)
+    return {name: sorted(nodes) for name, nodes in found.items()}
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -500,7 +517,7 @@ def run_for(source, name: str, variable: str, terms) -> list[dict]:
     result = execute(source, text, origin, trusted=True, stable=False)
     # Put in order as the whole query is (the same ORDER BY and lists): the long restricted
     # text is never parsed, the named query's parse is cached.
-    return stable_answer(result, prepare(named.text, origin), declared_lists(named.text),
+    return stable_answer(result, query_ordering(named.text, origin), declared_lists(named.text),
                          origin).records()
 
 
@@ -517,11 +534,11 @@ def execute(source, text: str, origin: str = "query", bindings: dict | None = No
     they read in order themselves, skip that work on their large answers.
 
     ``trusted``: a query kgraph itself wrote (a bundled named query, or one a stage builds),
-    evaluated without the safety check; unless it is also to be put in order, it is not
-    parsed by rdflib at all, whose parser takes longer over a long query than Oxigraph
-    takes to answer it.
+    evaluated without the safety check and not parsed by rdflib, whose parser takes longer
+    over a long query than Oxigraph takes to answer it: its order is read from its text
+    (:func:`query_ordering`).
     """
-    query = None if trusted and not stable else prepare(text, origin)
+    query = None if trusted else prepare(text, origin)
     if not trusted:
         check_safety(query, origin, allow_network)
     if isinstance(source, Graph):
@@ -529,7 +546,17 @@ def execute(source, text: str, origin: str = "query", bindings: dict | None = No
                                       limit, memory_limit)
     else:
         result = source.evaluate(text, bindings or {}, timeout, origin, limit, memory_limit)
-    return stable_answer(result, query, declared_lists(text), origin) if stable else result
+    if not stable:
+        return result
+    ordering = ordering_of(query) if query is not None else query_ordering(text, origin)
+    return stable_answer(result, ordering, declared_lists(text), origin)
+
+
+@functools.lru_cache(maxsize=256)
+def query_ordering(text: str, origin: str = "query") -> Ordering:
+    """The order a query kgraph wrote gives its answer (``kgraph.ordering``): read from its
+    text, else from rdflib's parse of it."""
+    return read_ordering(text) or ordering_of(prepare(text, origin))
 
 
 def evaluate_in_oxigraph(store, text: str, bindings: dict, origin: str,

@@ -176,3 +176,25 @@ def test_without_usable_measures_the_brief_measures_the_network_and_says_why(kep
     assert result.exit_code == 0 and "--until and --status measure the network they leave" in result.output
     as_of = gather(open_store(f"oxigraph:{kept}"), until=2013)
     assert (tmp_path / "kz.html").read_text(encoding="utf-8") == brief_page(as_of, "kazakhstan").html
+
+
+def test_a_page_reads_the_quotes_of_the_facts_it_shows_not_of_all_around_it(kept, whole, monkeypatch):
+    """The comparison shows a few quotes per actor: it reads those, not the quotes of every
+    relation record of its actors; a brief reads those of the facts it lists."""
+    import kgraph.viz
+
+    asked = []
+    load_evidence = kgraph.viz.load_evidence
+    monkeypatch.setattr(kgraph.viz, "load_evidence", lambda graph, facts=None: (
+        asked.extend(facts), load_evidence(graph, facts))[1])
+    store = open_store(f"oxigraph:{kept}")
+    records = {str(d["record"]) for actor in COMPARED
+               for _, _, d in list(whole.network.in_edges(actor, data=True)) + list(whole.network.out_edges(actor, data=True))
+               if d.get("record")}
+    context = gather(store, entities=COMPARED)
+    assert comparison_page(context, COMPARED).html == comparison_page(whole, COMPARED).html
+    assert len(records) > 20 and len(set(asked) & records) < len(records) / 4, (len(records), len(set(asked) & records))
+    asked.clear()
+    context = gather(store, entities=["china"])
+    assert brief_page(context, "china").html == brief_page(whole, "china").html
+    assert set(whole.facts_about("china")) <= set(asked)

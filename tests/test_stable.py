@@ -16,7 +16,7 @@ from rdflib import Graph
 
 from kgraph.choices import EXPORT_FORMATS, RESULT_FORMATS
 from kgraph.errors import QueryError
-from kgraph.ordering import group_concat_separators, order_keys, sorted_list
+from kgraph.ordering import Ordering, group_concat_separators, order_keys, ordering_of, read_ordering, sorted_list
 from kgraph.query import execute, named_queries, prepare
 
 SCRIPT = Path(__file__).resolve().parent / "every_output.py"
@@ -70,6 +70,35 @@ def test_every_named_query_orders_by_its_columns_and_declares_its_lists():
         assert order_keys(query, list(named.columns)), f"{name}: ORDER BY projected variables"
         concatenated = set(group_concat_separators(query)) & set(named.columns)
         assert set(named.lists) == concatenated, name
+
+
+def test_the_order_read_from_a_named_querys_text_is_the_order_its_parse_gives():
+    """kgraph runs its own queries without rdflib's parse: what it reads of their order from
+    the text must be what the parse says."""
+    for name, named in named_queries().items():
+        read = read_ordering(named.text)
+        assert read is not None, name
+        assert read == ordering_of(prepare(named.text)), name
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('SELECT ?a (GROUP_CONCAT(?b) AS ?bs) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?bs) ?a LIMIT 3',
+     Ordering({"bs": " "}, (("bs", True), ("a", False)))),
+    ('SELECT ?a (GROUP_CONCAT(DISTINCT STR(?b); separator=", ") AS ?bs) WHERE { ?a ?p ?b } GROUP BY ?a',
+     Ordering({"bs": ", "}, ())),
+])
+def test_the_order_of_plain_text_is_read(text, expected):
+    assert read_ordering(text) == expected == ordering_of(prepare(text))
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT ?a WHERE { ?a ?p ?b } ORDER BY STR(?a)',  # an expression: the parse says so
+    'SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a } }',  # a subquery's
+    'SELECT ?a (GROUP_CONCAT(?b; separator="\\t") AS ?bs) WHERE { ?a ?p ?b } GROUP BY ?a',
+    'SELECT ?a (COALESCE(GROUP_CONCAT(?b), "") AS ?bs) WHERE { ?a ?p ?b } GROUP BY ?a',
+])
+def test_text_too_intricate_to_read_is_left_to_the_parser(text):
+    assert read_ordering(text) is None
 
 
 def records(text: str) -> list[dict]:

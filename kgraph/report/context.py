@@ -13,7 +13,7 @@ A brief or a comparison from an on-disk store whose build kept the network's mea
 reads the measures kept with the store, projects only the part of the network around the
 entities on its pages (``kgraph.network.project_around``) and reads the quotes of the facts
 it shows, each with queries about them only. It answers every question a page asks as the
-whole-network context would, in a second or two instead of minutes at a million triples.
+whole-network context would, in a few seconds instead of minutes at a million triples.
 """
 
 from __future__ import annotations
@@ -220,6 +220,12 @@ class ReportContext:
             self._instruments[actor] = [row for row in rows if self.shows(row["id"])]
         return self._instruments[actor]
 
+    def prepare(self, names=(), evidence=()) -> None:
+        """Read at once what a page is about to show: the names of ``names`` (entities or
+        relation records) and the sources and quotes of the facts ``evidence``. The whole
+        network's context has them all at hand; a :class:`StoredContext` reads them here in
+        a few queries rather than one per name."""
+
     # --- facts ---------------------------------------------------------------------------
 
     def status(self, fact: str) -> str:
@@ -239,6 +245,7 @@ class ReportContext:
         for u, v, data in list(self.network.in_edges(node, data=True)) + list(self.network.out_edges(node, data=True)):
             if data.get("record"):
                 found.add(str(data["record"]))
+        self.prepare(evidence=found)
         return sorted(f for f in found if f in self.evidence.quotes and self.shows(f))
 
     @functools.cached_property
@@ -289,6 +296,10 @@ class ReportContext:
                 return fact
         return None
 
+    def facts_labelled(self, labels: list[str], kind_word: str) -> list[str]:
+        """:meth:`fact_labelled` of each label, in their order, those found only."""
+        return [fact for fact in (self.fact_labelled(label, kind_word) for label in labels) if fact]
+
 
 @dataclass
 class StoredContext(ReportContext):
@@ -323,25 +334,28 @@ class StoredContext(ReportContext):
 
     def focus(self, nodes: list[str]) -> None:
         """Read the part of the network these entities' pages stand on (their edges and the
-        entities at the other ends), then prefetch the names and quotes the pages will show:
-        of their relations' ends and instruments, their partners, their dated facts."""
+        entities at the other ends), and the attributes of the entities their relations
+        link and of their partners, by which the pages tell who is who. The names and
+        quotes of the facts a page lists are read when it lists them (:meth:`prepare`):
+        only those it shows, not every fact of a large actor."""
         from ..network import project_around
 
         self.network = project_around(self.graph, nodes)
         relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
-        mentioned = {end for r in relations for end in (r.provider, r.receiver, r.instrument)}
-        instruments = {r.instrument for r in relations}
+        mentioned = {end for r in relations for end in (r.provider, r.receiver)}
         for node in nodes:
             row = self.indicator_rows("multivector", "state").get(node)
             if row:
                 mentioned |= {part.rsplit(":", 1)[0] for part in row["partner_counts"].split(";") if part}
-            if not self.is_central_asian(node):
-                instruments |= {row["id"] for row in self.instruments(node)}
-        dated = {f.fact for f in self.dated_facts_of(set(nodes) | instruments)}
-        records = {str(d["record"]) for _, _, d in self.network.edges(data=True) if d.get("record")}
-        self.prefetch(mentioned | instruments | records | dated)
-        self.prefetch_records({n for n in mentioned | instruments | dated if self.attributes(n) is None})
-        self.evidence.quotes.fetch(set(self.network) | records | instruments | dated)
+        self.prefetch(mentioned)
+
+    def prepare(self, names=(), evidence=()) -> None:
+        names = set(names)
+        self.prefetch(names)
+        records = {n for n in names if self.attributes(n) is None}
+        self.prefetch_records(records)
+        # A record without a name of its own is named by its label, if it has one.
+        self.evidence.quotes.fetch(set(evidence) | records)
 
     # --- the entities ----------------------------------------------------------------------
 
@@ -435,14 +449,20 @@ class StoredContext(ReportContext):
         return self._shown_disagreements(rows, nodes)
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
-        from ..query import labelled
+        return next(iter(self.facts_labelled([label], kind_word)), None)
+
+    def facts_labelled(self, labels: list[str], kind_word: str) -> list[str]:
+        """As the whole network's context finds them, with one label lookup for them all."""
+        from ..query import labelled_each
 
         prefix = str(SPR)
-        candidates = sorted({str(iri)[len(prefix):] for iri in labelled(self.graph, label)
-                             if str(iri).startswith(prefix)})
-        self.evidence.quotes.fetch(candidates)
-        return next((fact for fact in candidates if self.evidence.labels.get(fact) == label
-                     and kind_word in self.evidence.kinds.get(fact, "").lower()), None)
+        found = labelled_each(self.graph, labels)
+        candidates = {label: sorted({str(iri)[len(prefix):] for iri in found[label] if str(iri).startswith(prefix)})
+                      for label in labels}
+        self.evidence.quotes.fetch({fact for facts in candidates.values() for fact in facts})
+        chosen = (next((fact for fact in candidates[label] if self.evidence.labels.get(fact) == label
+                        and kind_word in self.evidence.kinds.get(fact, "").lower()), None) for label in labels)
+        return [fact for fact in chosen if fact]
 
 
 class _Fetching(dict):

@@ -92,7 +92,9 @@ def concept_name(context: ReportContext, concept: str) -> Name:
 def facts_section(context: ReportContext, facts: list[str]) -> dict:
     """Every fact with its kind, status, note and quotes, at most ``MAX_ROWS``."""
     rows = []
-    for fact in facts[:MAX_ROWS]:
+    shown = facts[:MAX_ROWS]
+    context.prepare(names=[f for f in shown if not context.evidence.labels.get(f)], evidence=shown)
+    for fact in shown:
         rows.append({
             "id": fact, "label": context.evidence.labels.get(fact) or context.label(fact),
             "kind": context.evidence.kinds.get(fact, ""), "status": context.status(fact),
@@ -115,6 +117,7 @@ def ego_section(context: ReportContext, node: str) -> charts.Chart:
     pagerank = {n: context.centrality[n]["pagerank"] for n in links}
     ordered = sorted(links, key=lambda n: (-pagerank[n], n))
     shown = ordered[:MAX_NEIGHBOURS]
+    context.prepare(evidence={str(d.get("record") or other) for other in shown for d in links[other]})
     neighbours = []
     for other in shown:
         data = links[other]
@@ -136,6 +139,7 @@ def timeline_section(context: ReportContext, nodes: set[str], title: str, salt: 
     facts = [f for f in context.dated_facts_of(nodes) if context.shows(f.fact)]
     if not facts:
         return {"chart": None, "rows": []}
+    _prepare_labels(context, [f.fact for f in (facts if len(facts) <= 40 else facts[:MAX_ROWS])])
     kinds = sorted({f.kind for f in facts})
     if len(facts) <= 40:
         points = [(f.year, kinds.index(f.kind), _short(context.evidence.labels.get(f.fact) or context.label(f.fact)),
@@ -152,6 +156,12 @@ def timeline_section(context: ReportContext, nodes: set[str], title: str, salt: 
              "channels": [concept_name(context, c) for c in f.channels], "status": context.status(f.fact)}
             for f in facts[:MAX_ROWS]]
     return {"chart": chart, "rows": rows, "total": len(facts)}
+
+
+def _prepare_labels(context: ReportContext, facts: list[str]) -> None:
+    """Read at once the labels of these facts, by their quotes' records or else their names."""
+    context.prepare(evidence=facts)
+    context.prepare(names=[f for f in facts if not context.evidence.labels.get(f)])
 
 
 def year_labels(years: list[int]) -> list[str]:
@@ -176,6 +186,7 @@ def portfolio_chart(context: ReportContext, relations, title: str, salt: str) ->
     counts = _channel_counts(relations)
     if not counts:
         return None
+    context.prepare(names={i for instruments in counts.values() for i in instruments})
     ordered = sorted(counts, key=lambda c: (-len(counts[c]), c))
     details = [f"{context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in counts[c])[:12])
                for c in ordered]
@@ -229,6 +240,7 @@ def actor_sections(context: ReportContext, node: str) -> dict:
     instruments = context.instruments(node)
     audiences = Counter(a.strip() for row in instruments for a in str(row.get("audiences") or "").split(",") if a.strip())
     instrument_ids = {row["id"] for row in instruments} | {r.instrument for r in given}
+    context.prepare(evidence=[row["id"] for row in instruments[:MAX_ROWS]])
     return {
         "portfolio": portfolio_chart(context, into_central_asia, words("report.portfolio"), f"portfolio-{node}"),
         "reach": reach, "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
@@ -254,6 +266,7 @@ def state_sections(context: ReportContext, node: str) -> dict:
     gives itself (a beneficiary that is also a benefactor)."""
     words = Words(context.lang)
     incoming = [r for r in context.relations_to(node) if not context.is_central_asian(r.provider)]
+    context.prepare(names={r.instrument for r in incoming} | {r.instrument for r in context.relations_from(node)})
     actors = sorted({r.provider for r in incoming},
                     key=lambda a: (-len({r.instrument for r in incoming if r.provider == a}), a))
     channels = sorted({c for r in incoming for c in (r.channels or {UNSPECIFIED})})
@@ -351,7 +364,7 @@ def comparison_column(context: ReportContext, actor: str) -> dict:
     models = context.models_of(actor)
     model_quotes = _quotes(context, [m["id"] for m in models])
     narratives = sorted({m["narrative"] for m in models if m.get("narrative")})
-    narrative_facts = [f for f in (context.fact_labelled(n, "narrative") for n in narratives) if f]
+    narrative_facts = context.facts_labelled(narratives, "narrative")
     instruments = context.instruments(actor)
     by_audience = defaultdict(list)
     for row in instruments:

@@ -396,6 +396,63 @@ def soft_power_relations(network) -> list[SoftPowerRelation]:
     return [found[k] for k in sorted(found)]
 
 
+#: The kinds of institution that act through instruments of their own: a university, a
+#: company, an organisation, a government body (states and blocs give relations as providers).
+INSTITUTION_KINDS = ("universities", "companies", "organisations", "government_bodies")
+#: How an institution owns an instrument: what it funds or invests in, and what names it by one
+#: of the sphere relations (a campus its parent university, a programme its operator).
+OWNING_RELATIONS = ("funds", "investsIn")
+
+
+def _owned(u, v, key, data) -> tuple[str, str] | None:
+    """The (institution, instrument) one edge of the network states, if it states one: the
+    instrument or record of an influence relation, what is funded, what names its owner."""
+    relation = data.get("relation")
+    if relation == "influences":
+        return u, data.get("instrument") or data.get("record") or key
+    if relation in OWNING_RELATIONS:
+        return u, v
+    if relation in SPHERE_RELATIONS:
+        return v, u
+    return None
+
+
+def own_instruments(network, actor: str) -> set[str]:
+    """What an institution acts through: itself, the instruments and records of its influence
+    relations, and what it funds, invests in, operates, sponsors, organises or is the parent of."""
+    edges = list(network.out_edges(actor, keys=True, data=True)) + list(network.in_edges(actor, keys=True, data=True))
+    return {actor} | {owned[1] for owned in (_owned(*edge) for edge in edges) if owned and owned[0] == actor}
+
+
+def institution_reach(network, relations: list[SoftPowerRelation] | None = None) -> list[dict]:
+    """The institutions (``INSTITUTION_KINDS``) whose own instruments reach a Central Asian
+    state from outside it (a soft-power relation with an external provider): per institution
+    its distinct instruments, channels and states reached, most instruments first (ties by
+    id). One pass over the edges and one over the relations, whatever the network's size."""
+    geo = _Geography(network)
+    institutions = {n for n, data in network.nodes(data=True)
+                    if data.get("kind") in INSTITUTION_KINDS and not any(map(geo.central_asian, geo.sphere(n)))}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for node in institutions:
+        owners[node].add(node)
+    for u, v, key, data in network.edges(keys=True, data=True):
+        owned = _owned(u, v, key, data)
+        if owned and owned[0] in institutions:
+            owners[owned[1]].add(owned[0])
+    reach: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for relation in _relations(network, relations):
+        if (relation.instrument in owners and geo.central_asian(relation.receiver)
+                and geo.is_state(relation.receiver)
+                and not geo.central_asian(relation.provider)):
+            for institution in owners[relation.instrument]:
+                reach[institution]["instruments"].add(relation.instrument)
+                reach[institution]["channels"] |= relation.channels
+                reach[institution]["states"].add(relation.receiver)
+    rows = [{"institution": node, "label": _label(network, node), "instruments": len(found["instruments"]),
+             "channels": len(found["channels"]), "states": len(found["states"])} for node, found in reach.items()]
+    return sorted(rows, key=lambda r: (-r["instruments"], r["institution"]))
+
+
 # --- the four indicators -------------------------------------------------------------------
 
 def _relations(network, relations: list[SoftPowerRelation] | None) -> list[SoftPowerRelation]:

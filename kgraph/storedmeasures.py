@@ -24,6 +24,8 @@ Tables, readable with any SQLite client (``sqlite3 DIR/kgraph-measures.sqlite``)
                         one row per row of each indicator (``kgraph indicators``)
     relations           the soft-power relations: provider, receiver, instrument,
                         channels and bases (";"-joined), year
+    institutions        the institutions whose own instruments reach Central Asia, with
+                        their instruments, channels and states (the site's second group)
     dated_facts         the dated facts a timeline shows (``kgraph.network.dated_facts``):
                         year, kind, fact, ends and channels (JSON lists); dated_ends
                         lists each fact's ends, to find the facts of an entity
@@ -45,13 +47,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .indicators import INDICATORS, PLACE_KINDS, NetworkMeasures, SoftPowerRelation
+from .indicators import INDICATORS, PLACE_KINDS, NetworkMeasures, SoftPowerRelation, institution_reach
 from .network import DatedFact, dated_facts
 
 MEASURES_FILE = "kgraph-measures.sqlite"
 #: The layout of the database; a database of another format is not read.
-FORMAT = 1
+FORMAT = 2
 CENTRALITY_TABLE = "centrality"
+INSTITUTIONS_TABLE = "institutions"
 RELATIONS_TABLE = "relations"
 DATED_TABLE = "dated_facts"
 #: The soft-power relations' columns.
@@ -89,6 +92,7 @@ def write_measures(store, network, measures: NetworkMeasures) -> Path:
             for name in INDICATORS:
                 _write_table(connection, table_name(name), measures.indicators[name])
             _write_relations(connection, measures.relations)
+            _write_table(connection, INSTITUTIONS_TABLE, institution_reach(network, measures.relations))
             _write_dated_facts(connection, dated_facts(network))
             places = sum(1 for _, data in network.nodes(data=True) if data.get("kind") in PLACE_KINDS)
             about = {"format": FORMAT, "version": __version__, "files": files,
@@ -183,6 +187,11 @@ class StoredMeasures:
         numeric = set(numeric)
         return [{c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, row)}
                 for row in rows]
+
+    def institutions(self) -> list[dict]:
+        """The institutions whose own instruments reach Central Asia, as
+        ``kgraph.indicators.institution_reach`` gave them at the build."""
+        return self._table(INSTITUTIONS_TABLE)
 
     def dated_facts_of(self, nodes) -> list[DatedFact]:
         """The dated facts that are one of ``nodes`` or have one among their ends, in the

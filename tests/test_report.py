@@ -66,16 +66,30 @@ def context(bundled_kg):
 
 
 @pytest.fixture(scope="session")
+def institutions(context) -> list[str]:
+    """The institutions outside Central Asia whose own instruments reach a Central Asian state,
+    found the slow way: each institution's relations, one at a time."""
+    from kgraph.indicators import INSTITUTION_KINDS
+
+    def reaches(node) -> bool:
+        return any(context.is_central_asian(r.receiver) and context.is_state(r.receiver)
+                   and not context.is_central_asian(r.provider) for r in context.relations_from(node))
+
+    return [n for n in context.network if context.kind(n) in INSTITUTION_KINDS and reaches(n)]
+
+
+@pytest.fixture(scope="session")
 def site_pages(out) -> list[Path]:
     return sorted(p for p in out.rglob("*.html") if p.name != "graph.html")
 
 
 # --- the site as files ---------------------------------------------------------------------------
 
-def test_build_writes_a_brief_per_external_actor_and_central_asian_state(built, out, context):
+def test_build_writes_a_brief_per_external_actor_institution_and_central_asian_state(built, out, context,
+                                                                                    institutions):
     written = {p.relative_to(out).as_posix() for p in built.outputs}
-    assert {f"briefs/{a}.html" for a in ACTORS + STATES} <= written
-    assert sorted(p.stem for p in (out / "briefs").iterdir()) == sorted(ACTORS + STATES)
+    assert {f"briefs/{a}.html" for a in ACTORS + institutions + STATES} <= written
+    assert sorted(p.stem for p in (out / "briefs").iterdir()) == sorted(ACTORS + institutions + STATES)
     assert context.external_actors() == [r["actor"] for r in channel_portfolio(context.network)]
     assert sorted(context.external_actors()) == sorted(ACTORS)
     assert {"index.html", "charts.html", "compare.html", "graph.html", "network.graphml"} <= written
@@ -90,6 +104,7 @@ def test_every_link_of_every_page_resolves(out, site_pages, context):
     assert {"graph.html", "compare.html", "charts.html", "softpower.ttl", "centrality.csv", "indicators.csv",
             "network.graphml"} <= targets
     assert {f"briefs/{node}.html" for node in ACTORS + STATES} <= targets
+    assert {f"briefs/{row['institution']}.html" for row in context.institutions()} <= targets
     for page in site_pages:
         for link in Page(read(page)).links:
             path, _, fragment = link.partition("#")
@@ -117,12 +132,39 @@ def test_the_same_data_gives_the_same_site(tmp_path, minimal_data):
         assert path.read_bytes() == twin.read_bytes(), path.name
 
 
-def test_at_scale_the_site_writes_the_briefs_of_the_top_actors_and_says_so(tmp_path, bundled_kg):
+def test_at_scale_the_site_writes_the_briefs_of_the_top_actors_and_says_so(tmp_path, bundled_kg, context):
     result = site.write_site(bundled_kg, tmp_path, max_briefs=3)
-    assert sorted(p.stem for p in (tmp_path / "briefs").iterdir()) == sorted(ACTORS[:3] + STATES)
+    ranked = [row["institution"] for row in context.institutions()]
+    assert sorted(p.stem for p in (tmp_path / "briefs").iterdir()) == sorted(ACTORS[:3] + ranked[:3] + STATES)
     assert result.notes == ["index.html links briefs of the 3 external actors with the most instruments, of 7; "
+                            "kgraph brief ID writes any other.",
+                            f"index.html links briefs of the 3 institutions with the most instruments, of {len(ranked)}; "
                             "kgraph brief ID writes any other."]
-    assert "The 3 external actors with the most instruments, of 7" in read(tmp_path / "index.html")
+    index = read(tmp_path / "index.html")
+    assert "The 3 external actors with the most instruments, of 7" in index
+    assert f"The 3 institutions with the most instruments of their own, of {len(ranked)}" in index
+
+
+def test_institutions_are_ranked_by_their_own_instruments_and_get_briefs_and_cards(out, context, institutions):
+    rows = context.institutions()
+    assert sorted(r["institution"] for r in rows) == sorted(institutions)
+    assert {"de-montfort-university", "usaid", "rossotrudnichestvo"} <= set(institutions)
+    assert not {"organization-of-turkic-states", "clarivate"} & set(institutions)  # none reach from outside
+    for row in rows:
+        reach = [r for r in context.relations_from(row["institution"]) if context.is_central_asian(r.receiver)
+                 and context.is_state(r.receiver) and not context.is_central_asian(r.provider)]
+        assert row["instruments"] == len({r.instrument for r in reach})
+        assert row["channels"] == len({c for r in reach for c in r.channels})
+        assert row["states"] == len({r.receiver for r in reach})
+    assert [(-r["instruments"], r["institution"]) for r in rows] == sorted((-r["instruments"], r["institution"]) for r in rows)
+    cards = re.search(r'<ul class="cards" id="institution-cards">(.*?)</ul>', read(out / "index.html"), re.S).group(1)
+    linked = re.findall(r'<a href="briefs/([^"]+)\.html">', cards)
+    assert linked == [r["institution"] for r in rows]
+    usaid = next(r for r in rows if r["institution"] == "usaid")
+    summary = re.search(r'href="briefs/usaid.html">.*?<div class="summary">([^<]*)</div>', cards, re.S).group(1)
+    assert f"{usaid['states']} Central Asian states" in summary and f"{usaid['instruments']} instrument" in summary
+    brief = Page(read(out / "briefs" / "de-montfort-university.html"))
+    assert "De Montfort University" in " ".join(brief.text)
 
 
 def test_the_build_does_not_import_the_report_until_it_writes_the_site():

@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from conftest import MINIMAL, run
-from kgraph.indicators import measure
+from kgraph.indicators import institution_reach, measure
 from kgraph.network import project
 from kgraph.report import brief_page, comparison_page, gather
 from kgraph.report.context import StoredContext
@@ -67,6 +67,8 @@ def test_the_build_keeps_every_measure_with_the_store(kept):
                    for r in stored.relations("provider", [provider])]
     assert sorted(by_provider, key=lambda r: (r.provider, r.receiver, r.instrument)) == computed.relations
     assert stored.relations("receiver", ["kazakhstan"]) == [r for r in computed.relations if r.receiver == "kazakhstan"]
+    reaching = institution_reach(network, computed.relations)
+    assert stored.institutions() == reaching and len(reaching) > 10
     # Readable by any SQLite client, as docs/report.md shows.
     with sqlite3.connect(kept / MEASURES_FILE) as connection:
         top = connection.execute("SELECT id FROM centrality ORDER BY pagerank DESC LIMIT 1").fetchone()[0]
@@ -80,6 +82,7 @@ def test_pages_from_the_kept_measures_are_those_of_the_whole_network(kept, whole
         assert isinstance(context, StoredContext) and context.notes == []
         assert brief_page(context, node).html == brief_page(whole, node).html, node
     context = gather(store, entities=COMPARED)
+    assert context.institutions() == whole.institutions()
     assert comparison_page(context, COMPARED).html == comparison_page(whole, COMPARED).html
     translated = gather(store, lang="kk")
     assert (brief_page(gather(store, lang="kk", entities=["Қазақстан"]), "kazakhstan").html

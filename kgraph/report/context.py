@@ -50,6 +50,7 @@ class ReportContext:
     _instruments: dict = field(default_factory=dict, repr=False)
     _rankings: dict = field(default_factory=dict, repr=False)
     _records: tuple = field(default=(None, {}), repr=False)
+    _institutions: list | None = field(default=None, repr=False)
 
     # --- the entities ----------------------------------------------------------------------
 
@@ -192,20 +193,21 @@ class ReportContext:
         return [r for r in self.relations if r.receiver == state]
 
     def own_instruments(self, actor: str) -> set[str]:
-        """What an institution acts through: the instruments and records of its influence
-        relations, and what it funds, operates, sponsors, organises or is the parent of."""
-        from ..indicators import SPHERE_RELATIONS
+        """What an institution acts through (``kgraph.indicators.own_instruments``)."""
+        from ..indicators import own_instruments
 
-        found = {actor}
-        for _, target, data in self.network.out_edges(actor, data=True):
-            if data.get("relation") == "influences":
-                found.add(data.get("instrument") or data.get("record") or target)
-            elif data.get("relation") in ("funds", "investsIn"):
-                found.add(target)
-        for source, _, data in self.network.in_edges(actor, data=True):
-            if data.get("relation") in SPHERE_RELATIONS:
-                found.add(source)
-        return found
+        return own_instruments(self.network, actor)
+
+    def institutions(self) -> list[dict]:
+        """The institutions outside Central Asia (universities, companies, organisations,
+        government bodies) whose own instruments reach a Central Asian state, with their
+        distinct instruments, channels and states reached, most instruments first
+        (``kgraph.indicators.institution_reach``: one pass over the network, whatever its size)."""
+        from ..indicators import institution_reach
+
+        if self._institutions is None:
+            self._institutions = institution_reach(self.network, self.relations)
+        return self._institutions
 
     # --- per-actor query -------------------------------------------------------------------
 
@@ -408,6 +410,11 @@ class StoredContext(ReportContext):
 
     def find(self, wanted: str) -> str:
         return wanted if wanted in self.centrality else self._entity(wanted, self.centrality)
+
+    def institutions(self) -> list[dict]:
+        """As the whole network's context finds them, read from the table the build kept
+        with the measures (``kgraph.storedmeasures``), not from every institution's edges."""
+        return self.stored.institutions()
 
     def central_asian_states(self) -> list[str]:
         raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")

@@ -5,13 +5,15 @@ could publish as it is.
     build/graph.html          the network page (written by the viz stage)
     build/compare.html        China, Russia and the United States side by side
     build/charts.html         the network-wide charts
-    build/briefs/ID.html      a brief per external actor and per Central Asian state
+    build/briefs/ID.html      a brief per external actor, per institution that reaches
+                              Central Asia through its own instruments, and per Central Asian state
     build/softpower.ttl, centrality.csv, indicators.csv, network.graphml   the downloads
 
 Every page works from ``file://`` with no network. On a large graph the site does not write
 a brief for every entity: it writes those of the ``MAX_BRIEFS`` external actors with the
-most instruments in Central Asia and of every Central Asian state, and its index says so
-(``kgraph brief ID`` writes any other).
+most instruments in Central Asia, of the ``MAX_BRIEFS`` institutions (universities,
+companies, organisations, government bodies) with the most instruments of their own there,
+and of every Central Asian state, and its index says so (``kgraph brief ID`` writes any other).
 """
 
 from __future__ import annotations
@@ -68,9 +70,12 @@ def write_site(source, out_dir: Path, *, network=None, measures=None, evidence=N
     result = SiteResult()
     actors = context.external_actors()
     chosen = actors[:max_briefs]
+    reaching = context.institutions()
+    institutions = reaching[:max_briefs]
     states = context.central_asian_states()
     compared = compared_actors(context)
-    briefs = {node: f"{BRIEFS_FOLDER}/{brief_file(node)}" for node in chosen + states}
+    pages = chosen + [row["institution"] for row in institutions] + states
+    briefs = {node: f"{BRIEFS_FOLDER}/{brief_file(node)}" for node in pages}
     top = Links(index=INDEX_FILE, graph="graph.html", briefs=briefs,
                 comparison=COMPARISON_FILE if len(compared) > 1 else None, charts=CHARTS_FILE)
     inner = Links(index=f"../{INDEX_FILE}", graph="../graph.html",
@@ -80,7 +85,7 @@ def write_site(source, out_dir: Path, *, network=None, measures=None, evidence=N
     def write(path: str, page: Page) -> None:
         result.outputs.append(write_atomic(out_dir / path, page.html))
 
-    for node in chosen + states:
+    for node in pages:
         write(briefs[node], brief_page(context, node, inner))
     if top.comparison:
         write(COMPARISON_FILE, comparison_page(context, compared, top))
@@ -88,10 +93,11 @@ def write_site(source, out_dir: Path, *, network=None, measures=None, evidence=N
     write(CHARTS_FILE, charts_page(context, top, max_actors=max_briefs, figures=figures))
     result.outputs.append(write_atomic(out_dir / GRAPHML_FILE, serialize_network(context.network, "graphml")))
     write(INDEX_FILE, index_page(context, top, out_dir, figures.get("heatmap"), chosen, states, compared,
-                                 len(actors)))
-    if len(actors) > len(chosen):
-        result.notes.append(f"{INDEX_FILE} links briefs of the {len(chosen)} external actors with the most "
-                            f"instruments, of {len(actors):,}; kgraph brief ID writes any other.")
+                                 len(actors), institutions, len(reaching)))
+    for shown, of, what in ((chosen, actors, "external actors"), (institutions, reaching, "institutions")):
+        if len(of) > len(shown):
+            result.notes.append(f"{INDEX_FILE} links briefs of the {len(shown)} {what} with the most "
+                                f"instruments, of {len(of):,}; kgraph brief ID writes any other.")
     return result
 
 
@@ -110,8 +116,10 @@ def _size(path: Path) -> str:
 
 
 def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, chosen: list[str],
-               states: list[str], compared: list[str], actor_count: int) -> Page:
-    """The landing page: the story in numbers, the matrix, and a card per brief."""
+               states: list[str], compared: list[str], actor_count: int, institutions: list[dict] = (),
+               institution_count: int = 0) -> Page:
+    """The landing page: the story in numbers, the matrix, and a card per brief: external
+    actors, institutions that act through instruments of their own, Central Asian states."""
     from ..words import Words
     from .pages import render
 
@@ -122,10 +130,14 @@ def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, cho
     given = {s: len(context.relations_from(s)) for s in states}
     reached = {a: {r.receiver for r in context.relations_from(a) if context.is_central_asian(r.receiver)}
                for a in chosen}
-    actor_cards = [{"href": links.brief(a), "name": name(context, a), "summary": words(
-        "report.card-actor", instruments=words("report.n-instruments", count=portfolio[a]["instruments"]),
-        channels=words("report.n-channels", count=portfolio[a]["channels"]),
-        states=words("report.n-central-asian-states", count=len(reached[a])))} for a in chosen]
+    def card(node, instruments: int, channels: int, states: int) -> dict:
+        return {"href": links.brief(node), "name": name(context, node), "summary": words(
+            "report.card-actor", instruments=words("report.n-instruments", count=instruments),
+            channels=words("report.n-channels", count=channels),
+            states=words("report.n-central-asian-states", count=states))}
+
+    actor_cards = [card(a, portfolio[a]["instruments"], portfolio[a]["channels"], len(reached[a])) for a in chosen]
+    institution_cards = [card(r["institution"], r["instruments"], r["channels"], r["states"]) for r in institutions]
     state_cards = [{"href": links.brief(s), "name": name(context, s), "summary": words(
         "report.card-state", actors=words("report.n-external-actors", count=len(incoming[s])),
         relations=words("report.n-relations", count=given[s]))} for s in states]
@@ -133,6 +145,7 @@ def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, cho
                  if (out_dir / f).exists()]
     html = render("index.html.j2", context, links, title=words("report.site-title"), story=story(context),
                   heatmap=heatmap, actor_cards=actor_cards, state_cards=state_cards, downloads=downloads,
+                  institution_cards=institution_cards,
                   graph_note=f"All {context.network.number_of_nodes():,} entities and "
                              f"{context.network.number_of_edges():,} links, with search, filters, a year "
                              "slider and the quotes behind every fact.",
@@ -140,7 +153,10 @@ def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, cho
                                   + ", ".join(context.label(a) for a in compared) + ", with the quotes behind each cell.",
                   briefs_note=(f"The {len(chosen)} external actors with the most instruments, of {actor_count:,}; "
                                "kgraph brief ID writes the brief of any other entity.")
-                  if actor_count > len(chosen) else "")
+                  if actor_count > len(chosen) else "",
+                  institutions_note=(f"The {len(institutions)} institutions with the most instruments of their own, "
+                                     f"of {institution_count:,}; kgraph brief ID writes the brief of any other.")
+                  if institution_count > len(institutions) else "")
     return Page(words("report.site-title"), html)
 
 

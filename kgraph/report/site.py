@@ -130,6 +130,7 @@ def index_page(context: ReportContext, links: Links, out_dir: Path, heatmap, cho
     given = {s: len(context.relations_from(s)) for s in states}
     reached = {a: {r.receiver for r in context.relations_from(a) if context.is_central_asian(r.receiver)}
                for a in chosen}
+
     def card(node, instruments: int, channels: int, states: int) -> dict:
         return {"href": links.brief(node), "name": name(context, node), "summary": words(
             "report.card-actor", instruments=words("report.n-instruments", count=instruments),

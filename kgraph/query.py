@@ -504,21 +504,33 @@ def run(source, name: str, /, folder: Path | None = None, **params) -> list[dict
     return result.records()
 
 
-def run_for(source, name: str, variable: str, terms) -> list[dict]:
+def run_for(source, name: str, variable: str, terms, /, **fixed) -> list[dict]:
     """Run a bundled named query for some values of one of its variables only (rdflib terms:
     the facts of ``fact-sources``, ...): a VALUES block of them opens every group of the
     query that names the variable (``kgraph.store.with_values``), so that the engine reads
-    only what concerns them. The rows are those of the whole query with these values."""
+    only what concerns them. The rows are those of the whole query with these values.
+    ``fixed``: other variables, each fixed to one term (a parameter's value)."""
     from .store import with_values
 
     named = find_query(name)
     origin = f"query '{name}'"
-    text = with_values(named.text, {variable: list(terms)})
+    text = with_values(named.text, {variable: list(terms), **fixed})
     result = execute(source, text, origin, trusted=True, stable=False)
     # Put in order as the whole query is (the same ORDER BY and lists): the long restricted
     # text is never parsed, the named query's parse is cached.
     return stable_answer(result, query_ordering(named.text, origin), declared_lists(named.text),
                          origin).records()
+
+
+def run_step(source, name: str, head: str, **values) -> list[dict]:
+    """The rows of the subquery of a bundled named query that opens with ``head``, run alone
+    with these variables fixed (rdflib terms, or lists of them): one step of the query, for
+    a caller that runs it step by step where the engine plans the whole badly. The rows come
+    in the engine's order."""
+    from .store import subquery, with_values
+
+    text = with_values(subquery(find_query(name).text, head), values)
+    return execute(source, text, f"query '{name}'", trusted=True, stable=False).records()
 
 
 def execute(source, text: str, origin: str = "query", bindings: dict | None = None,

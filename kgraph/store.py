@@ -680,6 +680,19 @@ def with_values(text: str, bindings: dict) -> str:
     return "".join(pieces) + text[last:]
 
 
+def subquery(text: str, head: str) -> str:
+    """The subquery of ``text`` that opens with ``head`` (``SELECT DISTINCT ?actor ?agent``),
+    as a query of its own with the prologue (prefixes) of ``text``: one step of a query, to
+    run alone where an engine plans the whole badly."""
+    masked = _masked(text)
+    start = masked.find(head)
+    opening = masked.rfind("{", 0, start)
+    if start < 0 or opening < 0:
+        raise QueryError(f"The query has no subquery opening with {head!r}.")
+    prologue = re.match(r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^:\s]*:\s*<[^>]*>)*", text, re.IGNORECASE).group(0)
+    return prologue + text[start:_closing_brace(masked, opening + 1)]
+
+
 def _terms(value) -> str:
     """One term, or several (a list or set, in sorted order), as the data of a VALUES block."""
     terms = value if isinstance(value, (list, tuple, set, frozenset)) else [value]

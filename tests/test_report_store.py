@@ -11,6 +11,7 @@ import sqlite3
 import pytest
 
 from conftest import MINIMAL, run
+from kgraph.errors import QueryError
 from kgraph.indicators import institution_reach, measure
 from kgraph.network import project
 from kgraph.report import brief_page, comparison_page, gather
@@ -89,6 +90,29 @@ def test_pages_from_the_kept_measures_are_those_of_the_whole_network(kept, whole
             == brief_page(translated, "kazakhstan").html)
     assert (comparison_page(gather(store, lang="kk", entities=COMPARED), COMPARED).html
             == comparison_page(translated, COMPARED).html)
+
+
+def test_an_actors_instruments_read_step_by_step_are_the_named_querys_rows(kept, monkeypatch):
+    import kgraph.report.context
+    from kgraph.query import run
+    from kgraph.store import subquery
+
+    store = open_store(f"oxigraph:{kept}")
+    context = gather(store, entities=["china"])
+    for actor in ("china", "russia", "united-states", "coventry-university", "kazakhstan"):
+        whole = run(store, "actor-instruments", actor=actor)
+        assert context._instrument_rows(actor) == whole and whole, actor
+    # Past the limit, the whole query runs: the same rows.
+    monkeypatch.setattr(kgraph.report.context, "STEPWISE_INSTRUMENTS", 1)
+    assert context._instrument_rows("china") == run(store, "actor-instruments", actor="china")
+    # A step is the subquery as written, with the query's prefixes.
+    step = subquery("# note\nPREFIX sp: <https://w3id.org/softpower/ontology#>\n"
+                    "SELECT ?a WHERE { { SELECT DISTINCT ?a WHERE { ?a sp:x \"}\" } } ?a sp:y ?b }",
+                    "SELECT DISTINCT ?a")
+    assert step == ("# note\nPREFIX sp: <https://w3id.org/softpower/ontology#>\n"
+                    "SELECT DISTINCT ?a WHERE { ?a sp:x \"}\" } ")
+    with pytest.raises(QueryError, match=r"no subquery opening with 'SELECT \?z'"):
+        subquery(step, "SELECT ?z")
 
 
 def test_the_brief_command_reads_only_what_its_page_shows(kept, whole, tmp_path, monkeypatch):

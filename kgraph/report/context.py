@@ -214,13 +214,16 @@ class ReportContext:
     def instruments(self, actor: str) -> list[dict]:
         """The named query ``actor-instruments`` for one actor (kept once asked)."""
         if actor not in self._instruments:
-            from ..query import run
-
-            rows = run(self.graph, "actor-instruments", actor=actor)
+            rows = self._instrument_rows(actor)
             for row in rows:
                 row["id"] = str(row["instrument_iri"]).rsplit("/", 1)[-1]
             self._instruments[actor] = [row for row in rows if self.shows(row["id"])]
         return self._instruments[actor]
+
+    def _instrument_rows(self, actor: str) -> list[dict]:
+        from ..query import run
+
+        return run(self.graph, "actor-instruments", actor=actor)
 
     def prepare(self, names=(), evidence=()) -> None:
         """Read at once what a page is about to show: the names of ``names`` (entities or
@@ -419,6 +422,28 @@ class StoredContext(ReportContext):
     def central_asian_states(self) -> list[str]:
         raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
 
+    def _instrument_rows(self, actor: str) -> list[dict]:
+        """The rows of ``actor-instruments`` for one actor, in three steps that each read
+        only what concerns it: the actor's agents (itself, its institutions and government
+        bodies), their instruments, then the whole query for these instruments. Oxigraph
+        plans the whole query's first join from every funding and operating link of the
+        store (0.7 s at a million triples, however few the actor's); step by step it takes
+        0.03 to 0.4 s. The rows are those of the whole query (``kgraph.query.run_for``).
+        Past ``STEPWISE_INSTRUMENTS`` instruments the last step's VALUES blocks cost more
+        than they save (1,990: 3.0 s against 1.6 s), and the whole query runs instead."""
+        from rdflib import URIRef
+
+        from ..query import run_for, run_step
+
+        iri = SPR[actor]
+        agents = run_step(self.graph, "actor-instruments", "SELECT DISTINCT ?actor ?agent", actor=iri)
+        found = run_step(self.graph, "actor-instruments", "SELECT DISTINCT ?actor ?instrument_iri", actor=iri,
+                         agent=[URIRef(str(row["agent"])) for row in agents])
+        instruments = {URIRef(str(row["instrument_iri"])) for row in found}
+        if len(instruments) > STEPWISE_INSTRUMENTS:
+            return super()._instrument_rows(actor)
+        return run_for(self.graph, "actor-instruments", "instrument_iri", instruments, actor=iri) if instruments else []
+
     # --- relations and dated facts ---------------------------------------------------------
 
     @property
@@ -470,6 +495,11 @@ class StoredContext(ReportContext):
         chosen = (next((fact for fact in candidates[label] if self.evidence.labels.get(fact) == label
                         and kind_word in self.evidence.kinds.get(fact, "").lower()), None) for label in labels)
         return [fact for fact in chosen if fact]
+
+
+#: The most instruments for which :meth:`StoredContext._instrument_rows` runs
+#: ``actor-instruments`` step by step.
+STEPWISE_INSTRUMENTS = 1000
 
 
 class _Fetching(dict):

@@ -181,12 +181,14 @@ class StoredMeasures:
         if not columns:
             return []
         selected = ", ".join(_quoted(c) for c in columns)
-        rows = self.connection.execute(f"SELECT {selected} FROM {_quoted(name)} ORDER BY position")
-        if not numeric:
-            return [dict(zip(columns, row)) for row in rows]
-        numeric = set(numeric)
-        return [{c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, row)}
-                for row in rows]
+        rows = [dict(zip(columns, row)) for row in
+                self.connection.execute(f"SELECT {selected} FROM {_quoted(name)} ORDER BY position")]
+        # Few rows hold a NaN: SQLite finds them faster than Python would look at every value.
+        for column in numeric:
+            for (position,) in self.connection.execute(
+                    f"SELECT position FROM {_quoted(name)} WHERE {_quoted(column)} = ?", (NOT_A_NUMBER,)):
+                rows[position][column] = math.nan
+        return rows
 
     def institutions(self) -> list[dict]:
         """The institutions whose own instruments reach Central Asia, as

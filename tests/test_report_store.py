@@ -82,6 +82,8 @@ def test_pages_from_the_kept_measures_are_those_of_the_whole_network(kept, whole
         context = gather(store, entities=[node])
         assert isinstance(context, StoredContext) and context.notes == []
         assert brief_page(context, node).html == brief_page(whole, node).html, node
+        # What the page had read ahead in threads (instruments, disagreements) it used.
+        assert context._ahead == {}, node
     context = gather(store, entities=COMPARED)
     assert context.institutions() == whole.institutions()
     assert comparison_page(context, COMPARED).html == comparison_page(whole, COMPARED).html

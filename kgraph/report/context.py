@@ -225,11 +225,12 @@ class ReportContext:
 
         return run(self.graph, "actor-instruments", actor=actor)
 
-    def prepare(self, names=(), evidence=()) -> None:
+    def prepare(self, names=(), evidence=(), disagreements=()) -> None:
         """Read at once what a page is about to show: the names of ``names`` (entities or
-        relation records) and the sources and quotes of the facts ``evidence``. The whole
-        network's context has them all at hand; a :class:`StoredContext` reads them here in
-        a few queries rather than one per name."""
+        relation records), the sources and quotes of the facts ``evidence`` and the
+        disagreements about the entities ``disagreements``. The whole network's context has
+        them all at hand; a :class:`StoredContext` reads them here in a few queries rather
+        than one per name, the disagreements while the page goes on."""
 
     # --- facts ---------------------------------------------------------------------------
 
@@ -324,6 +325,7 @@ class StoredContext(ReportContext):
     _given: dict = field(default_factory=dict, repr=False)
     _outside: dict = field(default_factory=dict, repr=False)
     _received: dict = field(default_factory=dict, repr=False)
+    _ahead: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def focused(cls, store, stored: StoredMeasures, entities: list[str], lang: str = "en") -> "StoredContext":
@@ -346,6 +348,9 @@ class StoredContext(ReportContext):
         from ..network import project_around
 
         self.network = project_around(self.graph, nodes)
+        for node in nodes:
+            if not self.is_central_asian(node):
+                self._read_ahead(("instruments", node), self._read_instrument_rows, node)
         relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
         mentioned = {end for r in relations for end in (r.provider, r.receiver)}
         for node in nodes:
@@ -354,7 +359,10 @@ class StoredContext(ReportContext):
                 mentioned |= {part.rsplit(":", 1)[0] for part in row["partner_counts"].split(";") if part}
         self.prefetch(mentioned)
 
-    def prepare(self, names=(), evidence=()) -> None:
+    def prepare(self, names=(), evidence=(), disagreements=()) -> None:
+        if disagreements:
+            nodes = frozenset(disagreements)
+            self._read_ahead(("disagreements", nodes), self._read_disagreements, nodes)
         names = set(names)
         self.prefetch(names)
         records = {n for n in names if self.attributes(n) is None}
@@ -422,7 +430,27 @@ class StoredContext(ReportContext):
     def central_asian_states(self) -> list[str]:
         raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
 
+    def _read_ahead(self, key: tuple, read, *args) -> None:
+        """Start ``read(*args)``, which a page will ask for as ``key``, in a thread of its own:
+        Oxigraph evaluates a query without holding Python's lock, so the longest queries of
+        a page (an actor's instruments, the disagreements) run while its other parts are
+        read and its charts drawn."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if key not in self._ahead:
+            reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgraph-read-ahead")
+            self._ahead[key] = reader.submit(read, *args)
+            reader.shutdown(wait=False)  # the thread ends once it has read
+
+    def _read(self, key: tuple, read, *args):
+        """What ``read(*args)`` gives: read ahead if it was, else now."""
+        ahead = self._ahead.pop(key, None)
+        return ahead.result() if ahead is not None else read(*args)
+
     def _instrument_rows(self, actor: str) -> list[dict]:
+        return self._read(("instruments", actor), self._read_instrument_rows, actor)
+
+    def _read_instrument_rows(self, actor: str) -> list[dict]:
         """The rows of ``actor-instruments`` for one actor, in three steps that each read
         only what concerns it: the actor's agents (itself, its institutions and government
         bodies), their instruments, then the whole query for these instruments. Oxigraph
@@ -475,10 +503,13 @@ class StoredContext(ReportContext):
     def disagreements_about(self, nodes: set[str]) -> list[dict]:
         """As the whole network's context finds them, but with ``source-disagreements`` run
         for these entities only."""
+        nodes = frozenset(nodes)
+        return self._shown_disagreements(self._read(("disagreements", nodes), self._read_disagreements, nodes), nodes)
+
+    def _read_disagreements(self, nodes: frozenset) -> list[dict]:
         from ..query import run_for
 
-        rows = run_for(self.graph, "source-disagreements", "entity", {SPR[n] for n in nodes}) if nodes else []
-        return self._shown_disagreements(rows, nodes)
+        return run_for(self.graph, "source-disagreements", "entity", {SPR[n] for n in nodes}) if nodes else []
 
     def fact_labelled(self, label: str, kind_word: str) -> str | None:
         return next(iter(self.facts_labelled([label], kind_word)), None)

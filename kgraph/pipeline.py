@@ -131,10 +131,11 @@ def _fill(data_folders, staged, outputs, quiet: bool, validator: str, network: b
     if network:
         measured = _network_outputs(staged, outputs.folder, result, site)
         if keep_measures:
-            from .storedmeasures import write_measures
+            from .storedmeasures import disagreement_subjects, write_measures
 
+            disagreements = disagreement_subjects(staged)
             staged.close()  # its files are final once it is closed
-            write_measures(staged, *measured)
+            write_measures(staged, *measured, disagreements)
     return result
 
 

@@ -13,7 +13,9 @@ import pytest
 from conftest import MINIMAL, run
 from kgraph.errors import QueryError
 from kgraph.indicators import institution_reach, measure
+from kgraph.namespaces import SPR
 from kgraph.network import project
+from kgraph.query import run as run_query
 from kgraph.report import brief_page, comparison_page, gather
 from kgraph.report.context import StoredContext
 from kgraph.store import OxigraphStore, open_store
@@ -70,6 +72,9 @@ def test_the_build_keeps_every_measure_with_the_store(kept):
     assert stored.relations("receiver", ["kazakhstan"]) == [r for r in computed.relations if r.receiver == "kazakhstan"]
     reaching = institution_reach(network, computed.relations)
     assert stored.institutions() == reaching and len(reaching) > 10
+    disagreed = {str(row["subject_iri"]) for row in run_query(store, "source-disagreements")}
+    assert stored.disagreed_about(str(SPR[node]) for node in network) == disagreed
+    assert disagreed == {str(SPR["kazakhstan"])}  # the two disagreements of the bundled data
     # Readable by any SQLite client, as docs/report.md shows.
     with sqlite3.connect(kept / MEASURES_FILE) as connection:
         top = connection.execute("SELECT id FROM centrality ORDER BY pagerank DESC LIMIT 1").fetchone()[0]
@@ -81,6 +86,7 @@ def test_pages_from_the_kept_measures_are_those_of_the_whole_network(kept, whole
     for node in BRIEFED:
         context = gather(store, entities=[node])
         assert isinstance(context, StoredContext) and context.notes == []
+        assert bool(context.disagreements_about({node})) == (node == "kazakhstan")
         assert brief_page(context, node).html == brief_page(whole, node).html, node
         # What the page had read ahead in threads (instruments, disagreements) it used.
         assert context._ahead == {}, node

@@ -240,7 +240,7 @@ def actor_sections(context: ReportContext, node: str) -> dict:
     instruments = context.instruments(node)
     audiences = Counter(a.strip() for row in instruments for a in str(row.get("audiences") or "").split(",") if a.strip())
     instrument_ids = {row["id"] for row in instruments} | {r.instrument for r in given}
-    context.prepare(evidence=[row["id"] for row in instruments[:MAX_ROWS]], disagreements={node} | instrument_ids)
+    context.prepare(evidence=[row["id"] for row in instruments[:MAX_ROWS]])
     return {
         "portfolio": portfolio_chart(context, into_central_asia, words("report.portfolio"), f"portfolio-{node}"),
         "reach": reach, "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
@@ -266,9 +266,7 @@ def state_sections(context: ReportContext, node: str) -> dict:
     gives itself (a beneficiary that is also a benefactor)."""
     words = Words(context.lang)
     incoming = [r for r in context.relations_to(node) if not context.is_central_asian(r.provider)]
-    outward = context.relations_from(node)
-    instrument_ids = {r.instrument for r in incoming} | {r.instrument for r in outward}
-    context.prepare(names=instrument_ids, disagreements={node} | instrument_ids)
+    context.prepare(names={r.instrument for r in incoming} | {r.instrument for r in context.relations_from(node)})
     actors = sorted({r.provider for r in incoming},
                     key=lambda a: (-len({r.instrument for r in incoming if r.provider == a}), a))
     channels = sorted({c for r in incoming for c in (r.channels or {UNSPECIFIED})})
@@ -293,6 +291,7 @@ def state_sections(context: ReportContext, node: str) -> dict:
             [str(y) for y in years], [name(context, a) for a in actors],
             [[begun[(a, y)] for y in years] for a in actors],
             title=words("report.incoming-time"), ylabel="relations begun", salt=f"incoming-time-{node}")
+    outward = context.relations_from(node)
     given = [{"receiver": name(context, r.receiver), "instrument": name(context, r.instrument),
               "instrument_id": r.instrument, "channels": [concept_name(context, c) for c in sorted(r.channels)],
               "year": r.year} for r in sorted(outward, key=lambda r: (r.receiver, r.instrument))]
@@ -304,6 +303,7 @@ def state_sections(context: ReportContext, node: str) -> dict:
                                     title=words("report.partners"), xlabel="engagements", salt=f"partners-{node}")
     balance = [row for row in context.measures.indicators["benefactor-balance"]
                if row["state"] == node and row["scope"] == "year"]
+    instrument_ids = {r.instrument for r in incoming} | {r.instrument for r in outward}
     return {
         "incoming": heatmap, "incoming_time": over_time,
         "outward": given[:MAX_ROWS], "outward_total": len(given),

@@ -234,6 +234,31 @@ def test_state_brief_shows_who_reaches_it_and_what_it_gives(out, context):
     assert "gives 32 soft-power relations of its own" in html and len(given) == 32
 
 
+def test_a_state_reached_by_many_actors_draws_the_first_and_one_row_for_the_others(context, monkeypatch):
+    from xml.sax.saxutils import escape as xml_escape
+
+    import kgraph.report.pages
+    from kgraph.report import brief_page
+
+    relations = [r for r in soft_power_relations(context.network)
+                 if r.receiver == "kazakhstan" and not context.is_central_asian(r.provider)]
+    providers = {r.provider for r in relations}
+    monkeypatch.setattr(kgraph.report.pages, "MAX_CHART_ACTORS", 2)
+    html = brief_page(context, "kazakhstan").html
+    heatmap = re.search(r'id="chart-incoming"><svg[^>]*aria-label="([^"]*)"', html).group(1)
+    # Two actors and the others' row; every channel any actor uses keeps its column.
+    channels = {c for r in relations for c in (r.channels or {"unspecified"})}
+    assert f": 3 rows by {len(channels)} columns" in heatmap
+    others = f"{len(providers) - 2} other actors"
+    over_time = re.search(r'id="chart-incoming-time">(.*?)</figure>', html, re.S).group(1)
+    assert over_time.count(f">{others}<") == 1  # its legend entry
+    # The others' cell of a channel names the instruments of all of them.
+    first_two = sorted(providers, key=lambda a: (-len({r.instrument for r in relations if r.provider == a}), a))[:2]
+    rest = {r.instrument for r in relations if r.provider not in first_two and "language" in r.channels}
+    names = ", ".join(sorted(context.label(i) for i in rest)[:12])
+    assert rest and f"<title>{xml_escape(f'{others}, language: {names}')}</title>" in html
+
+
 def test_comparison_follows_the_sources_table_2_with_quotes(out):
     html = read(out / "compare.html")
     models = {m["actor"]: m for m in yaml_records("soft_power_models")}

@@ -28,10 +28,19 @@ TEMPLATES = Path(__file__).parent / "templates"
 MAX_ROWS = 200
 #: Neighbours the ego chart draws at most, the most central first.
 MAX_NEIGHBOURS = 24
+#: External actors a Central Asian state's charts draw one by one, those with the most
+#: instruments first; the others share one row (one series over time, its legend within
+#: the figure and each series in a colour of its own). At a million triples 193 actors
+#: reach each state: a row each made the heatmap 55 inches tall and the legend of the
+#: chart over time taller than its figure.
+MAX_CHART_ACTORS = 12
 #: Bars of a ranking chart.
 MAX_RANKED = 15
-#: Channels of a portfolio on the comparison chart, the most used first.
+#: The channel a chart counts a relation in when the relation names none.
 UNSPECIFIED = "unspecified"
+#: The row of a state's charts that stands for the actors past ``MAX_CHART_ACTORS`` (no entity id
+#: has parentheses).
+OTHERS = "(others)"
 
 
 @dataclass
@@ -270,26 +279,34 @@ def state_sections(context: ReportContext, node: str) -> dict:
     actors = sorted({r.provider for r in incoming},
                     key=lambda a: (-len({r.instrument for r in incoming if r.provider == a}), a))
     channels = sorted({c for r in incoming for c in (r.channels or {UNSPECIFIED})})
+    # The actors drawn one by one, then the others as one row.
+    drawn = actors[:MAX_CHART_ACTORS]
+    others = len(actors) - len(drawn)
+    rows = drawn + [OTHERS] * bool(others)
+    row_names = [name(context, a) for a in drawn] + [Name(words("report.other-actors", count=others))] * bool(others)
+
+    def row_of(provider: str) -> str:
+        return provider if provider in drawn else OTHERS
+
     cells = defaultdict(set)
     for relation in incoming:
         for channel in relation.channels or {UNSPECIFIED}:
-            cells[(relation.provider, channel)].add(relation.instrument)
+            cells[(row_of(relation.provider), channel)].add(relation.instrument)
     heatmap = None
     if incoming:
         heatmap = charts.heatmap(
-            [name(context, a) for a in actors], [concept_name(context, c) for c in channels],
-            [[len(cells[(a, c)]) for c in channels] for a in actors], title=words("report.incoming"),
+            row_names, [concept_name(context, c) for c in channels],
+            [[len(cells[(a, c)]) for c in channels] for a in rows], title=words("report.incoming"),
             salt=f"incoming-{node}",
-            details=[[f"{context.label(a)}, {context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in cells[(a, c)]))
-                      for c in channels] for a in actors],
+            details=[[f"{n.text}, {context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in cells[(a, c)])[:12])
+                      for c in channels] for a, n in zip(rows, row_names)],
             note="cells count distinct instruments")
-    begun = Counter((r.provider, r.year) for r in incoming if r.year is not None)
+    begun = Counter((row_of(r.provider), r.year) for r in incoming if r.year is not None)
     over_time = None
     if begun:
-        years = sorted({year for _, year in begun})
+        years = list(range(min(year for _, year in begun), max(year for _, year in begun) + 1))
         over_time = charts.stacked_bars(
-            [str(y) for y in years], [name(context, a) for a in actors],
-            [[begun[(a, y)] for y in years] for a in actors],
+            year_labels(years), row_names, [[begun[(a, y)] for y in years] for a in rows],
             title=words("report.incoming-time"), ylabel="relations begun", salt=f"incoming-time-{node}")
     outward = context.relations_from(node)
     given = [{"receiver": name(context, r.receiver), "instrument": name(context, r.instrument),

@@ -22,7 +22,7 @@ WORDS_FILE = Path(__file__).parent / "templates" / "words.yaml"
 @functools.cache
 def word_table() -> dict[str, dict[str, str]]:
     """Every page word by key, then by language (read by libyaml where PyYAML has it: a
-    tenth of a second less for every page command)."""
+    twentieth of a second less for every page command)."""
     return yaml.load(WORDS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 

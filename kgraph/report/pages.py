@@ -246,13 +246,14 @@ def actor_sections(context: ReportContext, node: str) -> dict:
               "instruments": len(v["instruments"]),
               "channels": [concept_name(context, c) for c in sorted(v["channels"])]}
              for s, v in sorted(states.items(), key=lambda item: (-len(item[1]["instruments"]), item[0]))]
+    # Drawn before the instruments are asked for: a store reads them meanwhile, in a thread.
+    portfolio = portfolio_chart(context, into_central_asia, words("report.portfolio"), f"portfolio-{node}")
     instruments = context.instruments(node)
     audiences = Counter(a.strip() for row in instruments for a in str(row.get("audiences") or "").split(",") if a.strip())
     instrument_ids = {row["id"] for row in instruments} | {r.instrument for r in given}
     context.prepare(evidence=[row["id"] for row in instruments[:MAX_ROWS]])
     return {
-        "portfolio": portfolio_chart(context, into_central_asia, words("report.portfolio"), f"portfolio-{node}"),
-        "reach": reach, "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
+        "portfolio": portfolio, "reach": reach, "audiences": sorted(audiences.items(), key=lambda item: (-item[1], item[0])),
         "instruments": [dict(row, status=context.status(row["id"])) for row in instruments[:MAX_ROWS]],
         "instrument_total": len(instruments),
         "timeline": timeline_section(context, {node} | instrument_ids, words("report.timeline"), f"timeline-{node}"),

@@ -42,6 +42,7 @@ the ``columns`` table lists each table's columns and those that hold numbers.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
@@ -102,6 +103,8 @@ def write_measures(store, network, measures: NetworkMeasures, disagreements: lis
             connection.execute("CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)")
             connection.execute("CREATE TABLE columns (name TEXT PRIMARY KEY, columns TEXT, numeric TEXT)")
             _write_table(connection, CENTRALITY_TABLE, measures.centralities)
+            for column in ("id", "community"):
+                connection.execute(f"CREATE INDEX centrality_{column} ON {CENTRALITY_TABLE} ({_quoted(column)})")
             for name in INDICATORS:
                 _write_table(connection, table_name(name), measures.indicators[name])
             _write_relations(connection, measures.relations)
@@ -173,13 +176,63 @@ def _kept(value):
 
 @dataclass
 class StoredMeasures:
-    """The measures kept with a store: all centralities and indicators, loaded at once
-    (a rank needs them all), and the soft-power relations, looked up by entity."""
+    """The measures kept with a store: an entity's centralities and its ranks among all,
+    counted by SQLite; the indicators, each loaded when first asked for; the soft-power
+    relations and dated facts, looked up by entity."""
 
     connection: sqlite3.Connection
     entities: int
     places: int
     _measures: NetworkMeasures | None = field(default=None, repr=False)
+    _columns: dict = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def indicators(self) -> dict[str, list[dict]]:
+        """Every indicator's rows (``kgraph indicators``), a table read when first asked for."""
+        return _Tables(lambda name: self._table(table_name(name)))
+
+    def has_entity(self, node: str) -> bool:
+        return self.connection.execute(f"SELECT 1 FROM {CENTRALITY_TABLE} WHERE id = ?", (node,)).fetchone() is not None
+
+    def centrality_row(self, node: str) -> dict:
+        """The entity's row of ``centrality.csv``; ``KeyError`` for an unknown one."""
+        columns, numeric = self._layout(CENTRALITY_TABLE)
+        found = self.connection.execute(f"SELECT {', '.join(map(_quoted, columns))} FROM {CENTRALITY_TABLE} "
+                                        "WHERE id = ?", (node,)).fetchone()
+        if found is None:
+            raise KeyError(node)
+        return {c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, found)}
+
+    def centrality_rank(self, metric: str, node: str) -> tuple[int, int, bool]:
+        """As ``kgraph.report.explain.rank_among`` ranks the entity among all by a
+        centrality (highest first): its competition rank, how many, whether it shares it."""
+        if metric not in self._layout(CENTRALITY_TABLE)[0]:
+            raise ValueError(f"no centrality {metric!r}")
+        mine = self.centrality_row(node)[metric]
+        column = _quoted(metric)
+        # A kept NaN is the text 'NaN', which SQLite would otherwise count above any number.
+        better, equal = self.connection.execute(
+            f"SELECT COUNT(CASE WHEN {column} > ? THEN 1 END), COUNT(CASE WHEN {column} = ? THEN 1 END) "
+            f"FROM {CENTRALITY_TABLE} WHERE typeof({column}) IN ('integer', 'real')", (mine, mine)).fetchone()
+        return better + 1, self.entities, equal > 1
+
+    def community(self, community) -> tuple[int, list[str]]:
+        """How many entities a community has, and the names of its three with the highest
+        PageRank (ties by id)."""
+        size = self.connection.execute(f"SELECT COUNT(*) FROM {CENTRALITY_TABLE} WHERE community = ?",
+                                       (community,)).fetchone()[0]
+        leading = [label for (label,) in self.connection.execute(
+            f"SELECT label FROM {CENTRALITY_TABLE} WHERE community = ? AND typeof(pagerank) IN ('integer', 'real') "
+            "ORDER BY pagerank DESC, id LIMIT 3", (community,))]
+        return size, leading
+
+    def _layout(self, name: str) -> tuple[list[str], set[str]]:
+        """A table's columns and those that hold numbers."""
+        if name not in self._columns:
+            columns, numeric = map(json.loads, self.connection.execute(
+                "SELECT columns, numeric FROM columns WHERE name = ?", (name,)).fetchone())
+            self._columns[name] = (columns, set(numeric))
+        return self._columns[name]
 
     @property
     def measures(self) -> NetworkMeasures:
@@ -191,8 +244,7 @@ class StoredMeasures:
         return self._measures
 
     def _table(self, name: str) -> list[dict]:
-        columns, numeric = map(json.loads, self.connection.execute(
-            "SELECT columns, numeric FROM columns WHERE name = ?", (name,)).fetchone())
+        columns, numeric = self._layout(name)
         if not columns:
             return []
         selected = ", ".join(_quoted(c) for c in columns)
@@ -243,6 +295,23 @@ class StoredMeasures:
         return [SoftPowerRelation(provider, receiver, instrument, set(filter(None, channels.split(";"))),
                                   year, set(filter(None, bases.split(";"))))
                 for _, provider, receiver, instrument, channels, year, bases in sorted(found)]
+
+
+class _Tables(dict):
+    """The indicators' tables by name, each read when first asked for."""
+
+    def __init__(self, load):
+        super().__init__()
+        self._load = load
+
+    def __missing__(self, name: str) -> list[dict]:
+        if name not in INDICATORS:
+            raise KeyError(name)
+        self[name] = self._load(name)
+        return self[name]
+
+    def get(self, name: str, default=None):
+        return self[name] if name in INDICATORS else default
 
 
 def _chunks(values: list, size: int = 400) -> list[list]:

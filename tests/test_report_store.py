@@ -72,6 +72,23 @@ def test_the_build_keeps_every_measure_with_the_store(kept):
     assert stored.relations("receiver", ["kazakhstan"]) == [r for r in computed.relations if r.receiver == "kazakhstan"]
     reaching = institution_reach(network, computed.relations)
     assert stored.institutions() == reaching and len(reaching) > 10
+    # An entity's ranks and community, counted by SQLite, are those of every row in Python.
+    from kgraph.report.explain import rank_among
+
+    by_id = {row["id"]: row for row in computed.centralities}
+    for metric in ("degree", "pagerank", "betweenness", "eigenvector", "closeness"):
+        values = {node: row[metric] for node, row in by_id.items()}
+        assert all(stored.centrality_rank(metric, node) == rank_among(values, node) for node in by_id), metric
+    for community in {row["community"] for row in computed.centralities}:
+        members = [row for row in computed.centralities if row["community"] == community]
+        leading = [row["label"] for row in sorted(members, key=lambda r: (-r["pagerank"], r["id"]))][:3]
+        assert stored.community(community) == (len(members), leading)
+    assert stored.has_entity("china") and not stored.has_entity("nowhere")
+    assert same_rows([stored.centrality_row("china")], [by_id["china"]])
+    # The indicators' tables are read when first asked for, one at a time.
+    fresh = open_measures(store)
+    assert dict(fresh.indicators) == {} and same_rows(fresh.indicators["brokerage"], computed.indicators["brokerage"])
+    assert list(fresh.indicators) == ["brokerage"] and fresh.indicators.get("no-such-indicator") is None
     disagreed = {str(row["subject_iri"]) for row in run_query(store, "source-disagreements")}
     assert stored.disagreed_about(str(SPR[node]) for node in network) == disagreed
     assert disagreed == {str(SPR["kazakhstan"])}  # the two disagreements of the bundled data

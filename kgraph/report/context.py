@@ -138,13 +138,13 @@ class ReportContext:
     def find(self, wanted: str) -> str:
         """An entity of the network by id, IRI or label (any language, any case), found as
         every command finds one (``kgraph.network.entity_id``), or a clear error."""
-        return wanted if wanted in self.network else self._entity(wanted, self.network)
+        return wanted if wanted in self.network else self._entity(wanted, self.network.__contains__)
 
-    def _entity(self, wanted: str, known) -> str:
+    def _entity(self, wanted: str, is_known) -> str:
         from ..network import entity_id
 
         node = entity_id(self.graph, wanted, "entity")
-        if node not in known:
+        if not is_known(node):
             left = " left by --until or --status" if self.until is not None or self.left_out else ""
             raise UnknownNameError(f"The entity value '{wanted}' names {node}, which is not an entity "
                                    f"of the network{left}.")
@@ -155,6 +155,23 @@ class ReportContext:
     @functools.cached_property
     def centrality(self) -> dict[str, dict]:
         return {row["id"]: row for row in self.measures.centralities}
+
+    def centrality_row(self, node: str) -> dict:
+        """The entity's row of centralities (``kgraph centrality``)."""
+        return self.centrality[node]
+
+    def centrality_rank(self, metric: str, node: str) -> tuple[int, int, bool]:
+        """Where the entity ranks by a centrality among every entity: its competition rank,
+        how many are ranked, and whether it shares the rank (``explain.rank_among``)."""
+        from .explain import rank_among
+
+        return rank_among({n: row[metric] for n, row in self.centrality.items()}, node)
+
+    def community(self, community) -> tuple[int, list[str]]:
+        """How many entities a community has, and the names of its three with the highest
+        PageRank."""
+        members = {n for n, row in self.centrality.items() if row["community"] == community}
+        return len(members), [self.centrality[n]["label"] for n, _ in self.ranking("pagerank") if n in members][:3]
 
     def ranking(self, metric: str) -> list[tuple[str, float]]:
         """Every entity with its value of a centrality, highest first (ties by id)."""
@@ -333,7 +350,7 @@ class StoredContext(ReportContext):
 
         from ..viz import load_vocabulary
 
-        context = cls(store, nx.MultiDiGraph(), stored.measures, fetching_evidence(store),
+        context = cls(store, nx.MultiDiGraph(), NetworkMeasures([], stored.indicators), fetching_evidence(store),
                       load_vocabulary(store), lang, stored=stored)
         context.focus([context.find(entity) for entity in entities])
         return context
@@ -416,7 +433,22 @@ class StoredContext(ReportContext):
         return self.stored.places
 
     def find(self, wanted: str) -> str:
-        return wanted if wanted in self.centrality else self._entity(wanted, self.centrality)
+        return wanted if self.stored.has_entity(wanted) else self._entity(wanted, self.stored.has_entity)
+
+    # --- measures, read by SQLite from those kept, not all loaded --------------------------
+
+    @property
+    def centrality(self) -> dict[str, dict]:
+        raise NotImplementedError("a StoredContext reads its entities' centralities only; gather() the whole network")
+
+    def centrality_row(self, node: str) -> dict:
+        return self.stored.centrality_row(node)
+
+    def centrality_rank(self, metric: str, node: str) -> tuple[int, int, bool]:
+        return self.stored.centrality_rank(metric, node)
+
+    def community(self, community) -> tuple[int, list[str]]:
+        return self.stored.community(community)
 
     def institutions(self) -> list[dict]:
         """As the whole network's context finds them, read from the table the build kept

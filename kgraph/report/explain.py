@@ -42,7 +42,11 @@ def rank_among(values: dict, node, higher_first: bool = True) -> tuple[int, int,
 
 
 def rank_text(values: dict, node, of: str, higher_first: bool = True) -> str:
-    position, count, tied = rank_among(values, node, higher_first)
+    return rank_words(*rank_among(values, node, higher_first), of)
+
+
+def rank_words(position: int, count: int, tied: bool, of: str) -> str:
+    """"joint 4th of 14 states and blocs"."""
     return f"{'joint ' if tied else ''}{ordinal(position)} of {count:,} {of}"
 
 
@@ -63,18 +67,14 @@ def _number(value, digits: int = 3) -> str:
 
 def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
     """The centralities of one entity over the whole network, each with its meaning."""
-    row = context.centrality[node]
+    row = context.centrality_row(node)
     name = context.english_label(node)
     total = context.entity_count
 
-    def values(metric):
-        return {n: r[metric] for n, r in context.centrality.items()}
-
     def ranked(metric):
-        return rank_text(values(metric), node, "entities")
+        return rank_words(*context.centrality_rank(metric, node), "entities")
 
-    members = {n for n, r in context.centrality.items() if r["community"] == row["community"]}
-    leading = [context.centrality[n]["label"] for n, _ in context.ranking("pagerank") if n in members][:3]
+    members, leading = context.community(row["community"])
     sampled = "" if row.get("betweenness_method", "exact") == "exact" else " (estimated from a sample of paths)"
     return [
         Measure("degree", "Degree", f"{row['degree']:,}", ranked("degree"),
@@ -95,7 +95,7 @@ def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
                 f"One over the mean number of links from {name} to the entities it can reach, scaled "
                 "by how many it reaches: how few steps it is from everything else."),
         Measure("community", "Community", str(row["community"]),
-                f"{len(members):,} of {total:,} entities",
+                f"{members:,} of {total:,} entities",
                 f"The group of densely linked entities (Louvain) it falls in; its most central "
                 f"members: {', '.join(leading)}."),
     ]
@@ -140,7 +140,7 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
     if node in brokers:
         row = brokers[node]
         actors = context.entity_count - context.place_count
-        whole = context.centrality[node]["betweenness"]
+        whole = context.centrality_row(node)["betweenness"]
         found.append(Measure(
             "brokerage", "Betweenness (actor network)", _number(row["betweenness"]),
             rank_text({b: r["betweenness"] for b, r in brokers.items()}, node, "brokers"),

@@ -123,7 +123,7 @@ def ego_section(context: ReportContext, node: str) -> charts.Chart:
         other = v if u == node else u
         if other != node:
             links[other].append(data)
-    pagerank = {n: context.centrality[n]["pagerank"] for n in links}
+    pagerank = {n: context.centrality_row(n)["pagerank"] for n in links}
     ordered = sorted(links, key=lambda n: (-pagerank[n], n))
     shown = ordered[:MAX_NEIGHBOURS]
     context.prepare(evidence={str(d.get("record") or other) for other in shown for d in links[other]})

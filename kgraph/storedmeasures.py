@@ -5,11 +5,13 @@ A brief says where its entity ranks by PageRank, betweenness or the brokerage in
 among every entity of the network: it needs every centrality, every indicator and the
 soft-power relations they stand on (``kgraph.indicators.measure``), which take minutes to
 compute at a million triples; its timeline needs the dated facts of its instruments, each
-with the ends of all its edges, which would take their whole neighbourhoods to read. ``kgraph build --store oxigraph:DIR`` computes them anyway for
-``centrality.csv`` and ``indicators.csv``; it keeps them in a SQLite database,
-``DIR/kgraph-measures.sqlite``, written into the staging store before that store takes the
-place of the previous one. The store and its measures are renamed into place together, by
-one rename: a rebuilt store never meets the measures of the store it replaced.
+with the ends of all its edges, which would take their whole neighbourhoods to read.
+``kgraph build --store oxigraph:DIR`` computes them anyway for ``centrality.csv`` and
+``indicators.csv``; it keeps them in a SQLite database, ``DIR/kgraph-measures.sqlite``
+(which answers an entity's rank by counting, without loading every row), written into the
+staging store before that store takes the place of the previous one. The store and its
+measures are renamed into place together, by one rename: a rebuilt store never meets the
+measures of the store it replaced.
 
 The database also records what it measured: the names and sizes of the store's files (any
 change to the store writes new ones; see ``OxigraphStore.files``), the kgraph version and

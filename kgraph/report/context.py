@@ -558,7 +558,7 @@ class StoredContext(ReportContext):
         return [fact for fact in chosen if fact]
 
 
-#: The most instruments for which :meth:`StoredContext._instrument_rows` runs
+#: The most instruments for which :meth:`StoredContext._read_instrument_rows` runs
 #: ``actor-instruments`` step by step.
 STEPWISE_INSTRUMENTS = 1000
 

@@ -185,7 +185,6 @@ class StoredMeasures:
     connection: sqlite3.Connection
     entities: int
     places: int
-    _measures: NetworkMeasures | None = field(default=None, repr=False)
     _columns: dict = field(default_factory=dict, repr=False)
 
     @functools.cached_property
@@ -235,15 +234,6 @@ class StoredMeasures:
                 "SELECT columns, numeric FROM columns WHERE name = ?", (name,)).fetchone())
             self._columns[name] = (columns, set(numeric))
         return self._columns[name]
-
-    @property
-    def measures(self) -> NetworkMeasures:
-        """Every centrality and indicator row, as ``kgraph.indicators.measure`` gives them
-        (the relations are looked up with :meth:`relations`)."""
-        if self._measures is None:
-            self._measures = NetworkMeasures(
-                self._table(CENTRALITY_TABLE), {name: self._table(table_name(name)) for name in INDICATORS})
-        return self._measures
 
     def _table(self, name: str) -> list[dict]:
         columns, numeric = self._layout(name)

@@ -364,9 +364,7 @@ class StoredContext(ReportContext):
         from ..network import project_around
 
         self.network = project_around(self.graph, nodes)
-        for node in nodes:
-            if not self.is_central_asian(node):
-                self._read_ahead(("instruments", node), self._read_instrument_rows, node)
+        self._read_ahead([node for node in nodes if not self.is_central_asian(node)])
         relations = [r for node in nodes for r in self.relations_from(node) + self.relations_to(node)]
         mentioned = {end for r in relations for end in (r.provider, r.receiver)}
         for node in nodes:
@@ -458,25 +456,21 @@ class StoredContext(ReportContext):
     def central_asian_states(self) -> list[str]:
         raise NotImplementedError("a StoredContext reads the pages' entities only; gather() the whole network")
 
-    def _read_ahead(self, key: tuple, read, *args) -> None:
-        """Start ``read(*args)``, which a page will ask for as ``key``, in a thread of its own:
-        Oxigraph evaluates a query without holding Python's lock, so the longest query of an
-        actor's page, its instruments, runs while the page's other parts are read and its
-        charts drawn."""
+    def _read_ahead(self, actors: list[str]) -> None:
+        """Start reading these actors' instruments, which their pages will ask for, in a
+        thread: Oxigraph evaluates a query without holding Python's lock, so the longest
+        query of an actor's page runs while its other parts are read and its charts drawn."""
         from concurrent.futures import ThreadPoolExecutor
 
-        if key not in self._ahead:
+        if actors:
             reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgraph-read-ahead")
-            self._ahead[key] = reader.submit(read, *args)
-            reader.shutdown(wait=False)  # the thread ends once it has read
-
-    def _read(self, key: tuple, read, *args):
-        """What ``read(*args)`` gives: read ahead if it was, else now."""
-        ahead = self._ahead.pop(key, None)
-        return ahead.result() if ahead is not None else read(*args)
+            self._ahead.update((actor, reader.submit(self._read_instrument_rows, actor)) for actor in actors)
+            reader.shutdown(wait=False)  # the thread ends once it has read them
 
     def _instrument_rows(self, actor: str) -> list[dict]:
-        return self._read(("instruments", actor), self._read_instrument_rows, actor)
+        """The instruments read ahead, if they were, else now."""
+        ahead = self._ahead.pop(actor, None)
+        return ahead.result() if ahead is not None else self._read_instrument_rows(actor)
 
     def _read_instrument_rows(self, actor: str) -> list[dict]:
         """The rows of ``actor-instruments`` for one actor, in three steps that each read

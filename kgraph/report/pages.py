@@ -34,6 +34,8 @@ MAX_NEIGHBOURS = 24
 #: reach each state: a row each made the heatmap 55 inches tall and the legend of the
 #: chart over time taller than its figure.
 MAX_CHART_ACTORS = 12
+#: Names a bar's or cell's hover text lists at most on a brief, in alphabetical order.
+MAX_HOVER_NAMES = 12
 #: Bars of a ranking chart.
 MAX_RANKED = 15
 #: The channel a chart counts a relation in when the relation names none.
@@ -197,7 +199,7 @@ def portfolio_chart(context: ReportContext, relations, title: str, salt: str) ->
         return None
     context.prepare(names={i for instruments in counts.values() for i in instruments})
     ordered = sorted(counts, key=lambda c: (-len(counts[c]), c))
-    details = [f"{context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in counts[c])[:12])
+    details = [f"{context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in counts[c])[:MAX_HOVER_NAMES])
                for c in ordered]
     return charts.bar_chart([concept_name(context, c) for c in ordered], [len(counts[c]) for c in ordered],
                             title=title, xlabel="distinct instruments", salt=salt, details=details)
@@ -299,7 +301,7 @@ def state_sections(context: ReportContext, node: str) -> dict:
             row_names, [concept_name(context, c) for c in channels],
             [[len(cells[(a, c)]) for c in channels] for a in rows], title=words("report.incoming"),
             salt=f"incoming-{node}",
-            details=[[f"{n.text}, {context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in cells[(a, c)])[:12])
+            details=[[f"{n.text}, {context.concept(c)[0]}: " + ", ".join(sorted(context.label(i) for i in cells[(a, c)])[:MAX_HOVER_NAMES])
                       for c in channels] for a, n in zip(rows, row_names)],
             note="cells count distinct instruments")
     begun = Counter((row_of(r.provider), r.year) for r in incoming if r.year is not None)

@@ -180,6 +180,7 @@ def test_every_quote_is_verbatim_and_every_offset_points_at_it(article_run):
                 assert str(proposal["record"][field]) in proposal["quote"].replace(",", "")
 
 
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the source corpus is not beside the checkout")
 def test_proposals_are_valid_data_that_build_as_proposed_and_check_quotes_verify(article_run):
     folder, _ = article_run
     proposals = folder / "proposals"
@@ -209,6 +210,7 @@ def test_facts_the_graph_holds_are_not_proposed_again(tmp_path):
     assert {m["entity"] for m in report["mentions"]} == {"kazakhstan", "india", "turkmenistan"}
 
 
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the source corpus is not beside the checkout")
 def test_a_corpus_text_ingested_against_the_graph_without_it(tmp_path, bundled_kg):
     """Every quote of a real article is verbatim, every proposal names both its ends in it."""
     from kgraph.ingest.documents import read_document

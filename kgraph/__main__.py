@@ -1,3 +1,3 @@
-from kgraph.cli import cli
+from kgraph.cli import main
 
-cli()
+main()

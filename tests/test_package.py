@@ -149,3 +149,30 @@ def test_the_help_loads_none_of_the_libraries_that_do_the_work(command):
     # What the options choose from (kgraph.choices) imports nothing, for the library's sake too.
     tree = ast.parse((ROOT / "kgraph" / "choices.py").read_text(encoding="utf-8"))
     assert not [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+
+
+#: Runs ``python -m kgraph`` with its arguments and prints, once the command has ended, how
+#: many objects were frozen out of the garbage collector's reach (atexit runs before the
+#: interpreter's last collection).
+FROZEN_AT_EXIT = ("import atexit, gc, runpy, sys\n"
+                  "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+                  "sys.argv[0] = 'kgraph'\n"
+                  "runpy.run_module('kgraph', run_name='__main__')\n")
+
+
+@pytest.mark.parametrize("arguments, status", [(["queries"], 0), (["no-such-command"], 2)])
+def test_the_program_freezes_its_objects_when_its_command_ends(arguments, status):
+    """The process ends with the command: its objects are frozen, whether the command
+    succeeded or failed, so that Python's last collection does not walk them."""
+    done = subprocess.run([sys.executable, "-c", FROZEN_AT_EXIT, *arguments], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == status, done.stderr
+    frozen = int(done.stdout.rsplit("frozen ", 1)[1])
+    assert frozen > 10_000
+
+
+def test_the_installed_program_is_the_one_that_freezes(installed):
+    shown = subprocess.run([installed / "python", "-c", "from importlib.metadata import entry_points; "
+                            "print(entry_points(group='console_scripts')['kgraph'].value)"],
+                           capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "kgraph.cli:main"

@@ -10,6 +10,7 @@ no script, and a Content-Security-Policy forbids every request.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -68,7 +69,10 @@ class Page:
     html: str
 
 
+@functools.cache
 def _environment():
+    """One environment for every page: it keeps the templates it compiled (a site renders a
+    hundred pages from the same three)."""
     import jinja2
 
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,

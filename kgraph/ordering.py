@@ -37,7 +37,6 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph
 from rdflib import Variable
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import QueryError
 
@@ -155,6 +154,8 @@ def _projected(order, columns) -> list[tuple[str, bool]] | None:
 
 
 def _order_by(query) -> tuple[tuple[str, bool], ...] | None:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     node = query.algebra.get("p")
     while isinstance(node, CompValue) and node.name != "OrderBy":
         if node.name not in _ABOVE_ORDER_BY:
@@ -237,6 +238,8 @@ def group_concat_separators(query) -> dict[str, str]:
     separator. rdflib's algebra names each aggregate of a SELECT (``__agg_1__``, afresh in
     every subquery) and binds the query's variable to it with an ``Extend`` above the
     ``AggregateJoin`` that computes it."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     found = {}
 
     def walk(node):
@@ -259,6 +262,8 @@ def group_concat_separators(query) -> dict[str, str]:
 
 def _aggregate_below(extend, variable):
     """The aggregate of the SELECT an ``Extend`` belongs to whose result is ``variable``."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     node = extend.get("p")
     while isinstance(node, CompValue) and node.name in ("Extend", "Filter"):
         node = node.get("p")

@@ -43,10 +43,9 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from rdflib import Graph, Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query
 
 from .errors import QueryError, QueryOutOfMemory, QueryTimeout
 from .export import sorted_triples
@@ -54,6 +53,9 @@ from .namespaces import PREFIXES, SPR, SPV
 from .ordering import Ordering, ordering_of, read_ordering, stable_answer
 from .resources import bundled_path
 from .terms import as_rdflib, from_oxigraph, plain_value, to_oxigraph
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 PARAMETER_TYPES = ("entity", "text", "integer")
 _HEADER = re.compile(r"^#\s*(title|question|columns|lists|param|note)\s*:?\s*(.*)$")
@@ -258,8 +260,12 @@ def prepare(text: str, origin: str = "query") -> Query:
 
     Cached: rdflib's parser takes tens of milliseconds, the evaluation of a named query on
     the bundled data a few. One parse at a time: rdflib's parser (pyparsing) is not
-    thread-safe, and ``kgraph serve`` answers from many threads.
+    thread-safe, and ``kgraph serve`` answers from many threads. rdflib's SPARQL package is
+    imported here, not with the module: a page that runs only kgraph's own queries never
+    parses one, and the import costs a twentieth of a second.
     """
+    from rdflib.plugins.sparql import prepareQuery
+
     if _looks_like_update(text):
         raise QueryError(f"{origin}: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) "
                          "are not run; kgraph answers queries only (SELECT, ASK, CONSTRUCT, "
@@ -329,6 +335,8 @@ def outside_data(query: Query) -> tuple[str, ...]:
 
 
 def _services(node) -> list:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         found = [node.get("term")] if node.name == "ServiceGraphPattern" else []
         for value in node.values():

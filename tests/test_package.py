@@ -151,6 +151,17 @@ def test_the_help_loads_none_of_the_libraries_that_do_the_work(command):
     assert not [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
+def test_running_kgraphs_own_queries_leaves_rdflibs_sparql_parser_unloaded():
+    """Named queries are kgraph's own text, evaluated by Oxigraph unparsed: the query stage
+    loads rdflib's SPARQL package (a twentieth of a second) only to parse a user's query."""
+    code = ("import sys\n"
+            "import kgraph.query, kgraph.ordering, kgraph.store\n"
+            "before = 'rdflib.plugins.sparql' in sys.modules\n"
+            "kgraph.query.prepare('SELECT * WHERE { ?s ?p ?o }')\n"
+            "print(before, 'rdflib.plugins.sparql' in sys.modules)\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["False", "True"]
+
 #: Runs ``python -m kgraph`` with its arguments and prints, once the command has ended, how
 #: many objects were frozen out of the garbage collector's reach (atexit runs before the
 #: interpreter's last collection).

@@ -197,25 +197,54 @@ class StoredMeasures:
 
     def centrality_row(self, node: str) -> dict:
         """The entity's row of ``centrality.csv``; ``KeyError`` for an unknown one."""
-        columns, numeric = self._layout(CENTRALITY_TABLE)
-        found = self.connection.execute(f"SELECT {', '.join(map(_quoted, columns))} FROM {CENTRALITY_TABLE} "
-                                        "WHERE id = ?", (node,)).fetchone()
+        found = self._row(CENTRALITY_TABLE, {"id": node})
         if found is None:
             raise KeyError(node)
-        return {c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, found)}
+        return found
 
     def centrality_rank(self, metric: str, node: str) -> tuple[int, int, bool]:
         """As ``kgraph.report.explain.rank_among`` ranks the entity among all by a
         centrality (highest first): its competition rank, how many, whether it shares it."""
-        if metric not in self._layout(CENTRALITY_TABLE)[0]:
-            raise ValueError(f"no centrality {metric!r}")
-        mine = self.centrality_row(node)[metric]
-        column = _quoted(metric)
-        # A kept NaN is the text 'NaN', which SQLite would otherwise count above any number.
-        better, equal = self.connection.execute(
-            f"SELECT COUNT(CASE WHEN {column} > ? THEN 1 END), COUNT(CASE WHEN {column} = ? THEN 1 END) "
-            f"FROM {CENTRALITY_TABLE} WHERE typeof({column}) IN ('integer', 'real')", (mine, mine)).fetchone()
-        return better + 1, self.entities, equal > 1
+        position, _, tied = self._rank(CENTRALITY_TABLE, metric, self.centrality_row(node)[metric], {})
+        return position, self.entities, tied
+
+    def indicator_row(self, name: str, column: str, node: str, where: dict | None = None) -> dict | None:
+        """The row of an indicator whose ``column`` is the entity, among those that hold the
+        values ``where`` gives (the overall rows of the benefactor balance), if it has one."""
+        return self._row(table_name(name), {**(where or {}), column: node})
+
+    def indicator_rank(self, name: str, value: str, mine, where: dict | None = None,
+                       higher_first: bool = True) -> tuple[int, int, bool]:
+        """Where ``mine`` ranks among an indicator's rows (those that hold the values
+        ``where`` gives) by the number in their ``value`` column, as
+        ``kgraph.report.explain.rank_among`` ranks: competition rank, how many, tied."""
+        return self._rank(table_name(name), value, mine, where or {}, higher_first)
+
+    def _row(self, table: str, where: dict) -> dict | None:
+        """The first row of a table that holds these values, with its NaNs as floats."""
+        columns, numeric = self._layout(table)
+        if not columns:
+            return None
+        found = self.connection.execute(f"SELECT {', '.join(map(_quoted, columns))} FROM {_quoted(table)} "
+                                        f"WHERE {_conditions(where)} ORDER BY position LIMIT 1",
+                                        tuple(where.values())).fetchone()
+        if found is None:
+            return None
+        return {c: math.nan if c in numeric and v == NOT_A_NUMBER else v for c, v in zip(columns, found)}
+
+    def _rank(self, table: str, value: str, mine, where: dict, higher_first: bool = True) -> tuple[int, int, bool]:
+        """Competition rank of ``mine`` among the numbers of ``value`` in the rows that hold
+        ``where``'s values, how many there are, and whether another row has it too."""
+        if value not in self._layout(table)[0]:
+            raise ValueError(f"no column {value!r} in {table}")
+        column = _quoted(value)
+        # A kept NaN is the text 'NaN', and a missing value NULL: neither is ranked.
+        better, equal, counted = self.connection.execute(
+            f"SELECT COUNT(CASE WHEN {column} {'>' if higher_first else '<'} ? THEN 1 END), "
+            f"COUNT(CASE WHEN {column} = ? THEN 1 END), COUNT(*) FROM {_quoted(table)} "
+            f"WHERE typeof({column}) IN ('integer', 'real') AND {_conditions(where)}",
+            (mine, mine, *where.values())).fetchone()
+        return better + 1, counted, equal > 1
 
     def community(self, community) -> tuple[int, list[str]]:
         """How many entities a community has, and the names of its three with the highest
@@ -304,6 +333,11 @@ class _Tables(dict):
 
     def get(self, name: str, default=None):
         return self[name] if name in INDICATORS else default
+
+
+def _conditions(where: dict) -> str:
+    """The SQL condition that columns hold these values (as parameters, in order)."""
+    return " AND ".join(f"{_quoted(column)} = ?" for column in where) or "1"
 
 
 def _chunks(values: list, size: int = 400) -> list[list]:

@@ -283,8 +283,8 @@ def test_ranks_and_ordinals():
     values = {"a": 5, "b": 3, "c": 3, "d": 1}
     assert explain.rank_among(values, "c") == (2, 4, True)
     assert explain.rank_among(values, "d") == (4, 4, False)
-    assert explain.rank_text(values, "a", "entities") == "1st of 4 entities"
-    assert explain.rank_text(values, "d", "brokers", higher_first=False) == "1st of 4 brokers"
+    assert explain.rank_words(*explain.rank_among(values, "a"), "entities") == "1st of 4 entities"
+    assert explain.rank_words(*explain.rank_among(values, "d", higher_first=False), "brokers") == "1st of 4 brokers"
 
 
 # --- the command line ---------------------------------------------------------------------------

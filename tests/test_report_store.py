@@ -117,6 +117,58 @@ def test_pages_from_the_kept_measures_are_those_of_the_whole_network(kept, whole
             == comparison_page(translated, COMPARED).html)
 
 
+#: The indicator columns the briefs rank by: indicator, entity column, value, highest first.
+RANKED = [("channel-portfolio", "actor", "instruments", True),
+          ("benefactor-balance", "state", "benefactor_share", True),
+          ("multivector", "state", "diversification", True),
+          ("brokerage", "id", "betweenness", True), ("brokerage", "id", "constraint", False)]
+
+
+def test_indicator_rows_and_ranks_counted_by_sqlite_are_those_of_python(kept, whole):
+    """Every row and rank a brief shows of an indicator, read by SQLite from the kept
+    measures, is the one the whole network's context finds among all the rows in Python:
+    the benefactor balance's overall rows only, no rank for a missing value or a NaN."""
+    context = gather(open_store(f"oxigraph:{kept}"), entities=["china"])
+    ranked = 0
+    for name, column, value, higher_first in RANKED:
+        rows = whole.indicator_rows(name, column)
+        unranked = {node for node, row in rows.items() if row[value] is None or row[value] != row[value]}
+        for node, row in rows.items():
+            assert same_rows([context.indicator_row(name, column, node)], [row]), (name, node)
+            if node not in unranked:
+                assert (context.indicator_rank(name, column, node, value, higher_first)
+                        == whole.indicator_rank(name, column, node, value, higher_first)), (name, node)
+                ranked += 1
+    assert ranked > 100
+    assert context.indicator_row("benefactor-balance", "state", "kazakhstan")["scope"] == "overall"
+    assert context.indicator_row("brokerage", "id", "nowhere") is None
+
+
+def test_a_missing_value_or_a_nan_is_not_ranked(whole):
+    """Burt's constraint of an isolated entity is NaN, a state without partners has no
+    diversification: neither is ranked, by SQLite or by Python, and the NaN is read back."""
+    import dataclasses
+
+    from kgraph.indicators import NetworkMeasures
+    from kgraph.storedmeasures import StoredMeasures, _write_table
+
+    rows = [{"id": "a", "constraint": 0.5}, {"id": "b", "constraint": math.nan},
+            {"id": "c", "constraint": None}, {"id": "d", "constraint": 0.2}, {"id": "e", "constraint": 0.2}]
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE columns (name TEXT PRIMARY KEY, columns TEXT, numeric TEXT)")
+    _write_table(connection, "brokerage", rows)
+    stored = StoredMeasures(connection, entities=5, places=0)
+    python = dataclasses.replace(whole, measures=NetworkMeasures([], {"brokerage": rows}))
+    for node, lowest_first, highest_first in [("a", (3, 3, False), (1, 3, False)), ("d", (1, 3, True), (2, 3, True))]:
+        mine = rows[ord(node) - ord("a")]["constraint"]
+        assert stored.indicator_rank("brokerage", "constraint", mine, higher_first=False) == lowest_first
+        assert python.indicator_rank("brokerage", "id", node, "constraint", higher_first=False) == lowest_first
+        assert stored.indicator_rank("brokerage", "constraint", mine) == highest_first
+        assert python.indicator_rank("brokerage", "id", node, "constraint") == highest_first
+    assert math.isnan(stored.indicator_row("brokerage", "id", "b")["constraint"])
+    assert stored.indicator_row("brokerage", "id", "c") == {"id": "c", "constraint": None}
+
+
 def test_an_actors_instruments_read_step_by_step_are_the_named_querys_rows(kept, monkeypatch):
     import kgraph.report.context
     from kgraph.query import run

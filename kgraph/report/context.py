@@ -183,10 +183,22 @@ class ReportContext:
 
     def indicator_rows(self, name: str, column: str) -> dict[str, dict]:
         """An indicator's rows by entity (the overall row for the benefactor balance)."""
-        rows = self.measures.indicators.get(name, [])
-        if name == "benefactor-balance":
-            rows = [r for r in rows if r["scope"] == "overall"]
-        return {row[column]: row for row in rows}
+        where = PAGE_ROWS.get(name, {})
+        return {row[column]: row for row in self.measures.indicators.get(name, [])
+                if all(row[key] == value for key, value in where.items())}
+
+    def indicator_row(self, name: str, column: str, node: str) -> dict | None:
+        return self.indicator_rows(name, column).get(node)
+
+    def indicator_rank(self, name: str, column: str, node: str, value: str,
+                       higher_first: bool = True) -> tuple[int, int, bool]:
+        """Where the entity ranks among an indicator's entities by the number in ``value``
+        (those without one, None or NaN, are not ranked): ``explain.rank_among``."""
+        from .explain import rank_among
+
+        numbers = {key: row[value] for key, row in self.indicator_rows(name, column).items()
+                   if isinstance(row[value], (int, float)) and row[value] == row[value]}
+        return rank_among(numbers, node, higher_first)
 
     @functools.cached_property
     def relations(self) -> list[SoftPowerRelation]:
@@ -448,6 +460,14 @@ class StoredContext(ReportContext):
     def community(self, community) -> tuple[int, list[str]]:
         return self.stored.community(community)
 
+    def indicator_row(self, name: str, column: str, node: str) -> dict | None:
+        return self.stored.indicator_row(name, column, node, PAGE_ROWS.get(name))
+
+    def indicator_rank(self, name: str, column: str, node: str, value: str,
+                       higher_first: bool = True) -> tuple[int, int, bool]:
+        mine = self.indicator_row(name, column, node)[value]
+        return self.stored.indicator_rank(name, value, mine, PAGE_ROWS.get(name), higher_first)
+
     def institutions(self) -> list[dict]:
         """As the whole network's context finds them, read from the table the build kept
         with the measures (``kgraph.storedmeasures``), not from every institution's edges."""
@@ -552,6 +572,9 @@ class StoredContext(ReportContext):
         return [fact for fact in chosen if fact]
 
 
+#: The rows of an indicator a page reads, by the values they hold: the benefactor balance's
+#: overall row of each state, not its rows by channel.
+PAGE_ROWS = {"benefactor-balance": {"scope": "overall"}}
 #: The most instruments for which :meth:`StoredContext._read_instrument_rows` runs
 #: ``actor-instruments`` step by step.
 STEPWISE_INSTRUMENTS = 1000

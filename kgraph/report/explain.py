@@ -41,10 +41,6 @@ def rank_among(values: dict, node, higher_first: bool = True) -> tuple[int, int,
     return better + 1, len(values), tied
 
 
-def rank_text(values: dict, node, of: str, higher_first: bool = True) -> str:
-    return rank_words(*rank_among(values, node, higher_first), of)
-
-
 def rank_words(position: int, count: int, tied: bool, of: str) -> str:
     """"joint 4th of 14 states and blocs"."""
     return f"{'joint ' if tied else ''}{ordinal(position)} of {count:,} {of}"
@@ -103,47 +99,46 @@ def centrality_measures(context: ReportContext, node: str) -> list[Measure]:
 
 def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
     """The soft-power indicators of one entity, each with its meaning and its rank among the
-    entities the indicator compares."""
+    entities the indicator compares (those with a number to compare)."""
     found = []
     name = context.english_label(node)
-    portfolio = context.indicator_rows("channel-portfolio", "actor")
-    if node in portfolio:
-        row = portfolio[node]
+
+    def ranked(indicator: str, column: str, value: str, of: str, higher_first: bool = True) -> str:
+        return rank_words(*context.indicator_rank(indicator, column, node, value, higher_first), of)
+
+    row = context.indicator_row("channel-portfolio", "actor", node)
+    if row is not None:
         found.append(Measure(
             "instruments", "Instruments in Central Asia", f"{row['instruments']:,}",
-            rank_text({a: r["instruments"] for a, r in portfolio.items()}, node, "external actors"),
+            ranked("channel-portfolio", "actor", "instruments", "external actors"),
             f"Distinct instruments (campuses, programmes, centres, events, relations) through which "
             f"{name} reaches the Central Asian states, across {counted(row['channels'], 'influence channel', 'influence channels')} "
             "(the channel-portfolio indicator)."))
-    balance = context.indicator_rows("benefactor-balance", "state")
-    if node in balance:
-        row = balance[node]
+    row = context.indicator_row("benefactor-balance", "state", node)
+    if row is not None:
         share = row["benefactor_share"]
         leaning = ("a net provider" if share > 0.5 else "a net receiver" if share < 0.5 else "even") if share is not None else "n/a"
         found.append(Measure(
             "benefactor_share", "Benefactor share", _number(share, 2),
-            rank_text({s: r["benefactor_share"] for s, r in balance.items() if r["benefactor_share"] is not None},
-                      node, "states and blocs") if share is not None else "",
+            ranked("benefactor-balance", "state", "benefactor_share", "states and blocs") if share is not None else "",
             f"{name} gives {counted(row['outgoing'], 'soft-power relation', 'soft-power relations')} and receives {row['incoming']:,}: "
             f"the share it gives, {leaning} (above 0.5 a provider, below a receiver)."))
-    multivector = context.indicator_rows("multivector", "state")
-    if node in multivector and multivector[node]["partners"]:
-        row = multivector[node]
+    row = context.indicator_row("multivector", "state", node)
+    if row is not None and row["partners"]:
         found.append(Measure(
             "diversification", "Multi-vector diversification", _number(row["diversification"]),
-            rank_text({s: r["diversification"] or 0 for s, r in multivector.items()}, node, "Central Asian states"),
+            ranked("multivector", "state", "diversification", "Central Asian states"),
             f"1 − HHI over its {counted(row['partners'], 'external partner', 'external partners')} "
             f"({counted(row['relations'], 'engagement', 'engagements')}): as "
             f"spread as {row['effective_partners']:.1f} equally weighted partners; the largest, "
             f"{context.label(row['top_partner'])}, takes {row['top_share']:.0%}."))
-    brokers = context.indicator_rows("brokerage", "id")
-    if node in brokers:
-        row = brokers[node]
+    row = context.indicator_row("brokerage", "id", node)
+    if row is not None:
         actors = context.entity_count - context.place_count
         whole = context.centrality_row(node)["betweenness"]
         found.append(Measure(
             "brokerage", "Betweenness (actor network)", _number(row["betweenness"]),
-            rank_text({b: r["betweenness"] for b, r in brokers.items()}, node, "brokers"),
+            ranked("brokerage", "id", "betweenness", "brokers"),
             f"The same share of shortest paths as the betweenness above, but on the actor network, "
             f"which leaves out cities and regions ({actors:,} entities instead of "
             f"{context.entity_count:,}): paths that ran through a place no longer count, "
@@ -152,8 +147,8 @@ def indicator_measures(context: ReportContext, node: str) -> list[Measure]:
             f"{counted(row['spheres_bridged'], 'external power', 'external powers')}."))
         found.append(Measure(
             "constraint", "Burt's constraint", _number(row["constraint"]),
-            rank_text({b: r["constraint"] for b, r in brokers.items() if r["constraint"] == r["constraint"]},
-                      node, "brokers", higher_first=False) if row["constraint"] == row["constraint"] else "",
+            ranked("brokerage", "id", "constraint", "brokers", higher_first=False)
+            if row["constraint"] == row["constraint"] else "",
             f"How much {name}'s contacts are tied to each other (0 to 1): low means many structural "
             f"holes it alone spans; its effective size is {_number(row['effective_size'], 1)} "
             "non-redundant contacts."))

@@ -166,7 +166,7 @@ def briefs(store: Path, folder: Path, runs: int) -> tuple[str, list, list, list[
     from kgraph.storedmeasures import open_measures
 
     kept = open_measures(open_store(f"oxigraph:{store}"))
-    actor = kept.measures.indicators["channel-portfolio"][0]["actor"]
+    actor = kept.indicators["channel-portfolio"][0]["actor"]
     brief = KGRAPH + ["brief", actor, "--store", f"oxigraph:{store}", "-o", str(folder / "brief.html")]
     compare = KGRAPH + ["brief", "--compare", *COMPARED, "--store", f"oxigraph:{store}",
                         "-o", str(folder / "compare.html")]

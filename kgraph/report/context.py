@@ -49,6 +49,7 @@ class ReportContext:
     notes: list[str] = field(default_factory=list)
     _instruments: dict = field(default_factory=dict, repr=False)
     _rankings: dict = field(default_factory=dict, repr=False)
+    _indicator_rows: dict = field(default_factory=dict, repr=False, init=False)
     _records: tuple = field(default=(None, {}), repr=False)
     _institutions: list | None = field(default=None, repr=False)
 
@@ -183,9 +184,11 @@ class ReportContext:
 
     def indicator_rows(self, name: str, column: str) -> dict[str, dict]:
         """An indicator's rows by entity (the overall row for the benefactor balance)."""
-        where = PAGE_ROWS.get(name, {})
-        return {row[column]: row for row in self.measures.indicators.get(name, [])
-                if all(row[key] == value for key, value in where.items())}
+        if (name, column) not in self._indicator_rows:
+            where = PAGE_ROWS.get(name, {})
+            self._indicator_rows[name, column] = {row[column]: row for row in self.measures.indicators.get(name, [])
+                                                  if all(row[key] == value for key, value in where.items())}
+        return self._indicator_rows[name, column]
 
     def indicator_row(self, name: str, column: str, node: str) -> dict | None:
         return self.indicator_rows(name, column).get(node)

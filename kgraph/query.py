@@ -42,7 +42,6 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef

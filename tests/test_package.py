@@ -162,6 +162,7 @@ def test_running_kgraphs_own_queries_leaves_rdflibs_sparql_parser_unloaded():
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout.split() == ["False", "True"]
 
+
 #: Runs ``python -m kgraph`` with its arguments and prints, once the command has ended, how
 #: many objects were frozen out of the garbage collector's reach (atexit runs before the
 #: interpreter's last collection).

@@ -159,8 +159,9 @@ def test_a_missing_value_or_a_nan_is_not_ranked(whole):
     _write_table(connection, "brokerage", rows)
     stored = StoredMeasures(connection, entities=5, places=0)
     python = dataclasses.replace(whole, measures=NetworkMeasures([], {"brokerage": rows}))
+    constraint = {row["id"]: row["constraint"] for row in rows}
     for node, lowest_first, highest_first in [("a", (3, 3, False), (1, 3, False)), ("d", (1, 3, True), (2, 3, True))]:
-        mine = rows[ord(node) - ord("a")]["constraint"]
+        mine = constraint[node]
         assert stored.indicator_rank("brokerage", "constraint", mine, higher_first=False) == lowest_first
         assert python.indicator_rank("brokerage", "id", node, "constraint", higher_first=False) == lowest_first
         assert stored.indicator_rank("brokerage", "constraint", mine) == highest_first
